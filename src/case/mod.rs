@@ -1,0 +1,191 @@
+//! Cases: the model, loading from YAML with positioned problems, and the consistency rules.
+
+pub mod load;
+pub mod model;
+pub mod positions;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+pub use load::Ctx;
+pub use model::*;
+pub use positions::Positions;
+
+use crate::problems::Problems;
+use load::{Fields, did_you_mean, parse_yaml};
+
+/// The procedures a case file can describe.
+#[derive(Debug, Clone)]
+pub enum Case {
+    Inspection(InspectionCase),
+}
+
+impl Case {
+    pub fn id(&self) -> &str {
+        match self {
+            Case::Inspection(c) => &c.id,
+        }
+    }
+    pub fn title(&self) -> &str {
+        match self {
+            Case::Inspection(c) => &c.title,
+        }
+    }
+    pub fn archive(&self) -> Option<&ArchiveInfo> {
+        match self {
+            Case::Inspection(c) => c.archive.as_ref(),
+        }
+    }
+    pub fn attachments(&self) -> &[Attachment] {
+        match self {
+            Case::Inspection(c) => &c.attachments,
+        }
+    }
+    pub fn services(&self) -> &[Service] {
+        match self {
+            Case::Inspection(c) => &c.services,
+        }
+    }
+    pub fn security(&self) -> Option<&str> {
+        match self {
+            Case::Inspection(c) => c.security.as_deref(),
+        }
+    }
+    /// 类目名称 of the procedure.
+    pub fn procedure_name(&self) -> &'static str {
+        match self {
+            Case::Inspection(_) => "保密检查",
+        }
+    }
+}
+
+/// A case as loaded: the model, where it came from, and where each field stands in the file.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    pub case: Case,
+    pub path: PathBuf,
+    /// The file as shown in messages (relative to the cases root).
+    pub file: String,
+    pub positions: Positions,
+    /// The raw YAML value, as parsed (templates get it with defaults filled in).
+    pub raw: Value,
+}
+
+impl LoadedCase {
+    /// A fresh problem collector for this file.
+    pub fn ctx(&self) -> Ctx {
+        Ctx { file: self.file.clone(), positions: self.positions.clone(), problems: Problems::default() }
+    }
+}
+
+/// What a YAML file under the cases root turned out to be.
+pub enum Loaded {
+    Case(Box<LoadedCase>),
+    /// A campaign file (bulk letters), with its parsed value.
+    Campaign { path: PathBuf, file: String, text: String, value: Value },
+    /// Not a case file at all (no `kind:`), e.g. a calendar addition.
+    Other,
+}
+
+pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
+
+/// Reads one YAML file under the cases root.
+pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
+    let file = load::display_path(path, root);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut ctx = Ctx::new(file, "");
+            ctx.error("", format!("无法读取文件：{e}"));
+            return (Loaded::Other, ctx.problems);
+        }
+    };
+    let mut ctx = Ctx::new(file.clone(), &text);
+    let loaded = load_text(&mut ctx, path, &text);
+    (loaded, ctx.problems)
+}
+
+fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
+    let Some(value) = parse_yaml(ctx, text) else { return Loaded::Other };
+    let Some(map) = value.as_mapping() else {
+        ctx.error("", "案件文件的顶层应为“键: 值”的映射");
+        return Loaded::Other;
+    };
+    let Some(kind) = map.get("kind") else { return Loaded::Other };
+    let kind = kind.as_str().unwrap_or_default();
+    let case = match kind {
+        "inspection" => load_inspection(ctx, map).map(Case::Inspection),
+        "campaign" => {
+            return Loaded::Campaign {
+                path: path.to_path_buf(),
+                file: ctx.file.clone(),
+                text: text.to_string(),
+                value: value.clone(),
+            };
+        }
+        other => {
+            let hint = did_you_mean(other, KINDS).map(|k| format!("是否想写 {k}？")).unwrap_or_default();
+            ctx.error("kind", format!("未知的案件种类 {other}，应为 inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）。{hint}"));
+            None
+        }
+    };
+    match case {
+        Some(case) if !ctx.has_errors() => Loaded::Case(Box::new(LoadedCase {
+            case,
+            path: path.to_path_buf(),
+            file: ctx.file.clone(),
+            positions: ctx.positions.clone(),
+            raw: value,
+        })),
+        _ => Loaded::Other,
+    }
+}
+
+/// Reads an inspection case's fields, every problem recorded.
+pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<InspectionCase> {
+    let mut f = Fields::new(map, "");
+    f.known(&["kind"]);
+    let id: Option<Text> = f.required(ctx, "id", "案件编号，只用字母、数字、“-”和“_”");
+    let title = f.required(ctx, "title", "案卷题名");
+    let organized_by = f.optional(ctx, "organized_by").unwrap_or_default();
+    let security = f.optional(ctx, "security");
+    let inspected_unit = f.required(ctx, "inspected_unit", "受检机关、单位");
+    let plan = f.optional(ctx, "plan");
+    let team = f.required(ctx, "team", "检查组：组长和成员");
+    let notice = f.optional(ctx, "notice");
+    let inspection = f.required(ctx, "inspection", "现场检查：起止日期和检查记录");
+    let measures = f.list(ctx, "measures");
+    let technical_check = f.optional(ctx, "technical_check");
+    let report = f.optional(ctx, "report");
+    let opinion = f.optional(ctx, "opinion");
+    let objection = f.optional(ctx, "objection");
+    let reinspection = f.optional(ctx, "reinspection");
+    let superior_report = f.optional(ctx, "superior_report");
+    let services = f.list(ctx, "services");
+    let archive = f.optional(ctx, "archive");
+    let attachments = f.list(ctx, "attachments");
+    f.reject_unknown(ctx);
+    Some(InspectionCase {
+        id: id?,
+        title: title?,
+        organized_by,
+        security,
+        inspected_unit: inspected_unit?,
+        plan,
+        team: team?,
+        notice,
+        inspection: inspection?,
+        measures,
+        technical_check,
+        report,
+        opinion,
+        objection,
+        reinspection,
+        superior_report,
+        services,
+        archive,
+        attachments,
+    })
+}

@@ -1,0 +1,419 @@
+//! The case format of `shared/spec/examples/`: field names there are the contract.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use crate::text::Text;
+
+/// A person named in a case (contact, party's representative, recipient …).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: Text,
+    #[serde(default)]
+    pub title: Option<Text>,
+    #[serde(default)]
+    pub phone: Option<Text>,
+}
+
+/// An officer (检查人员 / 执法人员) with the certificate shown on site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Officer {
+    pub name: Text,
+    #[serde(default)]
+    pub cert_no: Option<Text>,
+    #[serde(default)]
+    pub duty: Option<Text>,
+}
+
+/// An item a measure applies to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub name: Text,
+    #[serde(default)]
+    pub model: Option<Text>,
+    #[serde(default)]
+    pub serial: Option<Text>,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    #[serde(default)]
+    pub condition: Option<Text>,
+    /// 密级 of a confiscated carrier (实施条例 收缴清单).
+    #[serde(default)]
+    pub classification: Option<Text>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceMethod {
+    /// 直接送达
+    Direct,
+    /// 留置送达
+    LeftAtPremises,
+    /// 邮寄送达
+    Mail,
+    /// 委托送达
+    Entrusted,
+}
+
+/// One document served (送达) to its addressee: one 送达回证.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub document: Text,
+    pub on: NaiveDate,
+    pub method: ServiceMethod,
+    pub recipient: Text,
+    #[serde(default)]
+    pub place: Option<Text>,
+    #[serde(default)]
+    pub witness: Option<Text>,
+    /// 留置送达: why the recipient refused.
+    #[serde(default)]
+    pub refused_reason: Option<Text>,
+    /// Which entry of a repeated document (e.g. the second disposal notice), from 0.
+    #[serde(default)]
+    pub index: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    Permanent,
+    #[serde(rename = "30y")]
+    Years30,
+    #[serde(rename = "10y")]
+    Years10,
+}
+
+impl Retention {
+    pub fn label(self) -> &'static str {
+        match self {
+            Retention::Permanent => "永久",
+            Retention::Years30 => "30年",
+            Retention::Years10 => "10年",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Retention::Permanent => "Y",
+            Retention::Years30 => "D30",
+            Retention::Years10 => "D10",
+        }
+    }
+}
+
+/// The case's `archive` block: it is finished and to be filed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveInfo {
+    pub retention: Retention,
+    pub filed_on: NaiveDate,
+    /// 密级 of the volume, when it has one.
+    #[serde(default)]
+    pub classification: Option<Text>,
+    #[serde(default)]
+    pub remarks: Option<Text>,
+}
+
+/// A scanned or signed original merged into the volume after the document `after` names.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    pub title: Text,
+    pub file: Text,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    pub after: Text,
+}
+
+// ---------------------------------------------------------------------------------------------
+// 保密检查
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub name: Text,
+    #[serde(default)]
+    pub address: Option<Text>,
+    #[serde(default)]
+    pub contact: Option<Contact>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    #[serde(default)]
+    pub approved_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub approved_by: Option<Text>,
+    /// 检查目的 (defaults to the standard purpose).
+    #[serde(default)]
+    pub purpose: Option<Text>,
+    pub checklist: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub leader: Officer,
+    #[serde(default)]
+    pub members: Vec<Officer>,
+}
+
+impl Team {
+    pub fn officers(&self) -> impl Iterator<Item = &Officer> {
+        std::iter::once(&self.leader).chain(self.members.iter())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeMode {
+    Written,
+    Oral,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub mode: NoticeMode,
+    pub issued_on: NaiveDate,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    pub object: Text,
+    pub method: Text,
+    pub finding: Text,
+    pub problem: bool,
+    #[serde(default)]
+    pub corrected_on_site: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    #[serde(default)]
+    pub briefing_on: Option<NaiveDate>,
+    pub records: Vec<Record>,
+    /// A leak (泄密案件) came to light: re-inspection required.
+    #[serde(default)]
+    pub leak_found: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisposalKind {
+    /// 责令停止使用
+    StopUse,
+    /// 登记保存
+    RegisterPreserve,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disposal {
+    pub kind: DisposalKind,
+    pub notified_on: NaiveDate,
+    pub hazard: Text,
+    #[serde(default)]
+    pub legal_basis: Option<Vec<Text>>,
+    #[serde(default)]
+    pub kept_at: Option<Text>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechnicalCheck {
+    pub performed_on: NaiveDate,
+    pub place: Text,
+    pub examiners: Vec<Text>,
+    #[serde(default)]
+    pub method: Option<Text>,
+    pub findings: Vec<Text>,
+    pub conclusion: Text,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportData {
+    #[serde(default)]
+    pub units: Option<u32>,
+    #[serde(default)]
+    pub computers: Option<u32>,
+    #[serde(default)]
+    pub storage_media: Option<u32>,
+    #[serde(default)]
+    pub documents: Option<u32>,
+    #[serde(default)]
+    pub problems: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonHandling {
+    pub name: Text,
+    #[serde(default)]
+    pub position: Option<Text>,
+    pub facts: Text,
+    pub handling: Text,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub submitted_on: NaiveDate,
+    /// The department that organised the inspection (defaults to the authority).
+    #[serde(default)]
+    pub to: Option<Text>,
+    #[serde(default)]
+    pub data: ReportData,
+    #[serde(default)]
+    pub problems: Vec<Text>,
+    #[serde(default)]
+    pub rectification_measures: Vec<Text>,
+    #[serde(default)]
+    pub suggestions: Vec<Text>,
+    /// 原始记录材料 handed over with the report (defaults to the register and notices).
+    #[serde(default)]
+    pub original_records: Vec<Text>,
+    #[serde(default)]
+    pub personnel_handling: Vec<PersonHandling>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rectification {
+    pub content: Text,
+    pub due: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opinion {
+    pub issued_on: NaiveDate,
+    #[serde(default)]
+    pub findings: Option<Text>,
+    #[serde(default)]
+    pub rectifications: Vec<Rectification>,
+    #[serde(default)]
+    pub handling_suggestions: Vec<Text>,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionTarget {
+    Opinion,
+    ReinspectionOpinion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionResult {
+    Upheld,
+    PartlyUpheld,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objection {
+    pub received_on: NaiveDate,
+    pub against: ObjectionTarget,
+    pub content: Text,
+    #[serde(default)]
+    pub checked: Option<Text>,
+    #[serde(default)]
+    pub reply_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub finding: Option<Text>,
+    #[serde(default)]
+    pub result: Option<ObjectionResult>,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReinspectionOutcome {
+    Rectified,
+    NotRectified,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reinspection {
+    pub performed_on: NaiveDate,
+    pub findings: Text,
+    #[serde(default)]
+    pub opinion_on: Option<NaiveDate>,
+    pub outcome: ReinspectionOutcome,
+    #[serde(default)]
+    pub lift_measures: Option<bool>,
+    #[serde(default)]
+    pub handling_opinion: Option<Text>,
+    #[serde(default)]
+    pub further_requirements: Vec<Text>,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuperiorReport {
+    #[serde(default)]
+    pub to: Option<Text>,
+    pub submitted_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizedBy {
+    #[default]
+    #[serde(rename = "self")]
+    Own,
+    Superior,
+}
+
+/// A 保密检查 case (`kind: inspection`).
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectionCase {
+    pub id: Text,
+    pub title: Text,
+    pub organized_by: OrganizedBy,
+    /// 密级 marking printed top left of the first page (e.g. 秘密★1年).
+    pub security: Option<Text>,
+    pub inspected_unit: Unit,
+    pub plan: Option<Plan>,
+    pub team: Team,
+    pub notice: Option<Notice>,
+    pub inspection: Inspection,
+    pub measures: Vec<Disposal>,
+    pub technical_check: Option<TechnicalCheck>,
+    pub report: Option<Report>,
+    pub opinion: Option<Opinion>,
+    pub objection: Option<Objection>,
+    pub reinspection: Option<Reinspection>,
+    pub superior_report: Option<SuperiorReport>,
+    pub services: Vec<Service>,
+    pub archive: Option<ArchiveInfo>,
+    pub attachments: Vec<Attachment>,
+}

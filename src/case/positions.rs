@@ -1,0 +1,142 @@
+//! Where each field of a YAML file stands, so that every problem can name its line and column.
+//! serde_yaml keeps no positions once a value is parsed, so the file is read a second time as
+//! marked events.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A line and column, both counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Field path (`inspection.records[1].finding`) to the position of its key, or of the item for
+/// sequence entries.
+#[derive(Debug, Default, Clone)]
+pub struct Positions {
+    map: HashMap<String, Pos>,
+}
+
+impl Positions {
+    pub fn parse(text: &str) -> Self {
+        let mut recorder = Recorder::default();
+        // A syntax error is reported by serde_yaml with its own position; what was read up to
+        // it is still useful.
+        let _ = Parser::new_from_str(text).load(&mut recorder, false);
+        Self { map: recorder.map }
+    }
+
+    /// The position of `path`, or of its nearest ancestor that the file has.
+    pub fn find(&self, path: &str) -> Pos {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p) {
+                return *pos;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.map.get("").copied().unwrap_or(Pos { line: 1, column: 1 }),
+            }
+        }
+    }
+
+    /// Whether the file has a value at exactly `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.map.contains_key(path)
+    }
+}
+
+enum Frame {
+    Map { path: String, pending_key: Option<String> },
+    Seq { path: String, next: usize },
+}
+
+#[derive(Default)]
+struct Recorder {
+    stack: Vec<Frame>,
+    map: HashMap<String, Pos>,
+}
+
+fn pos(mark: Marker) -> Pos {
+    Pos { line: mark.line(), column: mark.col() + 1 }
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
+}
+
+impl Recorder {
+    /// Path of the value that starts now, recording its position. Returns None for a mapping
+    /// key (which is remembered instead).
+    fn enter_value(&mut self, mark: Marker, key_text: Option<&str>) -> Option<String> {
+        match self.stack.last_mut() {
+            None => {
+                self.map.entry(String::new()).or_insert(pos(mark));
+                Some(String::new())
+            }
+            Some(Frame::Seq { path, next }) => {
+                let p = format!("{path}[{next}]");
+                *next += 1;
+                self.map.insert(p.clone(), pos(mark));
+                Some(p)
+            }
+            Some(Frame::Map { path, pending_key }) => match pending_key.take() {
+                Some(key) => Some(join(path, &key)),
+                None => {
+                    let key = key_text.unwrap_or("?").to_string();
+                    self.map.insert(join(path, &key), pos(mark));
+                    *pending_key = Some(key);
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Recorder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(text, ..) => {
+                self.enter_value(mark, Some(&text));
+            }
+            Event::Alias(_) => {
+                self.enter_value(mark, Some("*"));
+            }
+            Event::MappingStart(..) => {
+                if let Some(path) = self.enter_value(mark, None) {
+                    self.stack.push(Frame::Map { path, pending_key: None });
+                } else {
+                    // A mapping used as a key: keep the structure balanced.
+                    self.stack.push(Frame::Map { path: "?".into(), pending_key: None });
+                }
+            }
+            Event::SequenceStart(..) => {
+                let path = self.enter_value(mark, None).unwrap_or_else(|| "?".into());
+                self.stack.push(Frame::Seq { path, next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_nested_paths() {
+        let p = Positions::parse("a: 1\nb:\n  c: [x, {d: 2}]\n  e:\n    - f: 3\n");
+        assert_eq!(p.find("a"), Pos { line: 1, column: 1 });
+        assert_eq!(p.find("b.c").line, 3);
+        assert_eq!(p.find("b.c[1].d").line, 3);
+        assert_eq!(p.find("b.e[0].f"), Pos { line: 5, column: 7 });
+        assert_eq!(p.find("b.e[0].zzz"), Pos { line: 5, column: 7 });
+    }
+}

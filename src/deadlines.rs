@@ -1,0 +1,181 @@
+//! Statutory periods (`documents.md`, "Statutory periods"), counted in real working days.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::case::{Case, Ctx, InspectionCase, NoticeMode, OrganizedBy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Done on or before the due date.
+    Ok,
+    /// Done after it.
+    Late,
+    /// Not done, due date not passed.
+    Pending,
+    /// Not done, due date passed.
+    Overdue,
+}
+
+impl Status {
+    pub fn of(due: NaiveDate, done: Option<NaiveDate>, today: NaiveDate) -> Status {
+        match done {
+            Some(d) if d <= due => Status::Ok,
+            Some(_) => Status::Late,
+            None if today <= due => Status::Pending,
+            None => Status::Overdue,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "按期",
+            Status::Late => "逾期完成",
+            Status::Pending => "未到期",
+            Status::Overdue => "已逾期",
+        }
+    }
+}
+
+/// One statutory deadline of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    pub case: String,
+    /// The document kind whose deadline it is.
+    pub document: String,
+    pub due: NaiveDate,
+    pub done: Option<NaiveDate>,
+    pub status: Status,
+    /// What the rule is, in Chinese (for the table).
+    #[serde(skip)]
+    pub rule: String,
+    /// The YAML field the deadline is about.
+    #[serde(skip)]
+    pub field: String,
+}
+
+/// Computes the case's deadlines; rule violations and calendar gaps go to `ctx`.
+pub fn compute(case: &Case, cal: &Calendar, today: NaiveDate, ctx: &mut Ctx) -> Vec<Deadline> {
+    let mut out = Deadlines { case: case.id().to_string(), cal, today, list: Vec::new(), ctx };
+    match case {
+        Case::Inspection(c) => out.inspection(c),
+    }
+    out.list
+}
+
+struct Deadlines<'a> {
+    case: String,
+    cal: &'a Calendar,
+    today: NaiveDate,
+    list: Vec<Deadline>,
+    ctx: &'a mut Ctx,
+}
+
+impl Deadlines<'_> {
+    /// Records a deadline; late and overdue ones are also warnings on the field.
+    fn push(&mut self, document: &str, rule: &str, field: &str, due: NaiveDate, done: Option<NaiveDate>) {
+        let status = Status::of(due, done, self.today);
+        match status {
+            Status::Late => self.ctx.warn(
+                field,
+                format!("{rule}：应于 {due} 前完成，实际 {} 完成，已超过法定期限", done.unwrap_or(due)),
+            ),
+            Status::Overdue => self.ctx.warn(
+                field,
+                format!("{rule}：应于 {due} 前完成，截至 {} 尚未完成，已逾期", self.today),
+            ),
+            _ => {}
+        }
+        self.list.push(Deadline {
+            case: self.case.clone(),
+            document: document.to_string(),
+            due,
+            done,
+            status,
+            rule: rule.to_string(),
+            field: field.to_string(),
+        });
+    }
+
+    /// A result from the calendar, or the gap reported on `field`.
+    fn cal<T>(&mut self, field: &str, r: Result<T, CalendarError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.ctx.error(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn working_days_after(
+        &mut self,
+        document: &str,
+        rule: &str,
+        field: &str,
+        from: NaiveDate,
+        n: u32,
+        done: Option<NaiveDate>,
+    ) {
+        let r = self.cal.add_working_days(from, n);
+        if let Some(due) = self.cal(field, r) {
+            self.push(document, rule, field, due, done);
+        }
+    }
+
+    fn inspection(&mut self, c: &InspectionCase) {
+        let start = c.inspection.start;
+        let end = c.inspection.end;
+        if let Some(n) = &c.notice {
+            self.notice_period(n.mode, n.issued_on, start);
+        }
+        let report_done = c.report.as_ref().map(|r| r.submitted_on);
+        self.working_days_after("inspection_report", "检查结束后5个工作日内提交书面检查报告", "report.submitted_on", end, 5, report_done);
+        let opinion_done = c.opinion.as_ref().map(|o| o.issued_on);
+        self.working_days_after("inspection_opinion", "检查结束后20个工作日内出具检查意见", "opinion.issued_on", end, 20, opinion_done);
+        if let Some(r) = &c.reinspection {
+            self.working_days_after("reinspection_opinion", "复查后10个工作日内出具复查意见", "reinspection.opinion_on", r.performed_on, 10, r.opinion_on);
+            let latest_due = c.opinion.iter().flat_map(|o| o.rectifications.iter()).map(|r| r.due).max();
+            if let Some(latest) = latest_due.filter(|d| r.performed_on < *d) {
+                self.ctx.warn(
+                    "reinspection.performed_on",
+                    format!("复查日期 {} 早于最晚的整改期限 {latest}，通常应在整改期限届满后复查", r.performed_on),
+                );
+            }
+        }
+        if let Some(o) = &c.objection {
+            self.working_days_after("objection_reply", "收到异议后20个工作日内出具处理意见", "objection.reply_on", o.received_on, 20, o.reply_on);
+        }
+        if c.organized_by == OrganizedBy::Superior {
+            let done = c.superior_report.as_ref().map(|s| s.submitted_on);
+            self.working_days_after("superior_report", "上级组织的检查：检查结束后20个工作日内报送书面检查报告", "superior_report.submitted_on", end, 20, done);
+        }
+    }
+
+    /// 一般情况提前1-2个工作日书面通知；特殊情况检查当日口头通知。
+    fn notice_period(&mut self, mode: NoticeMode, issued: NaiveDate, start: NaiveDate) {
+        let field = "notice.issued_on";
+        match mode {
+            NoticeMode::Oral => {
+                if issued != start {
+                    self.ctx.error(field, format!("口头通知应在检查当日（{start}）作出，书面通知由检查人员现场交付；实际为 {issued}"));
+                }
+                self.push("inspection_notice", "特殊情况：检查当日口头通知", field, start, Some(issued));
+            }
+            NoticeMode::Written => {
+                let r = self.cal.sub_working_days(start, 1);
+                let Some(due) = self.cal(field, r) else { return };
+                let r = self.cal.working_days_between(issued, start);
+                let Some(ahead) = self.cal(field, r) else { return };
+                if issued >= start || ahead == 0 {
+                    self.ctx.error(field, format!("书面通知应在检查开始（{start}）前1-2个工作日发出，最晚 {due}；实际 {issued} 发出，提前不足1个工作日。情况特殊的，应改为口头通知（notice.mode: oral）"));
+                } else if ahead > 2 {
+                    self.ctx.warn(field, format!("书面通知应提前1-2个工作日发出，实际提前了 {ahead} 个工作日（{issued}）"));
+                }
+                self.push("inspection_notice", "检查开始前1-2个工作日发出书面通知", field, due, Some(issued));
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Which documents a case produces, in procedural order (also the order inside an archive
+//! volume), with each document's date and the entry it is about.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::case::{Case, DisposalKind, InspectionCase, OrganizedBy};
+
+/// Every document kind of `documents.md`, in procedural order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    InspectionPlan,
+    InspectionNotice,
+    InspectionRegister,
+    DisposalNotice,
+    PreservationList,
+    TechnicalReport,
+    InspectionReport,
+    PersonnelReport,
+    InspectionOpinion,
+    ObjectionReply,
+    ReinspectionOpinion,
+    SuperiorReport,
+    ServiceReceipt,
+}
+
+impl DocKind {
+    pub const ALL: &'static [DocKind] = &[
+        DocKind::InspectionPlan,
+        DocKind::InspectionNotice,
+        DocKind::InspectionRegister,
+        DocKind::DisposalNotice,
+        DocKind::PreservationList,
+        DocKind::TechnicalReport,
+        DocKind::InspectionReport,
+        DocKind::PersonnelReport,
+        DocKind::InspectionOpinion,
+        DocKind::ObjectionReply,
+        DocKind::ReinspectionOpinion,
+        DocKind::SuperiorReport,
+        DocKind::ServiceReceipt,
+    ];
+
+    /// The stable id (YAML, file names, JSON output, template name).
+    pub fn id(self) -> &'static str {
+        match self {
+            DocKind::InspectionPlan => "inspection_plan",
+            DocKind::InspectionNotice => "inspection_notice",
+            DocKind::InspectionRegister => "inspection_register",
+            DocKind::DisposalNotice => "disposal_notice",
+            DocKind::PreservationList => "preservation_list",
+            DocKind::TechnicalReport => "technical_report",
+            DocKind::InspectionReport => "inspection_report",
+            DocKind::PersonnelReport => "personnel_report",
+            DocKind::InspectionOpinion => "inspection_opinion",
+            DocKind::ObjectionReply => "objection_reply",
+            DocKind::ReinspectionOpinion => "reinspection_opinion",
+            DocKind::SuperiorReport => "superior_report",
+            DocKind::ServiceReceipt => "service_receipt",
+        }
+    }
+
+    /// The document's name as printed.
+    pub fn title(self) -> &'static str {
+        match self {
+            DocKind::InspectionPlan => "保密检查工作方案",
+            DocKind::InspectionNotice => "保密检查通知书",
+            DocKind::InspectionRegister => "检查情况登记表",
+            DocKind::DisposalNotice => "行政处置通知书",
+            DocKind::PreservationList => "登记保存清单",
+            DocKind::TechnicalReport => "技术核查取证报告",
+            DocKind::InspectionReport => "书面检查报告",
+            DocKind::PersonnelReport => "违反保密法律法规人员处理情况专门报告",
+            DocKind::InspectionOpinion => "保密检查意见书",
+            DocKind::ObjectionReply => "异议核查意见书",
+            DocKind::ReinspectionOpinion => "复查意见书",
+            DocKind::SuperiorReport => "检查情况报告",
+            DocKind::ServiceReceipt => "送达回证",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<DocKind> {
+        DocKind::ALL.iter().copied().find(|k| k.id() == id)
+    }
+
+    pub fn ids() -> Vec<&'static str> {
+        DocKind::ALL.iter().map(|k| k.id()).collect()
+    }
+}
+
+/// One document a case produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocSpec {
+    pub kind: DocKind,
+    /// Which `measures[]` / `services[]` entry the document is about.
+    pub index: Option<usize>,
+    /// 成文日期; None while the step is not done.
+    pub date: Option<NaiveDate>,
+    /// Explicit 文号 given in the case.
+    pub explicit_no: Option<String>,
+    /// The YAML field the document comes from (for messages).
+    pub field: String,
+    /// Title as listed in the 目录 (with the entry for repeated kinds).
+    pub title: String,
+}
+
+impl DocSpec {
+    /// Stable key within the case: `disposal_notice#1`, `inspection_opinion`.
+    pub fn key(&self) -> String {
+        match self.index {
+            Some(i) => format!("{}#{}", self.kind.id(), i),
+            None => self.kind.id().to_string(),
+        }
+    }
+}
+
+fn spec(kind: DocKind, date: Option<NaiveDate>, field: &str) -> DocSpec {
+    DocSpec {
+        kind,
+        index: None,
+        date,
+        explicit_no: None,
+        field: field.to_string(),
+        title: kind.title().to_string(),
+    }
+}
+
+/// Every document of the case, in procedural order.
+pub fn plan(case: &Case) -> Vec<DocSpec> {
+    match case {
+        Case::Inspection(c) => inspection_documents(c),
+    }
+}
+
+fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
+    let mut docs = Vec::new();
+    if let Some(p) = &c.plan {
+        docs.push(spec(DocKind::InspectionPlan, p.approved_on, "plan"));
+    }
+    if let Some(n) = &c.notice {
+        let mut d = spec(DocKind::InspectionNotice, Some(n.issued_on), "notice");
+        d.explicit_no = n.no.as_ref().map(|s| s.to_string());
+        docs.push(d);
+    }
+    docs.push(spec(DocKind::InspectionRegister, Some(c.inspection.end), "inspection"));
+    for (i, m) in c.measures.iter().enumerate() {
+        let mut d = spec(DocKind::DisposalNotice, Some(m.notified_on), &format!("measures[{i}]"));
+        d.index = Some(i);
+        d.explicit_no = m.no.as_ref().map(|s| s.to_string());
+        d.title = format!("{}（{}）", d.title, disposal_label(m.kind));
+        docs.push(d);
+    }
+    for (i, m) in c.measures.iter().enumerate() {
+        if m.kind == DisposalKind::RegisterPreserve {
+            let mut d = spec(DocKind::PreservationList, Some(m.notified_on), &format!("measures[{i}]"));
+            d.index = Some(i);
+            docs.push(d);
+        }
+    }
+    if let Some(t) = &c.technical_check {
+        docs.push(spec(DocKind::TechnicalReport, Some(t.performed_on), "technical_check"));
+    }
+    if let Some(r) = &c.report {
+        docs.push(spec(DocKind::InspectionReport, Some(r.submitted_on), "report"));
+        if !r.personnel_handling.is_empty() {
+            docs.push(spec(DocKind::PersonnelReport, Some(r.submitted_on), "report.personnel_handling"));
+        }
+    }
+    if let Some(o) = &c.opinion {
+        let mut d = spec(DocKind::InspectionOpinion, Some(o.issued_on), "opinion");
+        d.explicit_no = o.no.as_ref().map(|s| s.to_string());
+        docs.push(d);
+    }
+    if let Some(o) = &c.objection {
+        let mut d = spec(DocKind::ObjectionReply, o.reply_on, "objection");
+        d.explicit_no = o.no.as_ref().map(|s| s.to_string());
+        docs.push(d);
+    }
+    if let Some(r) = &c.reinspection {
+        let mut d = spec(DocKind::ReinspectionOpinion, r.opinion_on, "reinspection");
+        d.explicit_no = r.no.as_ref().map(|s| s.to_string());
+        docs.push(d);
+    }
+    if c.organized_by == OrganizedBy::Superior {
+        if let Some(s) = &c.superior_report {
+            docs.push(spec(DocKind::SuperiorReport, Some(s.submitted_on), "superior_report"));
+        }
+    }
+    push_service_receipts(&mut docs, &c.services);
+    docs
+}
+
+fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Service]) {
+    for (i, s) in services.iter().enumerate() {
+        let mut d = spec(DocKind::ServiceReceipt, Some(s.on), &format!("services[{i}]"));
+        d.index = Some(i);
+        let served = DocKind::from_id(&s.document).map(|k| k.title()).unwrap_or(&s.document);
+        d.title = format!("送达回证（{served}）");
+        docs.push(d);
+    }
+}
+
+pub fn disposal_label(kind: DisposalKind) -> &'static str {
+    match kind {
+        DisposalKind::StopUse => "责令停止使用",
+        DisposalKind::RegisterPreserve => "登记保存",
+    }
+}
+
+/// The document a `services[]` or `attachments[]` entry names, if the case produces it.
+pub fn find<'a>(docs: &'a [DocSpec], id: &str, index: Option<usize>) -> Option<&'a DocSpec> {
+    let mut matching = docs.iter().filter(|d| d.kind.id() == id);
+    match index {
+        Some(i) => matching.find(|d| d.index == Some(i)),
+        None => matching.next(),
+    }
+}

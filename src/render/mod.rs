@@ -1,0 +1,234 @@
+//! Rendering: typst embedded as a library behind a small `World`. Fonts and templates are loaded
+//! once into a [`Renderer`]; each document gets a [`DocWorld`] that serves its data as the
+//! virtual file `/data.json`, so case data never becomes markup.
+
+mod fonts;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+pub use fonts::FontSet;
+
+static EMBEDDED_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The virtual path the current document's data is served at.
+const DATA_PATH: &str = "/data.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("找不到模板 {0}")]
+    MissingTemplate(String),
+    #[error("模板 {template} 编译失败：{message}")]
+    Template { template: String, message: String },
+    #[error("PDF 导出失败（{template}）：{message}")]
+    Pdf { template: String, message: String },
+    #[error("无法读取字体：{0}")]
+    Fonts(std::io::Error),
+    #[error("无法读取模板目录 {0}：{1}")]
+    TemplateDir(PathBuf, std::io::Error),
+}
+
+/// What a document needs from the renderer.
+pub struct RenderRequest<'a> {
+    /// Template file name without `.typ`, e.g. `inspection_notice`.
+    pub template: &'a str,
+    /// The JSON the template reads from `/data.json`.
+    pub data: Vec<u8>,
+    /// Stable identity of the document (for the PDF's document id).
+    pub ident: String,
+    /// The document's date: the PDF's creation date, so output bytes never depend on the clock.
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// A rendered document.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
+
+/// Fonts, standard library and parsed templates, loaded once and shared by every document.
+pub struct Renderer {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    sources: HashMap<FileId, Source>,
+    files: HashMap<FileId, Bytes>,
+}
+
+impl Renderer {
+    /// Loads templates (embedded, overridden file by file by `template_dir`) and fonts (the
+    /// bundled ones, after `font_dir`'s).
+    pub fn new(template_dir: Option<&Path>, font_dir: Option<&Path>) -> Result<Self, RenderError> {
+        let fonts = FontSet::load(font_dir).map_err(RenderError::Fonts)?;
+        let mut renderer = Self {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(fonts.book),
+            fonts: fonts.fonts,
+            sources: HashMap::new(),
+            files: HashMap::new(),
+        };
+        for file in embedded_files(&EMBEDDED_TEMPLATES) {
+            renderer.add_file(file.path().to_string_lossy().as_ref(), file.contents().to_vec());
+        }
+        if let Some(dir) = template_dir {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+                let entry =
+                    entry.map_err(|e| RenderError::TemplateDir(dir.to_path_buf(), e.into()))?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                let data = std::fs::read(entry.path())
+                    .map_err(|e| RenderError::TemplateDir(dir.to_path_buf(), e))?;
+                renderer.add_file(&rel.to_string_lossy().replace('\\', "/"), data);
+            }
+        }
+        Ok(renderer)
+    }
+
+    fn add_file(&mut self, rel: &str, data: Vec<u8>) {
+        let Some(id) = file_id(&format!("/{rel}")) else { return };
+        if rel.ends_with(".typ") {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            self.sources.insert(id, Source::new(id, text));
+        }
+        self.files.insert(id, Bytes::new(data));
+    }
+
+    pub fn has_template(&self, template: &str) -> bool {
+        file_id(&format!("/{template}.typ")).is_some_and(|id| self.sources.contains_key(&id))
+    }
+
+    /// Compiles one template with its data to PDF/A-2b.
+    pub fn render(&self, request: &RenderRequest) -> Result<Rendered, RenderError> {
+        let main = file_id(&format!("/{}.typ", request.template))
+            .filter(|id| self.sources.contains_key(id))
+            .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
+        let world = DocWorld {
+            renderer: self,
+            main,
+            data_id: file_id(DATA_PATH).expect("static path"),
+            data: Bytes::new(request.data.clone()),
+        };
+        let warned = typst::compile::<PagedDocument>(&world);
+        let document = warned.output.map_err(|errors| RenderError::Template {
+            template: request.template.to_string(),
+            message: describe(&world, &errors),
+        })?;
+        let options = PdfOptions {
+            ident: Smart::Custom(request.ident.clone()),
+            creator: Smart::Custom(Some(format!("anjuan {}", env!("CARGO_PKG_VERSION")))),
+            timestamp: request.date.and_then(timestamp),
+            standards: PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is valid alone"),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Pdf {
+            template: request.template.to_string(),
+            message: describe(&world, &errors),
+        })?;
+        Ok(Rendered { pdf, pages: document.pages().len() })
+    }
+}
+
+fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut files: Vec<_> = dir.files().collect();
+    for sub in dir.dirs() {
+        files.extend(embedded_files(sub));
+    }
+    files
+}
+
+fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+fn timestamp(date: chrono::NaiveDate) -> Option<Timestamp> {
+    use chrono::Datelike;
+    let dt = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)?;
+    Some(Timestamp::new_utc(dt))
+}
+
+/// Error messages with the template file and line, for whoever maintains the templates.
+fn describe(world: &DocWorld, diagnostics: &[SourceDiagnostic]) -> String {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let place = d.span.id().and_then(|id| {
+                let source = world.source(id).ok()?;
+                let range = world.range(d.span)?;
+                let (line, col) = source.lines().byte_to_line_column(range.start)?;
+                Some(format!(
+                    "{}:{}:{}: ",
+                    id.get().vpath().get_without_slash(),
+                    line + 1,
+                    col + 1
+                ))
+            });
+            let hints: String = d.hints.iter().map(|h| format!("（提示：{}）", h.v)).collect();
+            format!("{}{}{}", place.unwrap_or_default(), d.message, hints)
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// One document's view of the world: shared templates and fonts, its own data.
+struct DocWorld<'a> {
+    renderer: &'a Renderer,
+    main: FileId,
+    data_id: FileId,
+    data: Bytes,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.renderer.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.renderer.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.renderer
+            .sources
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            return Ok(self.data.clone());
+        }
+        self.renderer.files.get(&id).cloned().ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.renderer.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        // Documents carry their own dates; the clock must never reach the output.
+        None
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.get().vpath().get_without_slash().into())
+}

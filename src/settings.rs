@@ -1,0 +1,181 @@
+//! `anjuan.yaml`: the settings of a cases root (authority, superior, remedies bodies, archive
+//! codes, 文号 patterns, calendar additions, citation overrides).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::Ctx;
+use crate::case::load::{Fields, parse_yaml};
+use crate::problems::Problems;
+use crate::text::Text;
+
+pub const FILE_NAME: &str = "anjuan.yaml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authority {
+    pub name: Text,
+    pub short_name: Text,
+    #[serde(default)]
+    pub address: Option<Text>,
+    #[serde(default)]
+    pub postcode: Option<Text>,
+    #[serde(default)]
+    pub service_phone: Option<Text>,
+    #[serde(default)]
+    pub complaint_phone: Option<Text>,
+    #[serde(default)]
+    pub head: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Superior {
+    #[serde(default)]
+    pub name: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remedies {
+    pub review_body: Text,
+    pub court: Text,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveSettings {
+    pub fonds_no: Text,
+    pub fonds_name: Text,
+    #[serde(default = "default_category")]
+    pub category: Text,
+    pub org_code: Text,
+    #[serde(default)]
+    pub filer: Option<Text>,
+    #[serde(default)]
+    pub checker: Option<Text>,
+    #[serde(default = "default_max_pages")]
+    pub max_pages: usize,
+    #[serde(default = "default_code_template")]
+    pub code_template: Text,
+    /// Even pages stamped top left (for duplex printing).
+    #[serde(default)]
+    pub duplex: bool,
+}
+
+fn default_category() -> Text {
+    "WS".into()
+}
+fn default_max_pages() -> usize {
+    200
+}
+fn default_code_template() -> Text {
+    "{fonds_no}-{category}·{year}-{retention}-{org_code}-{serial:04}".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    /// Extra years or corrections, same shape as the bundled data (JSON or YAML files).
+    #[serde(default)]
+    pub extra: Vec<Text>,
+}
+
+/// A citation override: one text for every date, or one before and one after the 2024 revision.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum LawOverride {
+    Always(Text),
+    ByRevision {
+        #[serde(default)]
+        before: Option<Text>,
+        #[serde(default)]
+        after: Option<Text>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub authority: Authority,
+    pub superior: Superior,
+    pub remedies: Remedies,
+    pub archive: Option<ArchiveSettings>,
+    pub numbering: BTreeMap<String, Text>,
+    pub calendar: CalendarSettings,
+    pub law: BTreeMap<String, LawOverride>,
+    /// The folder holding `anjuan.yaml`.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("在 {0} 及其上级目录中找不到 anjuan.yaml（案件根目录的设置文件）")]
+    NotFound(PathBuf),
+    #[error("anjuan.yaml 有错误")]
+    Invalid(Problems),
+}
+
+/// Finds `anjuan.yaml` by walking up from `start`.
+pub fn discover(start: &Path) -> Result<PathBuf, SettingsError> {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start.clone()) };
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    Err(SettingsError::NotFound(start))
+}
+
+/// Loads and checks `anjuan.yaml`.
+pub fn load(path: &Path) -> Result<Settings, SettingsError> {
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let mut ctx = Ctx::new(FILE_NAME, "");
+        ctx.error("", format!("无法读取：{e}"));
+        SettingsError::Invalid(ctx.problems)
+    })?;
+    let mut ctx = Ctx::new(FILE_NAME, &text);
+    let settings = parse(&mut ctx, &text, root);
+    match settings {
+        Some(s) if !ctx.has_errors() => Ok(s),
+        _ => Err(SettingsError::Invalid(ctx.problems)),
+    }
+}
+
+fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
+    let value = parse_yaml(ctx, text)?;
+    let Some(map) = value.as_mapping() else {
+        ctx.error("", "anjuan.yaml 的顶层应为“键: 值”的映射");
+        return None;
+    };
+    let mut f = Fields::new(map, "");
+    let authority = f.required(ctx, "authority", "发文机关：name、short_name 等");
+    let superior = f.optional(ctx, "superior").unwrap_or_default();
+    let remedies = f.required(ctx, "remedies", "行政复议机关 review_body 和管辖法院 court");
+    let archive = f.optional(ctx, "archive");
+    let numbering: BTreeMap<String, Text> = f.optional(ctx, "numbering").unwrap_or_default();
+    let calendar = f.optional(ctx, "calendar").unwrap_or_default();
+    let law = f.optional(ctx, "law").unwrap_or_default();
+    f.reject_unknown(ctx);
+    for (key, pattern) in &numbering {
+        if !pattern.contains("{seq}") {
+            ctx.error(&format!("numbering.{key}"), "文号模式必须含有 {seq}（顺序号）");
+        }
+    }
+    Some(Settings {
+        authority: authority?,
+        superior,
+        remedies: remedies?,
+        archive,
+        numbering,
+        calendar,
+        law,
+        root,
+    })
+}
