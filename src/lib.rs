@@ -1,4 +1,23 @@
 //! anjuan: case files of a county secrecy bureau, from YAML to checked deadlines, statutory
 //! documents as PDF, archive volumes and catalogues.
+//!
+//! The data flows one way: `project` (settings, calendar, loaded `case`s) → `case::validate` and
+//! `deadlines` → `documents` (which documents, in procedural order) → `numbering` (文号 from the
+//! `ledger`) → `render` (typst) → `build` (files and `manifest`).
 
+pub mod build;
+pub mod calendar;
+pub mod case;
+pub mod cli;
+pub mod deadlines;
+pub mod documents;
+pub mod law;
+pub mod ledger;
+pub mod manifest;
+pub mod numbering;
+pub mod output;
+pub mod problems;
+pub mod project;
 pub mod render;
+pub mod settings;
+pub mod text;

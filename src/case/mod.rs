@@ -53,6 +53,13 @@ impl Case {
             Case::Inspection(c) => c.security.as_deref(),
         }
     }
+    /// The case as JSON, every field present (templates read it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Case::Inspection(c) => serde_json::to_value(c),
+        };
+        v.expect("case model serializes")
+    }
     /// 类目名称 of the procedure.
     pub fn procedure_name(&self) -> &'static str {
         match self {

@@ -188,7 +188,10 @@ fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut C
         if !matches!(ext.as_deref(), Some("pdf" | "jpg" | "jpeg" | "png")) {
             ctx.error(&field, format!("附件 {} 应为 PDF、JPG 或 PNG 文件", a.file));
         }
-        let path = case_dir.join(rel);
+        let Some(path) = resolve_attachment(rel, root, case_dir) else {
+            ctx.error(&field, format!("找不到附件文件 {}（相对于案件文件所在目录或案件根目录）", a.file));
+            continue;
+        };
         if !path.is_file() {
             ctx.error(&field, format!("找不到附件文件 {}", a.file));
         } else if let (Ok(p), Ok(r)) = (path.canonicalize(), root.canonicalize()) {
@@ -197,4 +200,9 @@ fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut C
             }
         }
     }
+}
+
+/// An attachment's file: relative to the case file's folder, else to the cases root.
+pub fn resolve_attachment(rel: &Path, root: &Path, case_dir: &Path) -> Option<std::path::PathBuf> {
+    [case_dir.join(rel), root.join(rel)].into_iter().find(|p| p.is_file())
 }

@@ -1,0 +1,345 @@
+//! `anjuan build`: checked cases → 文号 → document data → PDFs → manifest. A case with errors
+//! gets no documents and never stops the others; every file is written under a temporary name
+//! and renamed, and rewritten only when its bytes change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::documents::{DocKind, DocSpec};
+use crate::ledger::Ledger;
+use crate::manifest::{FileEntry, Manifest};
+use crate::numbering::{self, Numbers};
+use crate::output::{sha256_hex, write_atomic, write_if_changed};
+use crate::problems::{Problem, Problems, Severity};
+use crate::project::{CheckedCase, Project};
+use crate::render::{RenderRequest, Renderer};
+use crate::settings::Settings;
+use crate::{law, manifest};
+
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub today: NaiveDate,
+    pub progress: bool,
+    /// Writes each document's template data as JSON below this folder.
+    pub dump_data: Option<PathBuf>,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub cases_built: usize,
+    /// Cases (id or file) that got no documents.
+    pub cases_failed: Vec<String>,
+    pub documents: usize,
+    /// Documents whose bytes changed (or are new).
+    pub written: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+    pub problems: Problems,
+}
+
+impl BuildReport {
+    pub fn ok(&self) -> bool {
+        self.cases_failed.is_empty() && !self.problems.has_errors()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Ledger(#[from] crate::ledger::LedgerError),
+    #[error("无法写入输出目录 {0}：{1}")]
+    Output(PathBuf, std::io::Error),
+}
+
+/// One document to render.
+struct Job<'a> {
+    case: &'a CheckedCase,
+    doc: &'a DocSpec,
+    /// `<case-id>/NN-<kind>.pdf`
+    rel_path: String,
+    data: Vec<u8>,
+}
+
+pub fn build(project: &Project, renderer: &Renderer, opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let checked = project.check(opts.today);
+    let mut problems = checked.problems;
+    let mut failed: BTreeSet<String> = checked.failed.into_iter().collect();
+
+    let mut ledger = Ledger::load(&project.root)?;
+    let (numbers, clashes) = numbering::assign(&project.settings, &mut ledger, &checked.cases);
+    ledger.save()?;
+    for (ci, field, message) in clashes {
+        let mut ctx = checked.cases[ci].loaded.ctx();
+        ctx.warn(&field, message);
+        problems.extend(ctx.problems);
+    }
+
+    let cases: Vec<&CheckedCase> = checked
+        .cases
+        .iter()
+        .filter(|c| {
+            let missing: Vec<&str> =
+                c.docs.iter().map(|d| d.kind.id()).filter(|k| !renderer.has_template(k)).collect();
+            if missing.is_empty() {
+                return true;
+            }
+            let mut ctx = c.loaded.ctx();
+            ctx.error("kind", format!("缺少文书模板：{}", missing.join("、")));
+            problems.extend(ctx.problems);
+            failed.insert(c.loaded.case.id().to_string());
+            false
+        })
+        .collect();
+
+    let total: usize = cases.iter().map(|c| c.docs.len()).sum();
+    let bar = progress_bar(opts.progress, total as u64);
+    std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
+
+    let results: Vec<CaseResult> = cases
+        .par_iter()
+        .map(|c| {
+            let r = build_case(project, renderer, c, &numbers, opts, &bar);
+            // Keeps typst's memo cache from growing with every document rendered.
+            typst::comemo::evict(30);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let previous = Manifest::load(&opts.out).unwrap_or_default();
+    let mut manifest = Manifest { files: Vec::new(), extra: previous.extra.clone() };
+    let mut report = BuildReport::default();
+    for r in results {
+        match r {
+            CaseResult::Built { entries, written } => {
+                report.cases_built += 1;
+                report.documents += entries.len();
+                report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
+                report.written += written;
+                manifest.files.extend(entries);
+            }
+            CaseResult::Failed { id, problems: p } => {
+                failed.insert(id);
+                problems.extend(p);
+            }
+        }
+    }
+    // A case that fails now keeps the documents of its last good build, still listed.
+    let built: BTreeSet<&str> = manifest.files.iter().map(|f| f.case.as_str()).collect();
+    let kept: Vec<FileEntry> = previous
+        .files
+        .into_iter()
+        .filter(|f| failed.contains(&f.case) && !built.contains(f.case.as_str()) && opts.out.join(&f.path).is_file())
+        .collect();
+    manifest.files.extend(kept);
+    manifest.save(&opts.out).map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
+
+    report.cases_failed = failed.into_iter().collect();
+    report.problems = problems;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+enum CaseResult {
+    Built { entries: Vec<FileEntry>, written: usize },
+    Failed { id: String, problems: Problems },
+}
+
+fn build_case(
+    project: &Project,
+    renderer: &Renderer,
+    case: &CheckedCase,
+    numbers: &Numbers,
+    opts: &BuildOptions,
+    bar: &ProgressBar,
+) -> CaseResult {
+    let id = case.loaded.case.id().to_string();
+    let jobs: Vec<Job> = case
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| Job {
+            case,
+            doc,
+            rel_path: format!("{id}/{:02}-{}.pdf", i + 1, doc.kind.id()),
+            data: document_data(&project.settings, case, doc, numbers).to_string().into_bytes(),
+        })
+        .collect();
+    let fallback_date = case.docs.iter().filter_map(|d| d.date).max();
+    let rendered: Vec<Result<(FileEntry, Vec<u8>), Problem>> = jobs
+        .par_iter()
+        .map(|job| {
+            let r = render_job(renderer, job, numbers, fallback_date);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    let mut ok = Vec::new();
+    let mut problems = Problems::default();
+    for r in rendered {
+        match r {
+            Ok(x) => ok.push(x),
+            Err(p) => problems.push(p),
+        }
+    }
+    if !problems.is_empty() {
+        return CaseResult::Failed { id, problems };
+    }
+    if let Some(dir) = &opts.dump_data {
+        for job in &jobs {
+            let path = dir.join(job.rel_path.replace(".pdf", ".json"));
+            let _ = write_atomic(&path, &job.data);
+        }
+    }
+    let mut written = 0;
+    for (entry, pdf) in &ok {
+        match write_if_changed(&opts.out.join(&entry.path), pdf) {
+            Ok(true) => written += 1,
+            Ok(false) => {}
+            Err(e) => {
+                let mut ctx = case.loaded.ctx();
+                ctx.error("", format!("无法写入 {}：{e}", entry.path));
+                return CaseResult::Failed { id, problems: ctx.problems };
+            }
+        }
+    }
+    remove_stale(&opts.out.join(&id), ok.iter().map(|(e, _)| e.path.as_str()).collect());
+    CaseResult::Built { entries: ok.into_iter().map(|(e, _)| e).collect(), written }
+}
+
+fn render_job(
+    renderer: &Renderer,
+    job: &Job,
+    numbers: &Numbers,
+    fallback_date: Option<NaiveDate>,
+) -> Result<(FileEntry, Vec<u8>), Problem> {
+    let id = job.case.loaded.case.id();
+    let request = RenderRequest {
+        template: job.doc.kind.id(),
+        data: job.data.clone(),
+        ident: format!("{id}/{}", job.doc.key()),
+        date: job.doc.date.or(fallback_date),
+    };
+    match renderer.render(&request) {
+        Ok(r) => Ok((
+            FileEntry {
+                path: job.rel_path.clone(),
+                case: id.to_string(),
+                document: job.doc.kind.id().to_string(),
+                title: job.doc.title.clone(),
+                no: numbers.get(&(id.to_string(), job.doc.key())).cloned(),
+                date: job.doc.date,
+                pages: r.pages,
+                sha256: sha256_hex(&r.pdf),
+            },
+            r.pdf,
+        )),
+        Err(e) => {
+            let pos = job.case.loaded.positions.find(&job.doc.field);
+            Err(Problem {
+                file: job.case.loaded.file.clone(),
+                line: pos.line,
+                column: pos.column,
+                field: job.doc.field.clone(),
+                severity: Severity::Error,
+                message: format!("生成{}失败：{e}", job.doc.title),
+            })
+        }
+    }
+}
+
+/// Removes PDFs a case no longer produces (a document taken out of its YAML).
+fn remove_stale(dir: &Path, keep: BTreeSet<&str>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let rel = format!("{}/{name}", dir.file_name().unwrap_or_default().to_string_lossy());
+        if name.ends_with(".pdf") && !keep.contains(rel.as_str()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} 生成文书 [{bar:30}] {pos}/{len} 份  已用 {elapsed}  剩余约 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Everything a template may print, as JSON (see `docs/templates.md`).
+pub fn document_data(settings: &Settings, case: &CheckedCase, doc: &DocSpec, numbers: &Numbers) -> Value {
+    let id = case.loaded.case.id();
+    let case_json = case.loaded.case.to_json();
+    let case_numbers: BTreeMap<String, String> = case
+        .docs
+        .iter()
+        .filter_map(|d| numbers.get(&(id.to_string(), d.key())).map(|n| (d.key(), n.clone())))
+        .collect();
+    let item = entry_of(&case_json, &doc.field);
+    let served = (doc.kind == DocKind::ServiceReceipt)
+        .then(|| served_document(case, doc, &case_numbers))
+        .flatten();
+    let deadlines: BTreeMap<&str, NaiveDate> =
+        case.deadlines.iter().map(|d| (d.document.as_str(), d.due)).collect();
+    json!({
+        "doc": {
+            "kind": doc.kind.id(),
+            "title": doc.kind.title(),
+            "no": case_numbers.get(&doc.key()),
+            "date": doc.date,
+            "case_id": id,
+            "index": doc.index,
+            "security": case.loaded.case.security(),
+        },
+        "item": item,
+        "served": served,
+        "case": case_json,
+        "numbers": case_numbers,
+        "deadlines": deadlines,
+        "law": law::citations(doc.date, settings),
+        "authority": settings.authority,
+        "superior": settings.superior,
+        "remedies": settings.remedies,
+    })
+}
+
+/// `measures[1]` → that entry of the case JSON.
+fn entry_of(case_json: &Value, field: &str) -> Value {
+    let Some((name, rest)) = field.split_once('[') else { return Value::Null };
+    let Some(index) = rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()) else {
+        return Value::Null;
+    };
+    case_json.get(name).and_then(|v| v.get(index)).cloned().unwrap_or(Value::Null)
+}
+
+/// What a service receipt serves: the document's title, its 文号 (all of them when a repeated
+/// kind is served together), and date.
+fn served_document(case: &CheckedCase, doc: &DocSpec, numbers: &BTreeMap<String, String>) -> Option<Value> {
+    let service = case.loaded.case.services().get(doc.index?)?;
+    let served: Vec<&DocSpec> = case
+        .docs
+        .iter()
+        .filter(|d| d.kind.id() == service.document.as_str() && (service.index.is_none() || d.index == service.index))
+        .collect();
+    let first = served.first()?;
+    Some(json!({
+        "kind": first.kind.id(),
+        "title": first.kind.title(),
+        "nos": served.iter().filter_map(|d| numbers.get(&d.key())).collect::<Vec<_>>(),
+        "date": first.date,
+    }))
+}

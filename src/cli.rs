@@ -1,0 +1,277 @@
+//! The command line, in Chinese: `anjuan build`, `anjuan check`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use unicode_width::UnicodeWidthStr;
+
+use crate::build::{self, BuildOptions};
+use crate::deadlines::Deadline;
+use crate::problems::{Problem, Problems};
+use crate::project::{Project, ProjectError};
+use crate::render::Renderer;
+use crate::settings::SettingsError;
+
+const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}";
+
+#[derive(Parser)]
+#[command(
+    name = "anjuan",
+    version,
+    about = "案卷：保密检查和行政强制案件的文书生成、期限核对与立卷归档",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, help = "显示帮助", global = true)]
+    help: Option<bool>,
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help = "显示版本")]
+    version: Option<bool>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 核对案件：字段、程序顺序和法定期限（按工作日计算）
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    Check(CheckArgs),
+    /// 生成案件的全部法定文书（PDF）和清单 manifest.json
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    Build(BuildArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// 案件根目录（含 anjuan.yaml）或单个案件文件
+    #[arg(value_name = "案件目录")]
+    cases: PathBuf,
+    /// 以此日期判断期限状态（默认今天），格式 YYYY-MM-DD
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    today: Option<NaiveDate>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// 输出格式：table（表格）或 json
+    #[arg(long, value_name = "格式", default_value = "table", value_parser = ["table", "json"])]
+    format: String,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// 输出目录
+    #[arg(short = 'o', long = "out", value_name = "目录", default_value = "out")]
+    out: PathBuf,
+    /// 并行线程数（默认为处理器核数）
+    #[arg(short = 'j', long = "jobs", value_name = "数量")]
+    jobs: Option<usize>,
+    /// 用此目录中的模板逐个替换内置模板
+    #[arg(long, value_name = "目录")]
+    templates: Option<PathBuf>,
+    /// 本单位的字体目录（优先于内置字体，如仿宋_GB2312、方正小标宋简体）
+    #[arg(long = "font-path", value_name = "目录")]
+    font_path: Option<PathBuf>,
+    /// 把每份文书的模板数据写成 JSON，便于修改模板
+    #[arg(long = "dump-data", value_name = "目录")]
+    dump_data: Option<PathBuf>,
+    /// 不显示进度条
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
+}
+
+/// Runs the command line; the exit code is 0 on success, 1 when anything failed, 2 on usage
+/// errors.
+pub fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Build(args) => run_build(args),
+    }
+}
+
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+        _ => {}
+    }
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => "未知的选项",
+        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build）",
+        ErrorKind::MissingRequiredArgument => "缺少必需的参数",
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
+        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
+        _ => "命令行有误",
+    };
+    let detail: String = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+    eprintln!("错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。");
+    ExitCode::from(2)
+}
+
+fn open(common: &Common) -> Result<Project, ExitCode> {
+    Project::open(&common.cases).map_err(|e| {
+        match e {
+            ProjectError::Settings(SettingsError::Invalid(problems)) => {
+                eprintln!("anjuan.yaml 有错误，无法继续：");
+                print_problems(&problems.sorted());
+            }
+            other => eprintln!("错误：{other}"),
+        }
+        ExitCode::from(1)
+    })
+}
+
+fn today(common: &Common) -> NaiveDate {
+    common.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn print_problems(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let project = match open(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let checked = project.check(today(&args.common));
+    let has_errors = checked.problems.has_errors();
+    let problems = checked.problems.sorted();
+    if args.format == "json" {
+        let out = serde_json::json!({ "deadlines": checked.deadlines, "problems": problems });
+        println!("{}", serde_json::to_string_pretty(&out).expect("serializes"));
+    } else {
+        print_deadline_table(&checked.deadlines);
+        if !problems.is_empty() {
+            println!();
+            for p in &problems {
+                println!("{p}");
+            }
+        }
+        let errors = problems.iter().filter(|p| p.severity == crate::problems::Severity::Error).count();
+        println!(
+            "\n案件 {} 件，期限 {} 项；错误 {} 个，警告 {} 个",
+            project.cases.len() + checked.failed.iter().filter(|f| f.ends_with(".yaml") || f.ends_with(".yml")).count(),
+            checked.deadlines.len(),
+            errors,
+            problems.len() - errors
+        );
+    }
+    if has_errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+fn print_deadline_table(deadlines: &[Deadline]) {
+    let header = ["案件", "文书", "期限", "完成日期", "状态", "依据"];
+    let rows: Vec<[String; 6]> = deadlines
+        .iter()
+        .map(|d| {
+            [
+                d.case.clone(),
+                crate::documents::DocKind::from_id(&d.document).map(|k| k.title().to_string()).unwrap_or(d.document.clone()),
+                d.due.to_string(),
+                d.done.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                d.status.label().to_string(),
+                d.rule.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells.iter().enumerate().map(|(i, c)| pad(c, widths[i])).collect::<Vec<_>>().join("  ").trim_end().to_string()
+    };
+    println!("{}", line(header.to_vec()));
+    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    for r in &rows {
+        println!("{}", line(r.iter().map(String::as_str).collect()));
+    }
+}
+
+fn run_build(args: BuildArgs) -> ExitCode {
+    let jobs = args.jobs.unwrap_or(0);
+    // typst's own layout and export use the global pool too: documents nested inside it need
+    // more than the default 2 MiB stack.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(8 << 20).build_global();
+    let project = match open(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let renderer = match Renderer::new(args.templates.as_deref(), args.font_path.as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = BuildOptions {
+        out: args.out.clone(),
+        today: today(&args.common),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        dump_data: args.dump_data.clone(),
+    };
+    let report = match build::build(&project, &renderer, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let problems: Problems = report.problems.clone();
+    let sorted = problems.sorted();
+    print_problems(&sorted);
+    let secs = report.elapsed.as_secs_f64();
+    eprintln!(
+        "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
+        report.cases_built,
+        if report.cases_failed.is_empty() { String::new() } else { format!("，{} 件失败（{}）", report.cases_failed.len(), report.cases_failed.join("、")) },
+        report.documents,
+        report.written,
+        report.pages,
+        secs,
+        if report.documents > 0 { secs * 1000.0 / report.documents as f64 } else { 0.0 },
+        report.problems.errors(),
+        report.problems.warnings(),
+        args.out.display()
+    );
+    if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}

@@ -1,0 +1,193 @@
+//! A cases root opened for work: settings, calendar, and every case file below it, loaded and
+//! checked. This is the first half of the pipeline, shared by `check` and `build`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::calendar::Calendar;
+use crate::case::{self, Ctx, Loaded, LoadedCase};
+use crate::deadlines::{self, Deadline};
+use crate::documents::{self, DocSpec};
+use crate::ledger;
+use crate::problems::{Problem, Problems, Severity};
+use crate::settings::{self, Settings, SettingsError};
+
+/// A campaign file found under the root (bulk letters; see `letters`).
+#[derive(Debug, Clone)]
+pub struct CampaignFile {
+    pub path: PathBuf,
+    pub file: String,
+    pub text: String,
+    pub value: serde_yaml::Value,
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub calendar: Calendar,
+    pub cases: Vec<LoadedCase>,
+    pub campaigns: Vec<CampaignFile>,
+    pub problems: Problems,
+}
+
+/// A case that passed every check, with its documents and deadlines.
+pub struct CheckedCase {
+    pub loaded: LoadedCase,
+    pub docs: Vec<DocSpec>,
+    pub deadlines: Vec<Deadline>,
+}
+
+/// The result of checking every case.
+pub struct Checked {
+    pub cases: Vec<CheckedCase>,
+    /// Cases (by id, or file when the id is unknown) that have errors.
+    pub failed: Vec<String>,
+    /// Deadlines of every case, including the failed ones where they could be computed.
+    pub deadlines: Vec<Deadline>,
+    pub problems: Problems,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{0}")]
+    Settings(#[from] SettingsError),
+    #[error("找不到案件目录或文件：{0}")]
+    NoInput(PathBuf),
+}
+
+impl Project {
+    /// Opens the cases root containing `input` (a folder or one case file).
+    pub fn open(input: &Path) -> Result<Self, ProjectError> {
+        if !input.exists() {
+            return Err(ProjectError::NoInput(input.to_path_buf()));
+        }
+        let settings_path = settings::discover(input)?;
+        let settings = settings::load(&settings_path)?;
+        let root = settings.root.clone();
+        let mut problems = Problems::default();
+        let (calendar, extra_files) = load_calendar(&settings, &mut problems);
+
+        let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
+        let files = case_files(&input, &root, &extra_files);
+        let loaded: Vec<(Loaded, Problems)> =
+            files.par_iter().map(|f| case::load_file(f, &root)).collect();
+        let mut cases = Vec::new();
+        let mut campaigns = Vec::new();
+        for (l, p) in loaded {
+            problems.extend(p);
+            match l {
+                Loaded::Case(c) => cases.push(*c),
+                Loaded::Campaign { path, file, text, value } => {
+                    campaigns.push(CampaignFile { path, file, text, value })
+                }
+                Loaded::Other => {}
+            }
+        }
+        reject_duplicate_ids(&mut cases, &mut problems);
+        Ok(Project { root, settings, calendar, cases, campaigns, problems })
+    }
+
+    /// Runs the consistency rules and deadlines of every case.
+    pub fn check(&self, today: NaiveDate) -> Checked {
+        let mut problems = self.problems.clone();
+        let mut failed: BTreeSet<String> =
+            problems.0.iter().filter(|p| p.severity == Severity::Error).map(|p| p.file.clone()).collect();
+        let results: Vec<(CheckedCase, Problems)> = self
+            .cases
+            .par_iter()
+            .map(|loaded| {
+                let mut ctx = loaded.ctx();
+                let docs = documents::plan(&loaded.case);
+                let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
+                case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
+                let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
+                (CheckedCase { loaded: loaded.clone(), docs, deadlines }, ctx.problems)
+            })
+            .collect();
+        let mut cases = Vec::new();
+        let mut deadlines = Vec::new();
+        for (c, p) in results {
+            deadlines.extend(c.deadlines.iter().cloned());
+            if p.has_errors() {
+                failed.insert(c.loaded.case.id().to_string());
+                failed.remove(&c.loaded.file);
+            } else {
+                cases.push(c);
+            }
+            problems.extend(p);
+        }
+        cases.sort_by(|a, b| a.loaded.case.id().cmp(b.loaded.case.id()));
+        deadlines.sort_by(|a, b| (&a.case, a.due, &a.document).cmp(&(&b.case, b.due, &b.document)));
+        Checked { cases, failed: failed.into_iter().collect(), deadlines, problems }
+    }
+}
+
+fn load_calendar(settings: &Settings, problems: &mut Problems) -> (Calendar, Vec<PathBuf>) {
+    let mut calendar = Calendar::bundled();
+    let mut files = Vec::new();
+    for (i, rel) in settings.calendar.extra.iter().enumerate() {
+        let path = settings.root.join(rel.as_str());
+        files.push(std::fs::canonicalize(&path).unwrap_or(path.clone()));
+        if let Err(e) = calendar.add_file(&path, rel) {
+            let text = std::fs::read_to_string(settings.root.join(settings::FILE_NAME)).unwrap_or_default();
+            let mut ctx = Ctx::new(settings::FILE_NAME, &text);
+            ctx.error(&format!("calendar.extra[{i}]"), e.to_string());
+            problems.extend(ctx.problems);
+        }
+    }
+    (calendar, files)
+}
+
+/// YAML files under `input` that may be cases, in a stable order.
+fn case_files(input: &Path, root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
+    if input.is_file() {
+        return vec![input.to_path_buf()];
+    }
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    WalkDir::new(input)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            matches!(ext, "yaml" | "yml")
+                && !(p.parent() == Some(root.as_path())
+                    && (name == settings::FILE_NAME || name == ledger::FILE_NAME))
+                && !skip.contains(p)
+        })
+        .collect()
+}
+
+/// Two files with the same id would write the same output folder: the later ones fail.
+fn reject_duplicate_ids(cases: &mut Vec<LoadedCase>, problems: &mut Problems) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    cases.retain(|c| {
+        let id = c.case.id().to_string();
+        match seen.get(&id) {
+            Some(first) => {
+                let pos = c.positions.find("id");
+                problems.push(Problem {
+                    file: c.file.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                    field: "id".into(),
+                    severity: Severity::Error,
+                    message: format!("案件编号 {id} 与 {first} 重复；每个案件的编号必须唯一"),
+                });
+                false
+            }
+            None => {
+                seen.insert(id, c.file.clone());
+                true
+            }
+        }
+    });
+}
