@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::case::{Case, Ctx, InspectionCase, NoticeMode, OrganizedBy};
+use crate::case::enforcement::{MeasureKind, Moment};
+use crate::case::{Case, Ctx, EnforcementCase, InspectionCase, NoticeMode, OrganizedBy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +62,7 @@ pub fn compute(case: &Case, cal: &Calendar, today: NaiveDate, ctx: &mut Ctx) -> 
     let mut out = Deadlines { case: case.id().to_string(), cal, today, list: Vec::new(), ctx };
     match case {
         Case::Inspection(c) => out.inspection(c),
+        Case::Enforcement(c) => out.enforcement(c),
     }
     out.list
 }
@@ -152,6 +154,55 @@ impl Deadlines<'_> {
             let done = c.superior_report.as_ref().map(|s| s.submitted_on);
             self.working_days_after("superior_report", "上级组织的检查：检查结束后20个工作日内报送书面检查报告", "superior_report.submitted_on", end, 20, done);
         }
+    }
+
+    /// 行政强制: the 24-hour report of an urgent measure, the 7-working-day handling decision on
+    /// preserved evidence, the 30-day period of a stop-use or confiscation measure.
+    fn enforcement(&mut self, c: &EnforcementCase) {
+        let on = c.on_site.date;
+        if c.approval.urgent {
+            self.urgent_report(c);
+        }
+        if c.measures.iter().any(|m| m.kind == MeasureKind::PreserveEvidence) {
+            let done = c.decision.as_ref().map(|d| d.date);
+            self.working_days_after("handling_decision", "先行登记保存的证据，7个工作日内作出处理决定", "decision.date", on, 7, done);
+        }
+        for (i, m) in c.measures.iter().enumerate() {
+            if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
+                continue;
+            }
+            // Extended once, with written notice, by another 30 days.
+            let days = if m.extended_on.is_some() { 60 } else { 30 };
+            let rule = format!("{}措施期限不超过30日{}", m.kind.label(), if days == 60 { "（已延长30日）" } else { "" });
+            let field = format!("measures[{i}].lifted_on");
+            let r = self.cal.add_calendar_days(on, days);
+            let Some(due) = self.cal(&field, r) else { continue };
+            let done = m.lifted_on.or(c.decision.as_ref().map(|d| d.date));
+            self.push("measure_decision", &rule, &field, due, done);
+        }
+    }
+
+    /// 情况紧急当场实施的，24小时内报告: compared to the minute, shown by date.
+    fn urgent_report(&mut self, c: &EnforcementCase) {
+        let taken = c.measure_time();
+        let limit = taken + chrono::TimeDelta::hours(24);
+        let reported = c.approval.reported_at.map(|m| m.0);
+        let status = match reported {
+            Some(r) if r <= limit => Status::Ok,
+            Some(_) => Status::Late,
+            None if self.today <= limit.date() => Status::Pending,
+            None => Status::Overdue,
+        };
+        // A missing or late report is an error of the case (validate); no second warning here.
+        self.list.push(Deadline {
+            case: self.case.clone(),
+            document: "enforcement_approval".into(),
+            due: limit.date(),
+            done: reported.map(|r| r.date()),
+            status,
+            rule: format!("情况紧急当场实施的，24小时内（{} 前）向负责人报告", Moment(limit)),
+            field: "approval.reported_at".into(),
+        });
     }
 
     /// 一般情况提前1-2个工作日书面通知；特殊情况检查当日口头通知。

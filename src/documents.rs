@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::case::{Case, DisposalKind, InspectionCase, OrganizedBy};
+use crate::case::{Case, DisposalKind, EnforcementCase, InspectionCase, OrganizedBy};
 
 /// Every document kind of `documents.md`, in procedural order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -22,6 +22,17 @@ pub enum DocKind {
     ObjectionReply,
     ReinspectionOpinion,
     SuperiorReport,
+    EnforcementApproval,
+    RecusalDecision,
+    OnsiteRecord,
+    StatementRecord,
+    MeasureDecision,
+    RectificationOrder,
+    ItemList,
+    HandlingDecision,
+    TransferLetter,
+    TransferNotice,
+    ReturnList,
     ServiceReceipt,
 }
 
@@ -39,6 +50,17 @@ impl DocKind {
         DocKind::ObjectionReply,
         DocKind::ReinspectionOpinion,
         DocKind::SuperiorReport,
+        DocKind::EnforcementApproval,
+        DocKind::RecusalDecision,
+        DocKind::OnsiteRecord,
+        DocKind::StatementRecord,
+        DocKind::MeasureDecision,
+        DocKind::RectificationOrder,
+        DocKind::ItemList,
+        DocKind::HandlingDecision,
+        DocKind::TransferLetter,
+        DocKind::TransferNotice,
+        DocKind::ReturnList,
         DocKind::ServiceReceipt,
     ];
 
@@ -57,6 +79,17 @@ impl DocKind {
             DocKind::ObjectionReply => "objection_reply",
             DocKind::ReinspectionOpinion => "reinspection_opinion",
             DocKind::SuperiorReport => "superior_report",
+            DocKind::EnforcementApproval => "enforcement_approval",
+            DocKind::RecusalDecision => "recusal_decision",
+            DocKind::OnsiteRecord => "onsite_record",
+            DocKind::StatementRecord => "statement_record",
+            DocKind::MeasureDecision => "measure_decision",
+            DocKind::RectificationOrder => "rectification_order",
+            DocKind::ItemList => "item_list",
+            DocKind::HandlingDecision => "handling_decision",
+            DocKind::TransferLetter => "transfer_letter",
+            DocKind::TransferNotice => "transfer_notice",
+            DocKind::ReturnList => "return_list",
             DocKind::ServiceReceipt => "service_receipt",
         }
     }
@@ -76,6 +109,17 @@ impl DocKind {
             DocKind::ObjectionReply => "异议核查意见书",
             DocKind::ReinspectionOpinion => "复查意见书",
             DocKind::SuperiorReport => "检查情况报告",
+            DocKind::EnforcementApproval => "行政强制措施审批表",
+            DocKind::RecusalDecision => "回避决定书",
+            DocKind::OnsiteRecord => "现场笔录",
+            DocKind::StatementRecord => "陈述申辩笔录",
+            DocKind::MeasureDecision => "行政强制措施决定书",
+            DocKind::RectificationOrder => "责令整改通知书",
+            DocKind::ItemList => "物品清单",
+            DocKind::HandlingDecision => "处理决定书",
+            DocKind::TransferLetter => "案件移送函",
+            DocKind::TransferNotice => "移送告知书",
+            DocKind::ReturnList => "退还物品清单",
             DocKind::ServiceReceipt => "送达回证",
         }
     }
@@ -130,6 +174,7 @@ fn spec(kind: DocKind, date: Option<NaiveDate>, field: &str) -> DocSpec {
 pub fn plan(case: &Case) -> Vec<DocSpec> {
     match case {
         Case::Inspection(c) => inspection_documents(c),
+        Case::Enforcement(c) => enforcement_documents(c),
     }
 }
 
@@ -186,6 +231,57 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
         if let Some(s) = &c.superior_report {
             docs.push(spec(DocKind::SuperiorReport, Some(s.submitted_on), "superior_report"));
         }
+    }
+    push_service_receipts(&mut docs, &c.services);
+    docs
+}
+
+/// 行政强制: approval, on-site documents, one decision per compulsory measure and one order per
+/// rectification, one item list per measure with items (printed in two copies, see
+/// docs/templates.md), then the handling decision, transfer and return.
+fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
+    let mut docs = Vec::new();
+    let a = &c.approval;
+    let approval_date = a.approved_on.or(a.requested_on).or(Some(c.on_site.date));
+    docs.push(spec(DocKind::EnforcementApproval, approval_date, "approval"));
+    let s = &c.on_site;
+    if let Some(r) = s.recusal.as_ref().filter(|r| r.requested) {
+        docs.push(spec(DocKind::RecusalDecision, r.decided_on.or(Some(s.date)), "on_site.recusal"));
+    }
+    docs.push(spec(DocKind::OnsiteRecord, Some(s.date), "on_site"));
+    if s.statements.as_ref().is_some_and(|t| !t.trim().is_empty()) {
+        docs.push(spec(DocKind::StatementRecord, Some(s.date), "on_site.statements"));
+    }
+    for (kind, wanted) in [(DocKind::MeasureDecision, true), (DocKind::RectificationOrder, false)] {
+        for (i, m) in c.measures.iter().enumerate().filter(|(_, m)| m.kind.is_compulsory() == wanted) {
+            let mut d = spec(kind, Some(s.date), &format!("measures[{i}]"));
+            d.index = Some(i);
+            d.explicit_no = m.no.as_ref().map(|n| n.to_string());
+            if kind == DocKind::MeasureDecision {
+                d.title = format!("{}（{}）", d.title, m.kind.label());
+            }
+            docs.push(d);
+        }
+    }
+    for (i, m) in c.measures.iter().enumerate().filter(|(_, m)| !m.items.is_empty()) {
+        let mut d = spec(DocKind::ItemList, Some(s.date), &format!("measures[{i}]"));
+        d.index = Some(i);
+        d.title = format!("{}（{}）", d.title, m.kind.label());
+        docs.push(d);
+    }
+    if let Some(dec) = &c.decision {
+        let mut d = spec(DocKind::HandlingDecision, Some(dec.date), "decision");
+        d.explicit_no = dec.no.as_ref().map(|n| n.to_string());
+        docs.push(d);
+    }
+    if let Some(t) = &c.transfer {
+        let mut d = spec(DocKind::TransferLetter, Some(t.date), "transfer");
+        d.explicit_no = t.no.as_ref().map(|n| n.to_string());
+        docs.push(d);
+        docs.push(spec(DocKind::TransferNotice, Some(t.date), "transfer"));
+    }
+    if let Some(r) = &c.returned {
+        docs.push(spec(DocKind::ReturnList, Some(r.date), "return"));
     }
     push_service_receipts(&mut docs, &c.services);
     docs

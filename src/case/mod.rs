@@ -1,5 +1,6 @@
 //! Cases: the model, loading from YAML with positioned problems, and the consistency rules.
 
+pub mod enforcement;
 pub mod load;
 pub mod model;
 pub mod positions;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
+pub use enforcement::EnforcementCase;
 pub use load::Ctx;
 pub use model::*;
 pub use positions::Positions;
@@ -20,43 +22,51 @@ use load::{Fields, did_you_mean, parse_yaml};
 #[derive(Debug, Clone)]
 pub enum Case {
     Inspection(InspectionCase),
+    Enforcement(EnforcementCase),
 }
 
 impl Case {
     pub fn id(&self) -> &str {
         match self {
             Case::Inspection(c) => &c.id,
+            Case::Enforcement(c) => &c.id,
         }
     }
     pub fn title(&self) -> &str {
         match self {
             Case::Inspection(c) => &c.title,
+            Case::Enforcement(c) => &c.title,
         }
     }
     pub fn archive(&self) -> Option<&ArchiveInfo> {
         match self {
             Case::Inspection(c) => c.archive.as_ref(),
+            Case::Enforcement(c) => c.archive.as_ref(),
         }
     }
     pub fn attachments(&self) -> &[Attachment] {
         match self {
             Case::Inspection(c) => &c.attachments,
+            Case::Enforcement(c) => &c.attachments,
         }
     }
     pub fn services(&self) -> &[Service] {
         match self {
             Case::Inspection(c) => &c.services,
+            Case::Enforcement(c) => &c.services,
         }
     }
     pub fn security(&self) -> Option<&str> {
         match self {
             Case::Inspection(c) => c.security.as_deref(),
+            Case::Enforcement(c) => c.security.as_deref(),
         }
     }
     /// The case as JSON, every field present (templates read it).
     pub fn to_json(&self) -> serde_json::Value {
         let v = match self {
             Case::Inspection(c) => serde_json::to_value(c),
+            Case::Enforcement(c) => serde_json::to_value(c),
         };
         v.expect("case model serializes")
     }
@@ -64,6 +74,7 @@ impl Case {
     pub fn procedure_name(&self) -> &'static str {
         match self {
             Case::Inspection(_) => "保密检查",
+            Case::Enforcement(_) => "行政强制",
         }
     }
 }
@@ -124,6 +135,7 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
     let kind = kind.as_str().unwrap_or_default();
     let case = match kind {
         "inspection" => load_inspection(ctx, map).map(Case::Inspection),
+        "enforcement" => enforcement::load(ctx, map).map(Case::Enforcement),
         "campaign" => {
             return Loaded::Campaign {
                 path: path.to_path_buf(),

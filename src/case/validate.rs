@@ -13,6 +13,7 @@ pub fn check(case: &Case, docs: &[DocSpec], root: &Path, case_dir: &Path, ctx: &
     check_id(case.id(), ctx);
     match case {
         Case::Inspection(c) => check_inspection(c, ctx),
+        Case::Enforcement(c) => super::enforcement::check(c, ctx),
     }
     check_references(case, docs, ctx);
     check_attachment_files(case, root, case_dir, ctx);
