@@ -37,6 +37,11 @@ const TABLE: &[(&str, &str, Source, &str, &str)] = &[
     ("service_receipt", "送达回证", Source::Fixed, "《中华人民共和国民事诉讼法》第八十七条", ""),
     ("service_left", "留置送达", Source::Fixed, "《中华人民共和国民事诉讼法》第八十九条", ""),
     ("review", "行政复议期限", Source::Fixed, "《中华人民共和国行政复议法》第二十条", ""),
+    ("litigation", "行政诉讼起诉期限", Source::Fixed, "《中华人民共和国行政诉讼法》第四十六条", ""),
+    ("recusal", "执法人员回避", Source::Fixed, "《中华人民共和国行政处罚法》第四十三条", ""),
+    ("measure_handling", "查封、扣押后及时查清事实、作出处理决定", Source::Fixed, "《中华人民共和国行政强制法》第二十七条", ""),
+    ("release", "解除措施、退还财物", Source::Fixed, "《中华人民共和国行政强制法》第二十八条", ""),
+    ("criminal_transfer", "涉嫌犯罪的案件移送司法机关", Source::Fixed, "《中华人民共和国行政处罚法》第二十七条", ""),
 ];
 
 fn law_revised() -> NaiveDate {

@@ -7,10 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::Ctx;
 use super::load::Fields;
 use super::model::{ArchiveInfo, Attachment, Item, Officer, Service, ServiceMethod, Text};
 use super::validate::check_officers;
-use super::Ctx;
 
 // ---------------------------------------------------------------------------------------------
 // Times
@@ -28,9 +28,9 @@ impl Serialize for Clock {
 impl<'de> Deserialize<'de> for Clock {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Text::deserialize(d)?;
-        NaiveTime::parse_from_str(s.trim(), "%H:%M")
-            .map(Clock)
-            .map_err(|_| de::Error::custom(format!("时间 {s} 无效：应写作 HH:MM（24小时制，如 \"09:30\"），建议加引号")))
+        NaiveTime::parse_from_str(s.trim(), "%H:%M").map(Clock).map_err(|_| {
+            de::Error::custom(format!("时间 {s} 无效：应写作 HH:MM（24小时制，如 \"09:30\"），建议加引号"))
+        })
     }
 }
 
@@ -54,7 +54,9 @@ impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Text::deserialize(d)?;
         NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M").map(Moment).map_err(|_| {
-            de::Error::custom(format!("日期时间 {s} 无效：应写作 \"YYYY-MM-DD HH:MM\"（如 \"2026-06-03 16:20\"），须加引号"))
+            de::Error::custom(format!(
+                "日期时间 {s} 无效：应写作 \"YYYY-MM-DD HH:MM\"（如 \"2026-06-03 16:20\"），须加引号"
+            ))
         })
     }
 }
@@ -382,7 +384,8 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
     let security = f.optional(ctx, "security");
     let party = f.required(ctx, "party", "当事人：type、name 等");
     let violation = f.required(ctx, "violation", "违法行为：discovered_on、facts");
-    let approval = f.required(ctx, "approval", "实施前报经行政机关负责人批准；情况紧急的写 urgent: true 和 reported_at");
+    let approval =
+        f.required(ctx, "approval", "实施前报经行政机关负责人批准；情况紧急的写 urgent: true 和 reported_at");
     let officers = f.required(ctx, "officers", "执法人员，至少两人，每人有执法证件号 cert_no");
     let on_site = f.required(ctx, "on_site", "现场实施：日期、时间、地点、当事人是否到场等");
     let measures = f.list(ctx, "measures");
@@ -471,7 +474,10 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
         }
         match a.approved_on {
             None => ctx.warn("approval.approved_on", "情况紧急当场实施的措施应补办批准手续（缺少 approved_on）"),
-            Some(d) if d < on => ctx.warn("approval.approved_on", format!("批准日期 {d} 早于现场实施日期 {on}：事先已批准的，不应写 urgent: true")),
+            Some(d) if d < on => ctx.warn(
+                "approval.approved_on",
+                format!("批准日期 {d} 早于现场实施日期 {on}：事先已批准的，不应写 urgent: true"),
+            ),
             _ => {}
         }
     } else {
@@ -486,10 +492,10 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
             ),
             _ => {}
         }
-        if let (Some(r), Some(ap)) = (a.requested_on, a.approved_on) {
-            if ap < r {
-                ctx.error("approval.approved_on", format!("批准日期 {ap} 早于报批日期 {r}"));
-            }
+        if let (Some(r), Some(ap)) = (a.requested_on, a.approved_on)
+            && ap < r
+        {
+            ctx.error("approval.approved_on", format!("批准日期 {ap} 早于报批日期 {r}"));
         }
     }
     if a.approved_on.is_some() && blank(&a.approved_by) {
@@ -503,12 +509,15 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
         ctx.error("on_site.credentials_shown", "执法人员实施行政强制措施应当出示执法身份证件（行政强制法第十八条）");
     }
     if !s.informed {
-        ctx.error("on_site.informed", "应当场告知当事人采取行政强制措施的理由、依据以及当事人依法享有的权利、救济途径（行政强制法第十八条）");
+        ctx.error(
+            "on_site.informed",
+            "应当场告知当事人采取行政强制措施的理由、依据以及当事人依法享有的权利、救济途径（行政强制法第十八条）",
+        );
     }
-    if let Some(end) = s.end_time {
-        if end < s.start_time {
-            ctx.error("on_site.end_time", format!("结束时间 {end} 早于开始时间 {}", s.start_time));
-        }
+    if let Some(end) = s.end_time
+        && end < s.start_time
+    {
+        ctx.error("on_site.end_time", format!("结束时间 {end} 早于开始时间 {}", s.start_time));
     }
     let witness = s.witness.as_ref().map(|w| w.name.trim()).filter(|w| !w.is_empty());
     if !s.party_present && witness.is_none() {
@@ -516,7 +525,10 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
     }
     if let Some(r) = &s.recusal {
         if r.requested && r.decision.is_none() {
-            ctx.error("on_site.recusal.decision", "当事人申请回避的，应作出是否回避的决定（decision: granted 回避 / rejected 不回避）");
+            ctx.error(
+                "on_site.recusal.decision",
+                "当事人申请回避的，应作出是否回避的决定（decision: granted 回避 / rejected 不回避）",
+            );
         }
         if r.requested && blank(&r.against) {
             ctx.error("on_site.recusal.against", "应写明申请回避的执法人员（against）");
@@ -547,7 +559,10 @@ fn check_refused_signature(c: &EnforcementCase, witness: Option<&str>, ctx: &mut
         ctx.warn("on_site.refused_reason", "当事人拒绝签名的，应在笔录中注明情况（refused_reason）");
     }
     let Some(witness) = witness else {
-        ctx.error("on_site.signature", "当事人拒绝签名的，应由见证人签名并留置送达，但现场没有见证人（on_site.witness）");
+        ctx.error(
+            "on_site.signature",
+            "当事人拒绝签名的，应由见证人签名并留置送达，但现场没有见证人（on_site.witness）",
+        );
         return;
     };
     let served = c.services.iter().find(|s| s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises);
@@ -580,7 +595,9 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
                 }
                 match m.due {
                     None => ctx.error(&format!("{at}.due"), "责令整改应写明整改期限（due）"),
-                    Some(d) if d < c.on_site.date => ctx.error(&format!("{at}.due"), format!("整改期限 {d} 早于现场实施日期 {}", c.on_site.date)),
+                    Some(d) if d < c.on_site.date => {
+                        ctx.error(&format!("{at}.due"), format!("整改期限 {d} 早于现场实施日期 {}", c.on_site.date))
+                    }
                     _ => {}
                 }
             }
@@ -591,10 +608,10 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
             }
             MeasureKind::StopUse => {}
         }
-        if let Some(l) = m.lifted_on {
-            if l < c.on_site.date {
-                ctx.error(&format!("{at}.lifted_on"), format!("解除日期 {l} 早于现场实施日期 {}", c.on_site.date));
-            }
+        if let Some(l) = m.lifted_on
+            && l < c.on_site.date
+        {
+            ctx.error(&format!("{at}.lifted_on"), format!("解除日期 {l} 早于现场实施日期 {}", c.on_site.date));
         }
         if let Some(e) = m.extended_on {
             if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
@@ -631,13 +648,23 @@ fn check_returned_items(c: &EnforcementCase, ctx: &mut Ctx) {
         let field = format!("return.items[{i}]");
         if matching.is_empty() {
             let names: Vec<String> = taken.iter().map(|t| item_label(t)).collect();
-            let list = if names.is_empty() { "本案没有扣留任何物品".to_string() } else { format!("本案扣留的物品有：{}", names.join("、")) };
-            ctx.error(&field, format!("退还的物品 {} 不在任何措施的物品清单（measures[].items）中；{list}", item_label(it)));
+            let list = if names.is_empty() {
+                "本案没有扣留任何物品".to_string()
+            } else {
+                format!("本案扣留的物品有：{}", names.join("、"))
+            };
+            ctx.error(
+                &field,
+                format!("退还的物品 {} 不在任何措施的物品清单（measures[].items）中；{list}", item_label(it)),
+            );
             continue;
         }
         let available: u32 = matching.iter().map(|t| t.quantity).sum();
         if it.quantity > available {
-            ctx.error(&format!("{field}.quantity"), format!("退还 {} 数量 {}，多于扣留的数量 {available}", it.name, it.quantity));
+            ctx.error(
+                &format!("{field}.quantity"),
+                format!("退还 {} 数量 {}，多于扣留的数量 {available}", it.name, it.quantity),
+            );
         }
     }
 }
@@ -700,11 +727,15 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
         order(ctx, &format!("services[{i}].on"), s.on, "送达日期", on, "现场实施日期");
     }
     if let Some(a) = &c.archive {
-        let last = [c.decision.as_ref().map(|d| d.date), c.transfer.as_ref().map(|t| t.date), c.returned.as_ref().map(|r| r.date)]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(on);
+        let last = [
+            c.decision.as_ref().map(|d| d.date),
+            c.transfer.as_ref().map(|t| t.date),
+            c.returned.as_ref().map(|r| r.date),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(on);
         order(ctx, "archive.filed_on", a.filed_on, "归档日期", last, "最后一项处理日期");
     }
 }
