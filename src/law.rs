@@ -89,3 +89,58 @@ pub fn citations(date: Option<NaiveDate>, settings: &Settings) -> BTreeMap<Strin
 pub fn keys() -> impl Iterator<Item = (&'static str, &'static str)> {
     TABLE.iter().map(|(k, what, ..)| (*k, *what))
 }
+
+/// A citation of the 保密法 or its 实施条例 by article numbers of the other text than the one in
+/// force on `date` (e.g. 第五十二条 for an act of 2023): what should be cited instead.
+pub fn stale_numbering(citation: &str, date: NaiveDate) -> Option<String> {
+    let source = if citation.contains("保守国家秘密法实施条例") {
+        Source::Regulation
+    } else if citation.contains("保守国家秘密法》") {
+        Source::Law
+    } else {
+        return None;
+    };
+    let (since, name) = match source {
+        Source::Regulation => (regulation_revised(), REGULATION),
+        _ => (law_revised(), LAW),
+    };
+    let after = date >= since;
+    let rows: Vec<(&str, &str, &str)> = TABLE
+        .iter()
+        .filter(|(_, _, s, ..)| std::mem::discriminant(s) == std::mem::discriminant(&source))
+        .map(|(_, what, _, before, revised)| if after { (*what, *revised, *before) } else { (*what, *before, *revised) })
+        .collect();
+    let in_force: Vec<&str> = rows.iter().flat_map(|(_, now, _)| now.split('、')).collect();
+    // The article part only: "…法》（2024年修订）第五十二条" → "第五十二条".
+    let articles = citation.rsplit('》').next().unwrap_or_default();
+    // One old article may map to several new ones (第四十四条 → 第五十一条, 第五十二条).
+    let matches: Vec<String> = rows
+        .iter()
+        .filter(|(_, _, other)| other.split('、').any(|a| articles.contains(a) && !in_force.contains(&a)))
+        .map(|(what, now, _)| format!("{now}（{what}）"))
+        .collect();
+    if matches.is_empty() {
+        return None;
+    }
+    let text = if after { "2024年修订后的" } else { "修订前的" };
+    Some(format!("{date} 适用{text}{name}，所引条文号属于另一文本；对应的条文为{}", matches.join("或")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_article_numbers() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let law = "《中华人民共和国保守国家秘密法》第五十二条";
+        assert!(stale_numbering(law, d("2023-06-03")).unwrap().contains("第四十四条、第四十五条"));
+        assert_eq!(stale_numbering(law, d("2026-06-03")), None);
+        let old = "《中华人民共和国保守国家秘密法》第四十四条";
+        assert!(stale_numbering(old, d("2026-06-03")).unwrap().contains("第五十二条"));
+        assert_eq!(stale_numbering("《中华人民共和国行政强制法》第十八条", d("2023-06-03")), None);
+        let reg = "《中华人民共和国保守国家秘密法实施条例》第六十二条";
+        assert!(stale_numbering(reg, d("2024-08-31")).unwrap().contains("第三十六条"));
+        assert_eq!(stale_numbering(reg, d("2024-09-01")), None);
+    }
+}

@@ -344,6 +344,10 @@ fn citations_follow_the_date_of_the_act() {
     let opts = BuildOptions { out: out.clone(), today: date("2026-11-29"), progress: false, dump_data: None };
     let report = build(&project, renderer(), &opts).expect("build runs");
     assert!(report.cases_failed.is_empty(), "{:#?}", report.problems);
+    // The case's own citation uses the 2024 numbering for a 2023 act: a warning says so.
+    let w = report.problems.0.iter().find(|p| p.field == "violation.legal_basis[0]").expect("stale citation warned");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.message.contains("第四十四条、第四十五条"), "{}", w.message);
     let old = pdf_text(&out.join("2023-QZ-001/06-rectification_order.pdf"));
     assert!(old.contains("《中华人民共和国保守国家秘密法》（2010年修订）第四十四条、第四十五条"), "{old}");
     assert!(!old.contains("第五十二条"), "{old}");

@@ -429,6 +429,7 @@ pub fn check(c: &EnforcementCase, ctx: &mut Ctx) {
     check_returned_items(c, ctx);
     check_transfer(c, ctx);
     check_dates(c, ctx);
+    check_citations(c, ctx);
 }
 
 fn blank(t: &Option<Text>) -> bool {
@@ -737,5 +738,29 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
         .max()
         .unwrap_or(on);
         order(ctx, "archive.filed_on", a.filed_on, "归档日期", last, "最后一项处理日期");
+    }
+}
+
+/// Citations written in the case follow the numbering in force on the day of the act.
+fn check_citations(c: &EnforcementCase, ctx: &mut Ctx) {
+    let on = c.on_site.date;
+    let mut lists: Vec<(String, &[Text], NaiveDate)> =
+        vec![("violation.legal_basis".into(), &c.violation.legal_basis, on)];
+    for (i, m) in c.measures.iter().enumerate() {
+        if let Some(l) = &m.legal_basis {
+            lists.push((format!("measures[{i}].legal_basis"), l, on));
+        }
+    }
+    if let Some(d) = &c.decision
+        && let Some(l) = &d.legal_basis
+    {
+        lists.push(("decision.legal_basis".into(), l, d.date));
+    }
+    for (field, list, date) in lists {
+        for (i, text) in list.iter().enumerate() {
+            if let Some(hint) = crate::law::stale_numbering(text, date) {
+                ctx.warn(&format!("{field}[{i}]"), format!("引用的“{text}”与日期不符：{hint}"));
+            }
+        }
     }
 }
