@@ -321,7 +321,7 @@ fn urgent_measure_approved_afterwards() {
         "紧急审批表",
         &[
             "紧急情况处置",
-            "2026年9月4日14时0分",
+            "2026年9月4日14时在",
             "2026年9月4日17时30分",
             "补办批准手续",
             "《中华人民共和国行政强制法》第十九条",
@@ -569,5 +569,47 @@ fn check_json_has_the_same_shape_for_enforcement() {
         .expect("runs");
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("处理决定书") && text.contains("2026-06-12") && text.contains("按期"), "{text}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The fewest fields an enforcement case can have still give complete documents.
+#[test]
+fn minimal_case_renders() {
+    let text = r#"
+kind: enforcement
+id: 2026-QZ-900
+title: 钱某违规复制涉密文件案
+party: { type: person, name: 钱某, id_no: "632801199202023456" }
+violation: { discovered_on: 2026-03-02, facts: 钱某擅自复制涉密文件 }
+approval: { approved_on: 2026-03-03, approved_by: 张某某 }
+officers:
+  - { name: 王某, cert_no: 保执0101 }
+  - { name: 陈某, cert_no: 保执0103 }
+on_site:
+  date: 2026-03-04
+  start_time: "15:00"
+  place: 某县某小区
+  party_present: true
+  record: 发现复制件1份
+  signature: signed
+measures:
+  - kind: confiscate
+    items: [ { name: 复制件 } ]
+  - kind: rectify
+    content: 不得再复制涉密文件
+    due: 2026-03-20
+"#;
+    let root = root_with(&[("enforcement/2026-QZ-900.yaml", text.to_string())]);
+    let out = root.join("out");
+    let project = Project::open(&root).expect("project opens");
+    let opts = BuildOptions { out: out.clone(), today: date("2026-11-29"), progress: false, dump_data: None };
+    let report = build(&project, renderer(), &opts).expect("build runs");
+    assert!(report.problems.0.iter().all(|p| p.severity == Severity::Warning), "{:#?}", report.problems);
+    assert_eq!(report.documents, 5, "{:#?}", report.problems);
+    let t = pdf_text(&out.join("2026-QZ-900/02-onsite_record.pdf"));
+    assert_all(&t, "现场笔录", &["钱某", "632801199202023456", "15时至", "未申请执法人员回避", "未进行陈述和申辩"]);
+    let t = pdf_text(&out.join("2026-QZ-900/03-measure_decision.pdf"));
+    assert_all(&t, "收缴决定", &["收缴", "复制件", "不超过三十日（至2026年4月3日）"]);
+    assert_all(&t, "收缴决定", REMEDIES);
     let _ = std::fs::remove_dir_all(&root);
 }
