@@ -171,9 +171,17 @@ impl Deadlines<'_> {
             if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
                 continue;
             }
-            // Extended once, with written notice, by another 30 days.
-            let days = if m.extended_on.is_some() { 60 } else { 30 };
-            let rule = format!("{}措施期限不超过30日{}", m.kind.label(), if days == 60 { "（已延长30日）" } else { "" });
+            // Extended once, with written notice, by another 30 days; testing time not counted.
+            let extended = m.extended_on.is_some();
+            let testing = m.testing_days.unwrap_or(0);
+            let days = if extended { 60 } else { 30 } + u64::from(testing);
+            let mut rule = format!("{}措施期限不超过30日", m.kind.label());
+            if extended {
+                rule.push_str("（已延长30日）");
+            }
+            if testing > 0 {
+                rule.push_str(&format!("（检测、鉴定{testing}日不计入）"));
+            }
             let field = format!("measures[{i}].lifted_on");
             let r = self.cal.add_calendar_days(on, days);
             let Some(due) = self.cal(&field, r) else { continue };

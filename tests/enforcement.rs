@@ -546,6 +546,16 @@ fn late_and_pending_periods() {
     let d = deadline(&checked.deadlines, "2026-QZ-003", "measure_decision");
     assert_eq!(d.status, Status::Pending);
     let _ = std::fs::remove_dir_all(&root);
+
+    // Ten days of technical appraisal do not count: 2026-09-04 + 40 days.
+    let text =
+        sample(URGENT).replace("    lifted_on: 2026-09-25\n", "    testing_days: 10\n    lifted_on: 2026-10-12\n");
+    let root = root_with(&[(URGENT, text)]);
+    let checked = Project::open(&root).expect("opens").check(date("2026-11-29"));
+    let d = deadline(&checked.deadlines, "2026-QZ-003", "measure_decision");
+    assert_eq!((d.due, d.status), (date("2026-10-14"), Status::Ok));
+    assert!(checked.problems.is_empty(), "{:#?}", checked.problems);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

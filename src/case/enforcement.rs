@@ -278,6 +278,10 @@ pub struct Measure {
     /// stop_use / confiscate: the 30-day period extended once (written notice given that day).
     #[serde(default)]
     pub extended_on: Option<NaiveDate>,
+    /// stop_use / confiscate: days of testing or technical appraisal (检测、检验、技术鉴定), which
+    /// do not count towards the 30-day period.
+    #[serde(default)]
+    pub testing_days: Option<u32>,
     /// The day the measure ended (解除), when not by the handling decision.
     #[serde(default)]
     pub lifted_on: Option<NaiveDate>,
