@@ -330,6 +330,9 @@ fn urgent_measure_approved_afterwards() {
             "2026年9月7日",
         ],
     );
+    let t = doc_text("2026-QZ-003", "04-measure_decision");
+    assert_all(&t, "紧急决定书", &["因情况紧急", "于2026年9月4日17时30分向本局负责人报告", "于2026年9月7日补办了批准手续"]);
+    assert_all(&t, "紧急决定书", REMEDIES);
     let t = doc_text("2026-QZ-003", "02-onsite_record");
     assert_all(&t, "现场笔录", &["赵某", "当事人到场", "刘某（执法证号：保执0102）"]);
 }
