@@ -305,6 +305,9 @@ fn party_present_who_signs() {
         &["某保强〔2026〕2号", "责令停止使用", "不超过三十日（至2026年8月13日）", "SN20260714A"],
     );
     assert_all(&t, "责令停止使用决定", REMEDIES);
+    // The handling decision names the decision that preserved the papers, not the stop-use one.
+    let t = doc_text("2026-QZ-002", "09-handling_decision");
+    assert_all(&t, "处理决定书", &["先行登记保存（某保强〔2026〕3号）", "涉密测绘成果纸质资料收缴"]);
     let t = doc_text("2026-QZ-002", "08-item_list");
     assert_all(
         &t,
