@@ -64,6 +64,7 @@ pub fn compute(case: &Case, cal: &Calendar, today: NaiveDate, ctx: &mut Ctx) -> 
         today,
         list: Vec::new(),
         ctx,
+        counted_from: "id",
     };
     match case {
         Case::Inspection(c) => out.inspection(c),
@@ -77,6 +78,8 @@ struct Deadlines<'a> {
     today: NaiveDate,
     list: Vec<Deadline>,
     ctx: &'a mut Ctx,
+    /// Where an overdue step that the file does not have yet is shown.
+    counted_from: &'static str,
 }
 
 impl Deadlines<'_> {
@@ -90,7 +93,16 @@ impl Deadlines<'_> {
         done: Option<NaiveDate>,
     ) {
         let status = Status::of(due, done, self.today);
+        // A field that already has an error (e.g. a notice issued after the start) needs no
+        // second message saying the same.
+        let has_error = self
+            .ctx
+            .problems
+            .0
+            .iter()
+            .any(|p| p.field == field && p.severity == crate::problems::Severity::Error);
         match status {
+            _ if has_error => {}
             Status::Late => self.ctx.warn(
                 field,
                 format!(
@@ -98,8 +110,10 @@ impl Deadlines<'_> {
                     done.unwrap_or(due)
                 ),
             ),
-            Status::Overdue => self.ctx.warn(
+            Status::Overdue => self.ctx.report_near(
+                crate::problems::Severity::Warning,
                 field,
+                self.counted_from,
                 format!(
                     "{rule}：应于 {due} 前完成，截至 {} 尚未完成，已逾期",
                     self.today
@@ -145,6 +159,7 @@ impl Deadlines<'_> {
     }
 
     fn inspection(&mut self, c: &InspectionCase) {
+        self.counted_from = "inspection.end";
         let start = c.inspection.start;
         let end = c.inspection.end;
         if let Some(n) = &c.notice {

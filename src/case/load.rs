@@ -26,7 +26,22 @@ impl Ctx {
     }
 
     pub fn report(&mut self, severity: Severity, field: &str, message: impl Into<String>) {
-        let pos = self.positions.find(field);
+        self.report_near(severity, field, field, message);
+    }
+
+    /// A problem about `field`, shown at `field` if the file has it (or its block), else at
+    /// `near` (e.g. a missing step's deadline shown at the date it counts from).
+    pub fn report_near(
+        &mut self,
+        severity: Severity,
+        field: &str,
+        near: &str,
+        message: impl Into<String>,
+    ) {
+        let pos = self
+            .positions
+            .find_within(field)
+            .unwrap_or_else(|| self.positions.find(near));
         self.problems.push(Problem {
             file: self.file.clone(),
             line: pos.line,

@@ -50,6 +50,17 @@ impl Positions {
         }
     }
 
+    /// The position of `path` or of an ancestor below the top level, if the file has one.
+    pub fn find_within(&self, path: &str) -> Option<Pos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p).filter(|_| !p.is_empty()) {
+                return Some(*pos);
+            }
+            p = &p[..p.rfind(['.', '['])?];
+        }
+    }
+
     /// Whether the file has a value at exactly `path`.
     pub fn has(&self, path: &str) -> bool {
         self.map.contains_key(path)
