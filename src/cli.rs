@@ -225,6 +225,10 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 fn print_deadline_table(deadlines: &[Deadline]) {
+    if deadlines.is_empty() {
+        println!("（没有可核对的期限）");
+        return;
+    }
     let header = ["案件", "文书", "期限", "完成日期", "状态", "依据"];
     let rows: Vec<[String; 6]> = deadlines
         .iter()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::write_atomic;
+use crate::output::write_durable;
 
 pub const FILE_NAME: &str = "anjuan-ledger.yaml";
 
@@ -134,7 +134,7 @@ impl Ledger {
         }
         let body = serde_yaml::to_string(&*self)
             .map_err(|e| LedgerError::Parse(self.path.clone(), e.to_string()))?;
-        write_atomic(&self.path, format!("{HEADER}{body}").as_bytes())
+        write_durable(&self.path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
         self.changed = false;
         Ok(())

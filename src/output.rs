@@ -6,8 +6,19 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// Writes `data` to `path` through a temporary file and a rename.
+/// Writes `data` to `path` through a temporary file and a rename: a reader sees the old file or
+/// the new one, never a part. Outputs can be made again, so they are not forced to disk one by
+/// one (that cost more than rendering them); the ledger is, see [`write_durable`].
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, data, false)
+}
+
+/// Like [`write_atomic`], and on disk before the rename: for records that cannot be remade.
+pub fn write_durable(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, data, true)
+}
+
+fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -18,7 +29,9 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -49,7 +49,7 @@ const MINIMAL: &str = include_str!("../cases/inspection/2026-JC-007.yaml");
 
 #[test]
 fn loading_problems_name_file_line_field_in_chinese() {
-    let bad = "kind: inspection\nid: 2026-JC-900\ntitle: 错误示例\ninspected_unit:\n  name: 某单位\n  adress: 某路1号\nteam:\n  leader: { name: 王某, cert_no: 保执0101 }\n  members: [ { name: 陈某, cert_no: 保执0103 } ]\nnotice:\n  mode: writen\n  issued_on: 2026-06-22\ninspection:\n  start: 2026-02-30\n  end: 2026-06-24\n  records: []\nreprot:\n  submitted_on: 2026-06-29\n";
+    let bad = "kind: inspection\nid: 2026-JC-900\ntitle: 错误示例\ninspected_unit:\n  name: 某单位\n  adress: 某路1号\nteam:\n  leader: { name: 王某, cert_no: 保执0101 }\n  members: [ { name: 陈某, cert_no: 保执0103, dutty: 甲 }, { name: 李某, cert_no: 保执0104, dutty: 乙 } ]\nnotice:\n  mode: writen\n  issued_on: 2026-06-22\ninspection:\n  start: 2026-02-30\n  end: 2026-06-24\n  records: []\nreprot:\n  submitted_on: 2026-06-29\n";
     let root = root_with("load", &[("bad.yaml", bad), ("good.yaml", MINIMAL)]);
     let project = Project::open(&root).unwrap();
     let problems = project.problems.clone().sorted();
@@ -71,6 +71,13 @@ fn loading_problems_name_file_line_field_in_chinese() {
     let p = find("reprot");
     assert_eq!((p.line, p.column), (17, 1));
     assert!(p.message.contains("是否想写 report"), "{}", p.message);
+    // Both entries of a list are reported, each at its own place.
+    assert!(
+        find("team.members[0].dutty")
+            .message
+            .contains("是否想写 duty")
+    );
+    assert_eq!(find("team.members[1].dutty").column, 84);
     // Every problem of the file is reported in one run, and the good case is still loaded.
     assert!(problems.len() >= 4);
     assert_eq!(project.cases.len(), 1);
