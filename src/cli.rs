@@ -24,6 +24,8 @@ const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-hel
     about = "案卷：保密检查和行政强制案件的文书生成、期限核对与立卷归档",
     help_template = HELP_TEMPLATE,
     subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    override_usage = "anjuan <命令> [选项]",
     disable_help_subcommand = true,
     disable_help_flag = true,
     disable_version_flag = true
@@ -31,26 +33,26 @@ const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-hel
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, help = "显示帮助", global = true)]
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, help = "显示帮助", global = true, help_heading = "选项")]
     help: Option<bool>,
-    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help = "显示版本")]
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help = "显示版本", help_heading = "选项")]
     version: Option<bool>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// 核对案件：字段、程序顺序和法定期限（按工作日计算）
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan check <案件目录> [选项]")]
     Check(CheckArgs),
     /// 生成案件的全部法定文书（PDF）和清单 manifest.json
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan build <案件目录> [选项]")]
     Build(BuildArgs),
 }
 
 #[derive(Args)]
 struct Common {
     /// 案件根目录（含 anjuan.yaml）或单个案件文件
-    #[arg(value_name = "案件目录")]
+    #[arg(value_name = "案件目录", help_heading = "参数")]
     cases: PathBuf,
     /// 以此日期判断期限状态（默认今天），格式 YYYY-MM-DD
     #[arg(long, value_name = "日期", value_parser = parse_date)]
@@ -61,8 +63,8 @@ struct Common {
 struct CheckArgs {
     #[command(flatten)]
     common: Common,
-    /// 输出格式：table（表格）或 json
-    #[arg(long, value_name = "格式", default_value = "table", value_parser = ["table", "json"])]
+    /// 输出格式：table（表格，默认）或 json
+    #[arg(long, value_name = "格式", default_value = "table", hide_default_value = true, hide_possible_values = true, value_parser = ["table", "json"])]
     format: String,
 }
 
@@ -70,8 +72,14 @@ struct CheckArgs {
 struct BuildArgs {
     #[command(flatten)]
     common: Common,
-    /// 输出目录
-    #[arg(short = 'o', long = "out", value_name = "目录", default_value = "out")]
+    /// 输出目录（默认 out）
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "目录",
+        default_value = "out",
+        hide_default_value = true
+    )]
     out: PathBuf,
     /// 并行线程数（默认为处理器核数）
     #[arg(short = 'j', long = "jobs", value_name = "数量")]
@@ -135,17 +143,30 @@ fn usage_error(e: clap::Error) -> ExitCode {
         ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
         _ => "命令行有误",
     };
-    let detail: String = e
-        .to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_string();
+    let detail = error_detail(&e);
     eprintln!(
         "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。"
     );
     ExitCode::from(2)
+}
+
+/// The argument or value clap complains about, without its English sentence.
+fn error_detail(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        _ => None,
+    };
+    match (
+        text(ContextKind::InvalidArg),
+        text(ContextKind::InvalidValue),
+    ) {
+        (Some(arg), Some(value)) => format!("{arg} {value}"),
+        (Some(arg), None) => arg,
+        (None, Some(value)) => value,
+        (None, None) => text(ContextKind::InvalidSubcommand).unwrap_or_default(),
+    }
 }
 
 fn open(common: &Common) -> Result<Project, ExitCode> {
