@@ -24,6 +24,8 @@ const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-hel
     about = "案卷：保密检查和行政强制案件的文书生成、期限核对与立卷归档",
     help_template = HELP_TEMPLATE,
     subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    override_usage = "anjuan <命令> [选项]",
     disable_help_subcommand = true,
     disable_help_flag = true,
     disable_version_flag = true
@@ -31,26 +33,26 @@ const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-hel
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, help = "显示帮助", global = true)]
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, help = "显示帮助", global = true, help_heading = "选项")]
     help: Option<bool>,
-    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help = "显示版本")]
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help = "显示版本", help_heading = "选项")]
     version: Option<bool>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// 核对案件：字段、程序顺序和法定期限（按工作日计算）
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan check <案件目录> [选项]")]
     Check(CheckArgs),
     /// 生成案件的全部法定文书（PDF）和清单 manifest.json
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan build <案件目录> [选项]")]
     Build(BuildArgs),
 }
 
 #[derive(Args)]
 struct Common {
     /// 案件根目录（含 anjuan.yaml）或单个案件文件
-    #[arg(value_name = "案件目录")]
+    #[arg(value_name = "案件目录", help_heading = "参数")]
     cases: PathBuf,
     /// 以此日期判断期限状态（默认今天），格式 YYYY-MM-DD
     #[arg(long, value_name = "日期", value_parser = parse_date)]
@@ -61,8 +63,8 @@ struct Common {
 struct CheckArgs {
     #[command(flatten)]
     common: Common,
-    /// 输出格式：table（表格）或 json
-    #[arg(long, value_name = "格式", default_value = "table", value_parser = ["table", "json"])]
+    /// 输出格式：table（表格，默认）或 json
+    #[arg(long, value_name = "格式", default_value = "table", hide_default_value = true, hide_possible_values = true, value_parser = ["table", "json"])]
     format: String,
 }
 
@@ -70,8 +72,14 @@ struct CheckArgs {
 struct BuildArgs {
     #[command(flatten)]
     common: Common,
-    /// 输出目录
-    #[arg(short = 'o', long = "out", value_name = "目录", default_value = "out")]
+    /// 输出目录（默认 out）
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "目录",
+        default_value = "out",
+        hide_default_value = true
+    )]
     out: PathBuf,
     /// 并行线程数（默认为处理器核数）
     #[arg(short = 'j', long = "jobs", value_name = "数量")]
@@ -91,7 +99,8 @@ struct BuildArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
 }
 
 /// Runs the command line; the exit code is 0 on success, 1 when anything failed, 2 on usage
@@ -114,7 +123,9 @@ pub fn main() -> ExitCode {
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 ExitCode::from(2)
@@ -132,9 +143,30 @@ fn usage_error(e: clap::Error) -> ExitCode {
         ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
         _ => "命令行有误",
     };
-    let detail: String = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
-    eprintln!("错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。");
+    let detail = error_detail(&e);
+    eprintln!(
+        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。"
+    );
     ExitCode::from(2)
+}
+
+/// The argument or value clap complains about, without its English sentence.
+fn error_detail(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        _ => None,
+    };
+    match (
+        text(ContextKind::InvalidArg),
+        text(ContextKind::InvalidValue),
+    ) {
+        (Some(arg), Some(value)) => format!("{arg} {value}"),
+        (Some(arg), None) => arg,
+        (None, Some(value)) => value,
+        (None, None) => text(ContextKind::InvalidSubcommand).unwrap_or_default(),
+    }
 }
 
 fn open(common: &Common) -> Result<Project, ExitCode> {
@@ -151,7 +183,9 @@ fn open(common: &Common) -> Result<Project, ExitCode> {
 }
 
 fn today(common: &Common) -> NaiveDate {
-    common.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    common
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 fn print_problems(problems: &[Problem]) {
@@ -170,7 +204,10 @@ fn check(args: CheckArgs) -> ExitCode {
     let problems = checked.problems.sorted();
     if args.format == "json" {
         let out = serde_json::json!({ "deadlines": checked.deadlines, "problems": problems });
-        println!("{}", serde_json::to_string_pretty(&out).expect("serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serializes")
+        );
     } else {
         print_deadline_table(&checked.deadlines);
         if !problems.is_empty() {
@@ -179,16 +216,28 @@ fn check(args: CheckArgs) -> ExitCode {
                 println!("{p}");
             }
         }
-        let errors = problems.iter().filter(|p| p.severity == crate::problems::Severity::Error).count();
+        let errors = problems
+            .iter()
+            .filter(|p| p.severity == crate::problems::Severity::Error)
+            .count();
         println!(
             "\n案件 {} 件，期限 {} 项；错误 {} 个，警告 {} 个",
-            project.cases.len() + checked.failed.iter().filter(|f| f.ends_with(".yaml") || f.ends_with(".yml")).count(),
+            project.cases.len()
+                + checked
+                    .failed
+                    .iter()
+                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+                    .count(),
             checked.deadlines.len(),
             errors,
             problems.len() - errors
         );
     }
-    if has_errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if has_errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn pad(s: &str, width: usize) -> String {
@@ -197,13 +246,19 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 fn print_deadline_table(deadlines: &[Deadline]) {
+    if deadlines.is_empty() {
+        println!("（没有可核对的期限）");
+        return;
+    }
     let header = ["案件", "文书", "期限", "完成日期", "状态", "依据"];
     let rows: Vec<[String; 6]> = deadlines
         .iter()
         .map(|d| {
             [
                 d.case.clone(),
-                crate::documents::DocKind::from_id(&d.document).map(|k| k.title().to_string()).unwrap_or(d.document.clone()),
+                crate::documents::DocKind::from_id(&d.document)
+                    .map(|k| k.title().to_string())
+                    .unwrap_or(d.document.clone()),
                 d.due.to_string(),
                 d.done.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                 d.status.label().to_string(),
@@ -218,10 +273,24 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        cells.iter().enumerate().map(|(i, c)| pad(c, widths[i])).collect::<Vec<_>>().join("  ").trim_end().to_string()
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| pad(c, widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
     };
     println!("{}", line(header.to_vec()));
-    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
     for r in &rows {
         println!("{}", line(r.iter().map(String::as_str).collect()));
     }
@@ -231,7 +300,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let jobs = args.jobs.unwrap_or(0);
     // typst's own layout and export use the global pool too: documents nested inside it need
     // more than the default 2 MiB stack.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(8 << 20).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(8 << 20)
+        .build_global();
     let project = match open(&args.common) {
         Ok(p) => p,
         Err(code) => return code,
@@ -263,15 +335,31 @@ fn run_build(args: BuildArgs) -> ExitCode {
     eprintln!(
         "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
         report.cases_built,
-        if report.cases_failed.is_empty() { String::new() } else { format!("，{} 件失败（{}）", report.cases_failed.len(), report.cases_failed.join("、")) },
+        if report.cases_failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "，{} 件失败（{}）",
+                report.cases_failed.len(),
+                report.cases_failed.join("、")
+            )
+        },
         report.documents,
         report.written,
         report.pages,
         secs,
-        if report.documents > 0 { secs * 1000.0 / report.documents as f64 } else { 0.0 },
+        if report.documents > 0 {
+            secs * 1000.0 / report.documents as f64
+        } else {
+            0.0
+        },
         report.problems.errors(),
         report.problems.warnings(),
         args.out.display()
     );
-    if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -188,9 +188,17 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
         d.explicit_no = n.no.as_ref().map(|s| s.to_string());
         docs.push(d);
     }
-    docs.push(spec(DocKind::InspectionRegister, Some(c.inspection.end), "inspection"));
+    docs.push(spec(
+        DocKind::InspectionRegister,
+        Some(c.inspection.end),
+        "inspection",
+    ));
     for (i, m) in c.measures.iter().enumerate() {
-        let mut d = spec(DocKind::DisposalNotice, Some(m.notified_on), &format!("measures[{i}]"));
+        let mut d = spec(
+            DocKind::DisposalNotice,
+            Some(m.notified_on),
+            &format!("measures[{i}]"),
+        );
         d.index = Some(i);
         d.explicit_no = m.no.as_ref().map(|s| s.to_string());
         d.title = format!("{}（{}）", d.title, disposal_label(m.kind));
@@ -198,18 +206,34 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
     }
     for (i, m) in c.measures.iter().enumerate() {
         if m.kind == DisposalKind::RegisterPreserve {
-            let mut d = spec(DocKind::PreservationList, Some(m.notified_on), &format!("measures[{i}]"));
+            let mut d = spec(
+                DocKind::PreservationList,
+                Some(m.notified_on),
+                &format!("measures[{i}]"),
+            );
             d.index = Some(i);
             docs.push(d);
         }
     }
     if let Some(t) = &c.technical_check {
-        docs.push(spec(DocKind::TechnicalReport, Some(t.performed_on), "technical_check"));
+        docs.push(spec(
+            DocKind::TechnicalReport,
+            Some(t.performed_on),
+            "technical_check",
+        ));
     }
     if let Some(r) = &c.report {
-        docs.push(spec(DocKind::InspectionReport, Some(r.submitted_on), "report"));
+        docs.push(spec(
+            DocKind::InspectionReport,
+            Some(r.submitted_on),
+            "report",
+        ));
         if !r.personnel_handling.is_empty() {
-            docs.push(spec(DocKind::PersonnelReport, Some(r.submitted_on), "report.personnel_handling"));
+            docs.push(spec(
+                DocKind::PersonnelReport,
+                Some(r.submitted_on),
+                "report.personnel_handling",
+            ));
         }
     }
     if let Some(o) = &c.opinion {
@@ -227,10 +251,14 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
         d.explicit_no = r.no.as_ref().map(|s| s.to_string());
         docs.push(d);
     }
-    if c.organized_by == OrganizedBy::Superior {
-        if let Some(s) = &c.superior_report {
-            docs.push(spec(DocKind::SuperiorReport, Some(s.submitted_on), "superior_report"));
-        }
+    if c.organized_by == OrganizedBy::Superior
+        && let Some(s) = &c.superior_report
+    {
+        docs.push(spec(
+            DocKind::SuperiorReport,
+            Some(s.submitted_on),
+            "superior_report",
+        ));
     }
     push_service_receipts(&mut docs, &c.services);
     docs
@@ -243,17 +271,37 @@ fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
     let mut docs = Vec::new();
     let a = &c.approval;
     let approval_date = a.approved_on.or(a.requested_on).or(Some(c.on_site.date));
-    docs.push(spec(DocKind::EnforcementApproval, approval_date, "approval"));
+    docs.push(spec(
+        DocKind::EnforcementApproval,
+        approval_date,
+        "approval",
+    ));
     let s = &c.on_site;
     if let Some(r) = s.recusal.as_ref().filter(|r| r.requested) {
-        docs.push(spec(DocKind::RecusalDecision, r.decided_on.or(Some(s.date)), "on_site.recusal"));
+        docs.push(spec(
+            DocKind::RecusalDecision,
+            r.decided_on.or(Some(s.date)),
+            "on_site.recusal",
+        ));
     }
     docs.push(spec(DocKind::OnsiteRecord, Some(s.date), "on_site"));
     if s.statements.as_ref().is_some_and(|t| !t.trim().is_empty()) {
-        docs.push(spec(DocKind::StatementRecord, Some(s.date), "on_site.statements"));
+        docs.push(spec(
+            DocKind::StatementRecord,
+            Some(s.date),
+            "on_site.statements",
+        ));
     }
-    for (kind, wanted) in [(DocKind::MeasureDecision, true), (DocKind::RectificationOrder, false)] {
-        for (i, m) in c.measures.iter().enumerate().filter(|(_, m)| m.kind.is_compulsory() == wanted) {
+    for (kind, wanted) in [
+        (DocKind::MeasureDecision, true),
+        (DocKind::RectificationOrder, false),
+    ] {
+        for (i, m) in c
+            .measures
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.kind.is_compulsory() == wanted)
+        {
             let mut d = spec(kind, Some(s.date), &format!("measures[{i}]"));
             d.index = Some(i);
             d.explicit_no = m.no.as_ref().map(|n| n.to_string());
@@ -263,7 +311,12 @@ fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
             docs.push(d);
         }
     }
-    for (i, m) in c.measures.iter().enumerate().filter(|(_, m)| !m.items.is_empty()) {
+    for (i, m) in c
+        .measures
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !m.items.is_empty())
+    {
         let mut d = spec(DocKind::ItemList, Some(s.date), &format!("measures[{i}]"));
         d.index = Some(i);
         d.title = format!("{}（{}）", d.title, m.kind.label());
@@ -289,9 +342,15 @@ fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
 
 fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Service]) {
     for (i, s) in services.iter().enumerate() {
-        let mut d = spec(DocKind::ServiceReceipt, Some(s.on), &format!("services[{i}]"));
+        let mut d = spec(
+            DocKind::ServiceReceipt,
+            Some(s.on),
+            &format!("services[{i}]"),
+        );
         d.index = Some(i);
-        let served = DocKind::from_id(&s.document).map(|k| k.title()).unwrap_or(&s.document);
+        let served = DocKind::from_id(&s.document)
+            .map(|k| k.title())
+            .unwrap_or(&s.document);
         d.title = format!("送达回证（{served}）");
         docs.push(d);
     }

@@ -6,16 +6,32 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// Writes `data` to `path` through a temporary file and a rename.
+/// Writes `data` to `path` through a temporary file and a rename: a reader sees the old file or
+/// the new one, never a part. Outputs can be made again, so they are not forced to disk one by
+/// one (that cost more than rendering them); the ledger is, see [`write_durable`].
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    write_via_temp(path, data, false)
+}
+
+/// Like [`write_atomic`], and on disk before the rename: for records that cannot be remade.
+pub fn write_durable(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, data, true)
+}
+
+fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -26,10 +42,8 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
 
 /// Writes only when the content differs from what is there. Returns whether it wrote.
 pub fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<bool> {
-    if let Ok(existing) = std::fs::read(path) {
-        if existing == data {
-            return Ok(false);
-        }
+    if std::fs::read(path).is_ok_and(|existing| existing == data) {
+        return Ok(false);
     }
     write_atomic(path, data)?;
     Ok(true)

@@ -28,9 +28,13 @@ impl Serialize for Clock {
 impl<'de> Deserialize<'de> for Clock {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Text::deserialize(d)?;
-        NaiveTime::parse_from_str(s.trim(), "%H:%M").map(Clock).map_err(|_| {
-            de::Error::custom(format!("时间 {s} 无效：应写作 HH:MM（24小时制，如 \"09:30\"），建议加引号"))
-        })
+        NaiveTime::parse_from_str(s.trim(), "%H:%M")
+            .map(Clock)
+            .map_err(|_| {
+                de::Error::custom(format!(
+                    "时间 {s} 无效：应写作 HH:MM（24小时制，如 \"09:30\"），建议加引号"
+                ))
+            })
     }
 }
 
@@ -388,10 +392,21 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
     let security = f.optional(ctx, "security");
     let party = f.required(ctx, "party", "当事人：type、name 等");
     let violation = f.required(ctx, "violation", "违法行为：discovered_on、facts");
-    let approval =
-        f.required(ctx, "approval", "实施前报经行政机关负责人批准；情况紧急的写 urgent: true 和 reported_at");
-    let officers = f.required(ctx, "officers", "执法人员，至少两人，每人有执法证件号 cert_no");
-    let on_site = f.required(ctx, "on_site", "现场实施：日期、时间、地点、当事人是否到场等");
+    let approval = f.required(
+        ctx,
+        "approval",
+        "实施前报经行政机关负责人批准；情况紧急的写 urgent: true 和 reported_at",
+    );
+    let officers = f.required(
+        ctx,
+        "officers",
+        "执法人员，至少两人，每人有执法证件号 cert_no",
+    );
+    let on_site = f.required(
+        ctx,
+        "on_site",
+        "现场实施：日期、时间、地点、当事人是否到场等",
+    );
     let measures = f.list(ctx, "measures");
     let decision = f.optional(ctx, "decision");
     let transfer = f.optional(ctx, "transfer");
@@ -424,7 +439,11 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
 
 /// The consistency rules of `documents.md` for an enforcement case.
 pub fn check(c: &EnforcementCase, ctx: &mut Ctx) {
-    let officers = c.officers.iter().enumerate().map(|(i, o)| (format!("officers[{i}]"), o));
+    let officers = c
+        .officers
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (format!("officers[{i}]"), o));
     check_officers(officers, "officers", "执法人员", ctx);
     check_party(c, ctx);
     check_approval(c, ctx);
@@ -444,7 +463,10 @@ fn check_party(c: &EnforcementCase, ctx: &mut Ctx) {
     let p = &c.party;
     match p.kind {
         PartyType::Organization if blank(&p.credit_code) => {
-            ctx.warn("party.credit_code", "当事人为单位的，应写明统一社会信用代码（credit_code）");
+            ctx.warn(
+                "party.credit_code",
+                "当事人为单位的，应写明统一社会信用代码（credit_code）",
+            );
         }
         PartyType::Person if blank(&p.id_no) => {
             ctx.warn("party.id_no", "当事人为个人的，应写明身份证件号码（id_no）");
@@ -478,7 +500,10 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
             }
         }
         match a.approved_on {
-            None => ctx.warn("approval.approved_on", "情况紧急当场实施的措施应补办批准手续（缺少 approved_on）"),
+            None => ctx.warn(
+                "approval.approved_on",
+                "情况紧急当场实施的措施应补办批准手续（缺少 approved_on）",
+            ),
             Some(d) if d < on => ctx.warn(
                 "approval.approved_on",
                 format!("批准日期 {d} 早于现场实施日期 {on}：事先已批准的，不应写 urgent: true"),
@@ -487,7 +512,10 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
         }
     } else {
         if a.reported_at.is_some() {
-            ctx.warn("approval.reported_at", "只有情况紧急（urgent: true）的才需要事后报告时间 reported_at");
+            ctx.warn(
+                "approval.reported_at",
+                "只有情况紧急（urgent: true）的才需要事后报告时间 reported_at",
+            );
         }
         match a.approved_on {
             None => ctx.error("approval.approved_on", "实施行政强制措施前应报经行政机关负责人批准（缺少 approved_on）；情况紧急的，写 urgent: true"),
@@ -500,18 +528,27 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
         if let (Some(r), Some(ap)) = (a.requested_on, a.approved_on)
             && ap < r
         {
-            ctx.error("approval.approved_on", format!("批准日期 {ap} 早于报批日期 {r}"));
+            ctx.error(
+                "approval.approved_on",
+                format!("批准日期 {ap} 早于报批日期 {r}"),
+            );
         }
     }
     if a.approved_on.is_some() && blank(&a.approved_by) {
-        ctx.error("approval.approved_by", "应写明批准的行政机关负责人（approved_by）");
+        ctx.error(
+            "approval.approved_by",
+            "应写明批准的行政机关负责人（approved_by）",
+        );
     }
 }
 
 fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
     let s = &c.on_site;
     if !s.credentials_shown {
-        ctx.error("on_site.credentials_shown", "执法人员实施行政强制措施应当出示执法身份证件（行政强制法第十八条）");
+        ctx.error(
+            "on_site.credentials_shown",
+            "执法人员实施行政强制措施应当出示执法身份证件（行政强制法第十八条）",
+        );
     }
     if !s.informed {
         ctx.error(
@@ -522,9 +559,16 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
     if let Some(end) = s.end_time
         && end < s.start_time
     {
-        ctx.error("on_site.end_time", format!("结束时间 {end} 早于开始时间 {}", s.start_time));
+        ctx.error(
+            "on_site.end_time",
+            format!("结束时间 {end} 早于开始时间 {}", s.start_time),
+        );
     }
-    let witness = s.witness.as_ref().map(|w| w.name.trim()).filter(|w| !w.is_empty());
+    let witness = s
+        .witness
+        .as_ref()
+        .map(|w| w.name.trim())
+        .filter(|w| !w.is_empty());
     if !s.party_present && witness.is_none() {
         ctx.error("on_site.witness", "当事人不到场的，应当邀请见证人到场，由见证人和执法人员在现场笔录上签名（行政强制法第十八条）：缺少见证人 witness");
     }
@@ -536,14 +580,23 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
             );
         }
         if r.requested && blank(&r.against) {
-            ctx.error("on_site.recusal.against", "应写明申请回避的执法人员（against）");
+            ctx.error(
+                "on_site.recusal.against",
+                "应写明申请回避的执法人员（against）",
+            );
         }
         if r.decision.is_some() && blank(&r.decided_by) {
-            ctx.error("on_site.recusal.decided_by", "应写明作出回避决定的行政机关负责人（decided_by）");
+            ctx.error(
+                "on_site.recusal.decided_by",
+                "应写明作出回避决定的行政机关负责人（decided_by）",
+            );
         }
         if let Some(against) = r.against.as_ref().filter(|_| r.requested) {
             if !c.officers.iter().any(|o| o.name == *against) {
-                ctx.warn("on_site.recusal.against", format!("申请回避的对象 {against} 不在执法人员（officers）名单中"));
+                ctx.warn(
+                    "on_site.recusal.against",
+                    format!("申请回避的对象 {against} 不在执法人员（officers）名单中"),
+                );
             }
             if r.decision == Some(RecusalDecision::Granted) && c.officers.len() < 3 {
                 ctx.error(
@@ -561,7 +614,10 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
 /// 拒绝签名: the record is served by leaving it (`left_at_premises`) with the witness named.
 fn check_refused_signature(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx) {
     if blank(&c.on_site.refused_reason) {
-        ctx.warn("on_site.refused_reason", "当事人拒绝签名的，应在笔录中注明情况（refused_reason）");
+        ctx.warn(
+            "on_site.refused_reason",
+            "当事人拒绝签名的，应在笔录中注明情况（refused_reason）",
+        );
     }
     let Some(witness) = witness else {
         ctx.error(
@@ -570,7 +626,10 @@ fn check_refused_signature(c: &EnforcementCase, witness: Option<&str>, ctx: &mut
         );
         return;
     };
-    let served = c.services.iter().find(|s| s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises);
+    let served = c
+        .services
+        .iter()
+        .find(|s| s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises);
     match served {
         None => ctx.error(
             "on_site.signature",
@@ -596,19 +655,26 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
         match m.kind {
             MeasureKind::Rectify => {
                 if blank(&m.content) {
-                    ctx.error(&format!("{at}.content"), "责令整改应写明整改内容（content）");
+                    ctx.error(
+                        &format!("{at}.content"),
+                        "责令整改应写明整改内容（content）",
+                    );
                 }
                 match m.due {
                     None => ctx.error(&format!("{at}.due"), "责令整改应写明整改期限（due）"),
-                    Some(d) if d < c.on_site.date => {
-                        ctx.error(&format!("{at}.due"), format!("整改期限 {d} 早于现场实施日期 {}", c.on_site.date))
-                    }
+                    Some(d) if d < c.on_site.date => ctx.error(
+                        &format!("{at}.due"),
+                        format!("整改期限 {d} 早于现场实施日期 {}", c.on_site.date),
+                    ),
                     _ => {}
                 }
             }
             MeasureKind::Confiscate | MeasureKind::PreserveEvidence => {
                 if m.items.is_empty() {
-                    ctx.error(&format!("{at}.items"), format!("{}应列明物品（items），制作物品清单", m.kind.label()));
+                    ctx.error(
+                        &format!("{at}.items"),
+                        format!("{}应列明物品（items），制作物品清单", m.kind.label()),
+                    );
                 }
             }
             MeasureKind::StopUse => {}
@@ -616,23 +682,41 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
         if let Some(l) = m.lifted_on
             && l < c.on_site.date
         {
-            ctx.error(&format!("{at}.lifted_on"), format!("解除日期 {l} 早于现场实施日期 {}", c.on_site.date));
+            ctx.error(
+                &format!("{at}.lifted_on"),
+                format!("解除日期 {l} 早于现场实施日期 {}", c.on_site.date),
+            );
         }
         if let Some(e) = m.extended_on {
             if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
-                ctx.warn(&format!("{at}.extended_on"), "只有责令停止使用、收缴措施的期限可以延长");
+                ctx.warn(
+                    &format!("{at}.extended_on"),
+                    "只有责令停止使用、收缴措施的期限可以延长",
+                );
             }
             if e < c.on_site.date {
-                ctx.error(&format!("{at}.extended_on"), format!("延长日期 {e} 早于现场实施日期 {}", c.on_site.date));
+                ctx.error(
+                    &format!("{at}.extended_on"),
+                    format!("延长日期 {e} 早于现场实施日期 {}", c.on_site.date),
+                );
             }
         }
     }
-    let preserved = c.measures.iter().any(|m| m.kind == MeasureKind::PreserveEvidence);
+    let preserved = c
+        .measures
+        .iter()
+        .any(|m| m.kind == MeasureKind::PreserveEvidence);
     if c.decision.is_some() && !preserved {
-        ctx.warn("decision", "处理决定针对先行登记保存的证据，但本案没有 preserve_evidence 措施");
+        ctx.warn(
+            "decision",
+            "处理决定针对先行登记保存的证据，但本案没有 preserve_evidence 措施",
+        );
     }
     if preserved && c.decision.is_none() && c.archive.is_some() {
-        ctx.error("decision", "先行登记保存的证据应在七个工作日内作出处理决定，归档前须补充 decision");
+        ctx.error(
+            "decision",
+            "先行登记保存的证据应在七个工作日内作出处理决定，归档前须补充 decision",
+        );
     }
 }
 
@@ -660,7 +744,10 @@ fn check_returned_items(c: &EnforcementCase, ctx: &mut Ctx) {
             };
             ctx.error(
                 &field,
-                format!("退还的物品 {} 不在任何措施的物品清单（measures[].items）中；{list}", item_label(it)),
+                format!(
+                    "退还的物品 {} 不在任何措施的物品清单（measures[].items）中；{list}",
+                    item_label(it)
+                ),
             );
             continue;
         }
@@ -668,7 +755,10 @@ fn check_returned_items(c: &EnforcementCase, ctx: &mut Ctx) {
         if it.quantity > available {
             ctx.error(
                 &format!("{field}.quantity"),
-                format!("退还 {} 数量 {}，多于扣留的数量 {available}", it.name, it.quantity),
+                format!(
+                    "退还 {} 数量 {}，多于扣留的数量 {available}",
+                    it.name, it.quantity
+                ),
             );
         }
     }
@@ -701,23 +791,61 @@ fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
     }
 }
 
-fn order(ctx: &mut Ctx, field: &str, later: NaiveDate, later_what: &str, earlier: NaiveDate, earlier_what: &str) {
+fn order(
+    ctx: &mut Ctx,
+    field: &str,
+    later: NaiveDate,
+    later_what: &str,
+    earlier: NaiveDate,
+    earlier_what: &str,
+) {
     if later < earlier {
-        ctx.error(field, format!("{later_what}（{later}）早于{earlier_what}（{earlier}），日期不符合程序顺序"));
+        ctx.error(
+            field,
+            format!("{later_what}（{later}）早于{earlier_what}（{earlier}），日期不符合程序顺序"),
+        );
     }
 }
 
 fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
     let on = c.on_site.date;
-    order(ctx, "on_site.date", on, "现场实施日期", c.violation.discovered_on, "发现违法行为日期");
+    order(
+        ctx,
+        "on_site.date",
+        on,
+        "现场实施日期",
+        c.violation.discovered_on,
+        "发现违法行为日期",
+    );
     if let Some(n) = &c.on_site.notified_party {
-        order(ctx, "on_site.date", on, "现场实施日期", n.on, "通知当事人日期");
+        order(
+            ctx,
+            "on_site.date",
+            on,
+            "现场实施日期",
+            n.on,
+            "通知当事人日期",
+        );
     }
     if let Some(r) = c.on_site.recusal.as_ref().and_then(|r| r.decided_on) {
-        order(ctx, "on_site.recusal.decided_on", r, "回避决定日期", on, "现场实施日期");
+        order(
+            ctx,
+            "on_site.recusal.decided_on",
+            r,
+            "回避决定日期",
+            on,
+            "现场实施日期",
+        );
     }
     if let Some(d) = &c.decision {
-        order(ctx, "decision.date", d.date, "处理决定日期", on, "现场实施日期");
+        order(
+            ctx,
+            "decision.date",
+            d.date,
+            "处理决定日期",
+            on,
+            "现场实施日期",
+        );
     }
     if let Some(t) = &c.transfer {
         order(ctx, "transfer.date", t.date, "移送日期", on, "现场实施日期");
@@ -725,11 +853,25 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
     if let Some(r) = &c.returned {
         order(ctx, "return.date", r.date, "退还日期", on, "现场实施日期");
         if let Some(d) = &c.decision {
-            order(ctx, "return.date", r.date, "退还日期", d.date, "处理决定日期");
+            order(
+                ctx,
+                "return.date",
+                r.date,
+                "退还日期",
+                d.date,
+                "处理决定日期",
+            );
         }
     }
     for (i, s) in c.services.iter().enumerate() {
-        order(ctx, &format!("services[{i}].on"), s.on, "送达日期", on, "现场实施日期");
+        order(
+            ctx,
+            &format!("services[{i}].on"),
+            s.on,
+            "送达日期",
+            on,
+            "现场实施日期",
+        );
     }
     if let Some(a) = &c.archive {
         let last = [
@@ -741,7 +883,14 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
         .flatten()
         .max()
         .unwrap_or(on);
-        order(ctx, "archive.filed_on", a.filed_on, "归档日期", last, "最后一项处理日期");
+        order(
+            ctx,
+            "archive.filed_on",
+            a.filed_on,
+            "归档日期",
+            last,
+            "最后一项处理日期",
+        );
     }
 }
 
@@ -763,7 +912,10 @@ fn check_citations(c: &EnforcementCase, ctx: &mut Ctx) {
     for (field, list, date) in lists {
         for (i, text) in list.iter().enumerate() {
             if let Some(hint) = crate::law::stale_numbering(text, date) {
-                ctx.warn(&format!("{field}[{i}]"), format!("引用的“{text}”与日期不符：{hint}"));
+                ctx.warn(
+                    &format!("{field}[{i}]"),
+                    format!("引用的“{text}”与日期不符：{hint}"),
+                );
             }
         }
     }

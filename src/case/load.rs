@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
 use serde_yaml::{Mapping, Value};
 
 use super::positions::Positions;
@@ -18,11 +19,30 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(file: impl Into<String>, text: &str) -> Self {
-        Self { file: file.into(), positions: Positions::parse(text), problems: Problems::default() }
+        Self {
+            file: file.into(),
+            positions: Positions::parse(text),
+            problems: Problems::default(),
+        }
     }
 
     pub fn report(&mut self, severity: Severity, field: &str, message: impl Into<String>) {
-        let pos = self.positions.find(field);
+        self.report_near(severity, field, field, message);
+    }
+
+    /// A problem about `field`, shown at `field` if the file has it (or its block), else at
+    /// `near` (e.g. a missing step's deadline shown at the date it counts from).
+    pub fn report_near(
+        &mut self,
+        severity: Severity,
+        field: &str,
+        near: &str,
+        message: impl Into<String>,
+    ) {
+        let pos = self
+            .positions
+            .find_within(field)
+            .unwrap_or_else(|| self.positions.find(near));
         self.problems.push(Problem {
             file: self.file.clone(),
             line: pos.line,
@@ -51,8 +71,10 @@ pub fn parse_yaml(ctx: &mut Ctx, text: &str) -> Option<Value> {
     match serde_yaml::from_str::<Value>(text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let (line, column) =
-                e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
             ctx.problems.push(Problem {
                 file: ctx.file.clone(),
                 line,
@@ -94,11 +116,19 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(map: &'a Mapping, prefix: &str) -> Self {
-        Self { map, prefix: prefix.to_string(), used: Vec::new() }
+        Self {
+            map,
+            prefix: prefix.to_string(),
+            used: Vec::new(),
+        }
     }
 
     fn path(&self, key: &str) -> String {
-        if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) }
+        if self.prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.prefix)
+        }
     }
 
     pub fn value(&self, key: &str) -> Option<&'a Value> {
@@ -121,7 +151,11 @@ impl<'a> Fields<'a> {
     ) -> Option<T> {
         if self.value(key).is_none() {
             self.used.push(key);
-            let at = if self.prefix.is_empty() { key.to_string() } else { self.path(key) };
+            let at = if self.prefix.is_empty() {
+                key.to_string()
+            } else {
+                self.path(key)
+            };
             ctx.error(&at, format!("缺少必填字段 {key}（{what}）"));
             return None;
         }
@@ -143,7 +177,10 @@ impl<'a> Fields<'a> {
         for key in self.map.keys() {
             let name = match key {
                 Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             };
             if !self.used.contains(&name.as_str()) {
                 let hint = did_you_mean(&name, &self.used)
@@ -156,28 +193,136 @@ impl<'a> Fields<'a> {
 }
 
 /// Deserializes `value` (found at `path`), translating serde's message into Chinese with the
-/// exact field that is wrong.
+/// exact field that is wrong. serde stops at the first error, so after one the offending unknown
+/// key or list entry is taken out and the rest read again: every problem of the block is
+/// reported in one run.
 pub fn deserialize_at<T: DeserializeOwned>(ctx: &mut Ctx, value: Value, path: &str) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let inner = e.path().to_string();
-            let mut field = if inner == "." {
-                path.to_string()
-            } else if path.is_empty() {
-                inner
-            } else if inner.starts_with('[') {
-                format!("{path}{inner}")
-            } else {
-                format!("{path}.{inner}")
-            };
-            let (message, child) = translate_serde(&e.into_inner().to_string());
-            if let Some(child) = child {
-                field = format!("{field}.{child}");
+    let mut value = value;
+    let mut removed = Removed::default();
+    let mut reported: Vec<String> = Vec::new();
+    let mut failed = false;
+    // Each retry removes one key or entry, so this ends; the bound keeps a huge file cheap.
+    for _ in 0..64 {
+        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(v) => return (!failed).then_some(v),
+            Err(e) => {
+                failed = true;
+                let segments: Vec<Segment> = e.path().iter().cloned().collect();
+                let message = e.into_inner().to_string();
+                let (chinese, child) = translate_serde(&message);
+                let mut field = join_path(path, &removed.original(&segments));
+                let missing = child.is_some();
+                if let Some(child) = child {
+                    field = format!("{field}.{child}");
+                }
+                // A required value taken out below comes back as "missing": said already.
+                if !reported.contains(&field) {
+                    ctx.error(&field, chinese);
+                    reported.push(field);
+                }
+                let cut = if message.starts_with("unknown field `") {
+                    Some(segments.as_slice())
+                } else if !missing && matches!(segments.last(), Some(Segment::Map { .. })) {
+                    // A wrong value: without it the rest of the block can still be read (and
+                    // when it was required, serde says so next and reading stops there).
+                    Some(segments.as_slice())
+                } else {
+                    segments
+                        .iter()
+                        .rposition(|s| matches!(s, Segment::Seq { .. }))
+                        .map(|i| &segments[..=i])
+                };
+                match cut {
+                    Some(cut) if remove_at(&mut value, cut) => removed.record(cut),
+                    _ => return None,
+                }
             }
-            ctx.error(&field, message);
-            None
         }
+    }
+    None
+}
+
+/// `path` of the block followed by the path inside it.
+fn join_path(path: &str, inner: &str) -> String {
+    let inner = inner.trim_start_matches('.');
+    if inner.is_empty() {
+        path.to_string()
+    } else if path.is_empty() {
+        inner.to_string()
+    } else if inner.starts_with('[') {
+        format!("{path}{inner}")
+    } else {
+        format!("{path}.{inner}")
+    }
+}
+
+/// List entries taken out so far, by the list's path in the original numbering, so that later
+/// errors name the entry as the file numbers it.
+#[derive(Default)]
+struct Removed(std::collections::HashMap<String, Vec<usize>>);
+
+impl Removed {
+    /// The error path in the file's own numbering, as `.a.b[2].c`.
+    fn original(&self, segments: &[Segment]) -> String {
+        let mut out = String::new();
+        for s in segments {
+            match s {
+                Segment::Seq { index } => {
+                    let gone = self.0.get(&out).map(Vec::as_slice).unwrap_or_default();
+                    let original = (0..)
+                        .filter(|i| !gone.contains(i))
+                        .nth(*index)
+                        .unwrap_or(*index);
+                    out.push_str(&format!("[{original}]"));
+                }
+                Segment::Map { key } => out.push_str(&format!(".{key}")),
+                Segment::Enum { variant } => out.push_str(&format!(".{variant}")),
+                Segment::Unknown => out.push_str(".?"),
+            }
+        }
+        out
+    }
+
+    fn record(&mut self, cut: &[Segment]) {
+        if let Some((Segment::Seq { .. }, parents)) = cut.split_last() {
+            let list = self.original(parents);
+            let entry = self.original(cut);
+            let index = entry
+                .rsplit('[')
+                .next()
+                .and_then(|i| i.trim_end_matches(']').parse().ok())
+                .unwrap_or(0);
+            self.0.entry(list).or_default().push(index);
+        }
+    }
+}
+
+/// Removes the value at `segments` (a key of a mapping or an entry of a list).
+fn remove_at(value: &mut Value, segments: &[Segment]) -> bool {
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut v = value;
+    for s in parents {
+        v = match (s, v) {
+            (Segment::Map { key }, Value::Mapping(m)) => match m.get_mut(key.as_str()) {
+                Some(x) => x,
+                None => return false,
+            },
+            (Segment::Seq { index }, Value::Sequence(q)) => match q.get_mut(*index) {
+                Some(x) => x,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, v) {
+        (Segment::Map { key }, Value::Mapping(m)) => m.remove(key.as_str()).is_some(),
+        (Segment::Seq { index }, Value::Sequence(q)) if *index < q.len() => {
+            q.remove(*index);
+            true
+        }
+        _ => false,
     }
 }
 
@@ -202,7 +347,13 @@ pub fn translate_serde(msg: &str) -> (String, Option<String>) {
         let hint = did_you_mean(name, expected)
             .map(|s| format!("是否想写 {s}？"))
             .unwrap_or_default();
-        return (format!("取值 {name} 无效，应为以下之一：{}。{hint}", expected.join("、")), None);
+        return (
+            format!(
+                "取值 {name} 无效，应为以下之一：{}。{hint}",
+                expected.join("、")
+            ),
+            None,
+        );
     }
     if msg.contains("input contains invalid characters")
         || msg.contains("premature end of input")
@@ -211,25 +362,39 @@ pub fn translate_serde(msg: &str) -> (String, Option<String>) {
         || msg.contains("input is not enough")
         || msg.contains("expected a formatted date")
     {
-        return ("日期无效：应写作 YYYY-MM-DD（如 2026-02-12），且须是日历上存在的日期".into(), None);
+        return (
+            "日期无效：应写作 YYYY-MM-DD（如 2026-02-12），且须是日历上存在的日期".into(),
+            None,
+        );
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
-            format!("类型不对：这里应为{}，实际写的是{}", expected_cn(expected), found_cn(found)),
+            format!(
+                "类型不对：这里应填 {}，实际写的是 {}",
+                expected_cn(expected),
+                found_cn(found)
+            ),
             None,
         );
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return (format!("取值无效：应为{}，实际为{}", expected_cn(expected), found_cn(found)), None);
+        return (
+            format!(
+                "取值无效：应为{}，实际为{}",
+                expected_cn(expected),
+                found_cn(found)
+            ),
+            None,
+        );
     }
     (msg.to_string(), None)
 }
 
 fn expected_cn(e: &str) -> String {
     match e {
-        "a boolean" => "true 或 false".into(),
+        "a boolean" => "true 或 false（是写 true，否写 false）".into(),
         "u32" | "u64" | "usize" | "u8" | "u16" => "非负整数".into(),
         "a sequence" => "列表（每项以“- ”开头，或写成 [a, b]）".into(),
         "文字" => "文字".into(),
@@ -284,7 +449,10 @@ mod tests {
 
     #[test]
     fn translates_serde_messages() {
-        assert_eq!(translate_serde("missing field `name`").1.as_deref(), Some("name"));
+        assert_eq!(
+            translate_serde("missing field `name`").1.as_deref(),
+            Some("name")
+        );
         let (m, _) = translate_serde("unknown field `adress`, expected one of `name`, `address`");
         assert!(m.contains("是否想写 address"), "{m}");
         let (m, _) = translate_serde("unknown variant `writen`, expected `written` or `oral`");
