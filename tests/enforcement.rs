@@ -395,6 +395,49 @@ fn item_lists_transfer_and_return() {
     assert!(!t.contains("ThinkPad"), "the laptop was not returned: {t}");
 }
 
+/// 送达回证 of the enforcement samples (the shared template): the party, the document served,
+/// and for 留置送达 the reason for refusal, the witness and the date.
+#[test]
+fn service_receipts() {
+    let t = doc_text("2026-QZ-001", "12-service_receipt");
+    assert_all(
+        &t,
+        "送达回证（现场笔录）",
+        &[
+            "现场笔录",
+            "某县某科技有限公司",
+            "留置送达",
+            "当事人拒绝到场签字",
+            "周某",
+            "2026年6月3日",
+        ],
+    );
+    let t = doc_text("2026-QZ-001", "13-service_receipt");
+    assert_all(
+        &t,
+        "送达回证（决定书）",
+        &[
+            "行政强制措施决定书",
+            "某保强〔2026〕1号",
+            "当事人拒绝到场签字",
+            "周某",
+        ],
+    );
+    let t = doc_text("2026-QZ-001", "14-service_receipt");
+    assert_all(
+        &t,
+        "送达回证（处理决定书）",
+        &[
+            "处理决定书",
+            "某保决〔2026〕1号",
+            "孙某",
+            "直接送达",
+            "2026年6月10日",
+        ],
+    );
+    assert!(!t.contains("拒收事由"), "direct service: {t}");
+}
+
 #[test]
 fn party_present_who_signs() {
     let t = doc_text("2026-QZ-002", "02-onsite_record");

@@ -415,6 +415,9 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
     let archive = f.optional(ctx, "archive");
     let attachments = f.list(ctx, "attachments");
     f.reject_unknown(ctx);
+    let on_site: OnSite = on_site?;
+    let mut services: Vec<Service> = services;
+    refusal_on_receipts(&on_site, &mut services);
     Some(EnforcementCase {
         id: id?,
         title: title?,
@@ -423,7 +426,7 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
         violation: violation?,
         approval: approval?,
         officers: officers?,
-        on_site: on_site?,
+        on_site,
         measures,
         decision,
         transfer,
@@ -432,6 +435,26 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
         archive,
         attachments,
     })
+}
+
+/// A party that refused to sign on site refused the documents left there too: the 送达回证 of
+/// such a service states that reason unless the service gives its own.
+fn refusal_on_receipts(on_site: &OnSite, services: &mut [Service]) {
+    let Some(reason) = on_site
+        .refused_reason
+        .as_ref()
+        .filter(|_| on_site.signature == Signature::Refused)
+    else {
+        return;
+    };
+    for s in services.iter_mut() {
+        if s.method == ServiceMethod::LeftAtPremises
+            && s.on == on_site.date
+            && s.refused_reason.is_none()
+        {
+            s.refused_reason = Some(reason.clone());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
