@@ -649,17 +649,16 @@ fn check_refused_signature(c: &EnforcementCase, witness: Option<&str>, ctx: &mut
         );
         return;
     };
-    let served = c
-        .services
-        .iter()
-        .find(|s| s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises);
+    let served =
+        c.services.iter().enumerate().find(|(_, s)| {
+            s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises
+        });
     match served {
         None => ctx.error(
             "on_site.signature",
             format!("当事人拒绝签名：现场笔录应留置送达，services 中应有 {{ document: onsite_record, method: left_at_premises, witness: {witness} }}"),
         ),
-        Some(s) if s.witness.as_ref().is_some_and(|w| w.trim() != witness) => {
-            let i = c.services.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0);
+        Some((i, s)) if s.witness.as_ref().is_some_and(|w| w.trim() != witness) => {
             ctx.error(
                 &format!("services[{i}].witness"),
                 format!("留置送达现场笔录的见证人应为现场见证人 {witness}，实际写的是 {}", s.witness.as_deref().unwrap_or_default()),
@@ -797,7 +796,11 @@ fn item_label(it: &Item) -> String {
 /// 移送: the party is told in writing (a served 移送告知书).
 fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
     let Some(t) = &c.transfer else { return };
-    let notice = c.services.iter().find(|s| s.document == "transfer_notice");
+    let notice = c
+        .services
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.document == "transfer_notice");
     match notice {
         None => ctx.error(
             "transfer",
@@ -806,8 +809,7 @@ fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
                 t.to, c.party.name
             ),
         ),
-        Some(s) if s.on < t.date => {
-            let i = c.services.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0);
+        Some((i, s)) if s.on < t.date => {
             ctx.error(&format!("services[{i}].on"), format!("移送告知书送达日期 {} 早于移送日期 {}", s.on, t.date));
         }
         Some(_) => {}
