@@ -523,6 +523,10 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
             }
         }
         match a.approved_on {
+            None if c.archive.is_some() => ctx.error(
+                "approval.approved_on",
+                "情况紧急当场实施的措施应补办批准手续，归档前须填写 approved_on",
+            ),
             None => ctx.warn(
                 "approval.approved_on",
                 "情况紧急当场实施的措施应补办批准手续（缺少 approved_on）",
