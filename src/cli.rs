@@ -273,5 +273,17 @@ fn run_build(args: BuildArgs) -> ExitCode {
         report.problems.warnings(),
         args.out.display()
     );
+    let l = &report.letters;
+    if l.campaigns > 0 {
+        eprintln!(
+            "批量发文：{} 个批次，信函 {} 封，送达回证 {} 份，共 {} 页（本次写入 {} 个文件）{}",
+            l.campaigns,
+            l.letters,
+            l.receipts,
+            l.pages,
+            l.written,
+            if l.failed_rows > 0 { format!("；{} 行有错误，未生成", l.failed_rows) } else { String::new() }
+        );
+    }
     if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

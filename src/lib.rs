@@ -12,6 +12,7 @@ pub mod cli;
 pub mod deadlines;
 pub mod documents;
 pub mod law;
+pub mod letters;
 pub mod ledger;
 pub mod manifest;
 pub mod numbering;
