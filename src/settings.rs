@@ -78,9 +78,23 @@ fn default_code_template() -> Text {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSettings {
-    /// Extra years or corrections, same shape as the bundled data (JSON or YAML files).
-    #[serde(default)]
+    /// Extra years or corrections, same shape as the bundled data (JSON or YAML files): one
+    /// path or a list.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub extra: Vec<Text>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Text>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Text),
+        Many(Vec<Text>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(t) => vec![t],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// A citation override: one text for every date, or one before and one after the 2024 revision.
@@ -121,7 +135,11 @@ pub enum SettingsError {
 /// Finds `anjuan.yaml` by walking up from `start`.
 pub fn discover(start: &Path) -> Result<PathBuf, SettingsError> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start.clone()) };
+    let mut dir = if start.is_file() {
+        start.parent().map(Path::to_path_buf)
+    } else {
+        Some(start.clone())
+    };
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
         if candidate.is_file() {
@@ -165,7 +183,10 @@ fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
     f.reject_unknown(ctx);
     for (key, pattern) in &numbering {
         if !pattern.contains("{seq}") {
-            ctx.error(&format!("numbering.{key}"), "文号模式必须含有 {seq}（顺序号）");
+            ctx.error(
+                &format!("numbering.{key}"),
+                "文号模式必须含有 {seq}（顺序号）",
+            );
         }
     }
     Some(Settings {

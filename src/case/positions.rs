@@ -39,8 +39,25 @@ impl Positions {
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
-                None => return self.map.get("").copied().unwrap_or(Pos { line: 1, column: 1 }),
+                None => {
+                    return self
+                        .map
+                        .get("")
+                        .copied()
+                        .unwrap_or(Pos { line: 1, column: 1 });
+                }
             }
+        }
+    }
+
+    /// The position of `path` or of an ancestor below the top level, if the file has one.
+    pub fn find_within(&self, path: &str) -> Option<Pos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p).filter(|_| !p.is_empty()) {
+                return Some(*pos);
+            }
+            p = &p[..p.rfind(['.', '['])?];
         }
     }
 
@@ -56,7 +73,11 @@ impl Positions {
         let mut map = HashMap::new();
         for prefix in prefixes.iter().rev() {
             for (path, pos) in &self.map {
-                let rest = if path == prefix { Some("") } else { path.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) };
+                let rest = if path == prefix {
+                    Some("")
+                } else {
+                    path.strip_prefix(prefix).and_then(|r| r.strip_prefix('.'))
+                };
                 if let Some(rest) = rest {
                     map.insert(rest.to_string(), *pos);
                 }
@@ -67,8 +88,15 @@ impl Positions {
 }
 
 enum Frame {
-    Map { path: String, pending_key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        pending_key: Option<String>,
+        first_key: bool,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
@@ -78,11 +106,18 @@ struct Recorder {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos { line: mark.line(), column: mark.col() + 1 }
+    Pos {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
 }
 
 fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 impl Recorder {
@@ -100,11 +135,20 @@ impl Recorder {
                 self.map.insert(p.clone(), pos(mark));
                 Some(p)
             }
-            Some(Frame::Map { path, pending_key }) => match pending_key.take() {
+            Some(Frame::Map {
+                path,
+                pending_key,
+                first_key,
+            }) => match pending_key.take() {
                 Some(key) => Some(join(path, &key)),
                 None => {
                     let key = key_text.unwrap_or("?").to_string();
                     self.map.insert(join(path, &key), pos(mark));
+                    // A block mapping's start marker lands after its first key: a list item
+                    // that is a mapping is better shown at that key.
+                    if std::mem::take(first_key) && path.ends_with(']') {
+                        self.map.insert(path.clone(), pos(mark));
+                    }
                     *pending_key = Some(key);
                     None
                 }
@@ -124,10 +168,18 @@ impl MarkedEventReceiver for Recorder {
             }
             Event::MappingStart(..) => {
                 if let Some(path) = self.enter_value(mark, None) {
-                    self.stack.push(Frame::Map { path, pending_key: None });
+                    self.stack.push(Frame::Map {
+                        path,
+                        pending_key: None,
+                        first_key: true,
+                    });
                 } else {
                     // A mapping used as a key: keep the structure balanced.
-                    self.stack.push(Frame::Map { path: "?".into(), pending_key: None });
+                    self.stack.push(Frame::Map {
+                        path: "?".into(),
+                        pending_key: None,
+                        first_key: false,
+                    });
                 }
             }
             Event::SequenceStart(..) => {

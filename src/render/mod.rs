@@ -78,7 +78,10 @@ impl Renderer {
             files: HashMap::new(),
         };
         for file in embedded_files(&EMBEDDED_TEMPLATES) {
-            renderer.add_file(file.path().to_string_lossy().as_ref(), file.contents().to_vec());
+            renderer.add_file(
+                file.path().to_string_lossy().as_ref(),
+                file.contents().to_vec(),
+            );
         }
         if let Some(dir) = template_dir {
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -97,7 +100,9 @@ impl Renderer {
     }
 
     fn add_file(&mut self, rel: &str, data: Vec<u8>) {
-        let Some(id) = file_id(&format!("/{rel}")) else { return };
+        let Some(id) = file_id(&format!("/{rel}")) else {
+            return;
+        };
         if rel.ends_with(".typ") {
             let text = String::from_utf8_lossy(&data).into_owned();
             self.sources.insert(id, Source::new(id, text));
@@ -136,7 +141,10 @@ impl Renderer {
             template: request.template.to_string(),
             message: describe(&world, &errors),
         })?;
-        Ok(Rendered { pdf, pages: document.pages().len() })
+        Ok(Rendered {
+            pdf,
+            pages: document.pages().len(),
+        })
     }
 }
 
@@ -176,7 +184,11 @@ fn describe(world: &DocWorld, diagnostics: &[SourceDiagnostic]) -> String {
                     col + 1
                 ))
             });
-            let hints: String = d.hints.iter().map(|h| format!("（提示：{}）", h.v)).collect();
+            let hints: String = d
+                .hints
+                .iter()
+                .map(|h| format!("（提示：{}）", h.v))
+                .collect();
             format!("{}{}{}", place.unwrap_or_default(), d.message, hints)
         })
         .collect::<Vec<_>>()
@@ -216,7 +228,11 @@ impl World for DocWorld<'_> {
         if id == self.data_id {
             return Ok(self.data.clone());
         }
-        self.renderer.files.get(&id).cloned().ok_or_else(|| not_found(id))
+        self.renderer
+            .files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
     }
 
     fn font(&self, index: usize) -> Option<Font> {

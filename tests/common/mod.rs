@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: a temporary copy of the sample cases, one renderer
+//! per test binary, and PDF text extraction in Rust.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anjuan::render::Renderer;
+
+/// One renderer per test binary: creating one loads the bundled fonts.
+pub fn renderer() -> &'static Renderer {
+    static R: OnceLock<Renderer> = OnceLock::new();
+    R.get_or_init(|| Renderer::new(None, None).expect("renderer"))
+}
+
+/// A fresh, empty temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "anjuan-test-{}-{}-{}",
+        name,
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if entry.file_name() != "anjuan-ledger.yaml" {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The sample cases root, copied to a temporary folder (the build writes its ledger there).
+pub fn sample_cases(name: &str) -> PathBuf {
+    let dir = temp_dir(name).join("cases");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &dir);
+    dir
+}
+
+/// The text of every page of a PDF, pages in order.
+pub fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+    let doc = lopdf::Document::load_mem(bytes).expect("PDF parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    pages
+        .iter()
+        .map(|p| doc.extract_text(&[*p]).unwrap_or_default())
+        .collect()
+}
+
+/// The whole text of a PDF with white space removed (typst may break lines anywhere in CJK).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    pdf_pages(bytes)
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+pub fn pdf_text_file(path: &Path) -> String {
+    pdf_text(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}

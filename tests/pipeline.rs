@@ -1,0 +1,501 @@
+//! The inspection pipeline end to end: loading problems, working days, deadline statuses, every
+//! inspection template's text, literal special characters, determinism.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use anjuan::build::{BuildOptions, build};
+use anjuan::deadlines::Status;
+use anjuan::manifest::Manifest;
+use anjuan::project::Project;
+use chrono::NaiveDate;
+use common::*;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn cn_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+fn build_into(cases: &Path, out: &Path) -> anjuan::build::BuildReport {
+    let project = Project::open(cases).expect("project opens");
+    let opts = BuildOptions {
+        out: out.to_path_buf(),
+        today: d("2026-11-29"),
+        progress: false,
+        dump_data: None,
+    };
+    build(&project, renderer(), &opts).expect("build runs")
+}
+
+const SETTINGS: &str = include_str!("../cases/anjuan.yaml");
+
+/// A cases root with the sample settings and the given case files.
+fn root_with(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let root = temp_dir(name);
+    std::fs::write(root.join("anjuan.yaml"), SETTINGS).unwrap();
+    for (file, text) in files {
+        std::fs::write(root.join(file), text).unwrap();
+    }
+    root
+}
+
+const MINIMAL: &str = include_str!("../cases/inspection/2026-JC-007.yaml");
+
+#[test]
+fn loading_problems_name_file_line_field_in_chinese() {
+    let bad = "kind: inspection\nid: 2026-JC-900\ntitle: 错误示例\ninspected_unit:\n  name: 某单位\n  adress: 某路1号\nteam:\n  leader: { name: 王某, cert_no: 保执0101 }\n  members: [ { name: 陈某, cert_no: 保执0103 } ]\nnotice:\n  mode: writen\n  issued_on: 2026-06-22\ninspection:\n  start: 2026-02-30\n  end: 2026-06-24\n  records: []\nreprot:\n  submitted_on: 2026-06-29\n";
+    let root = root_with("load", &[("bad.yaml", bad), ("good.yaml", MINIMAL)]);
+    let project = Project::open(&root).unwrap();
+    let problems = project.problems.clone().sorted();
+    let find = |field: &str| {
+        problems
+            .iter()
+            .find(|p| p.field == field)
+            .unwrap_or_else(|| panic!("no problem on {field}: {problems:#?}"))
+    };
+    let p = find("inspected_unit.adress");
+    assert_eq!((p.file.as_str(), p.line), ("bad.yaml", 6));
+    assert!(p.message.contains("是否想写 address"), "{}", p.message);
+    let p = find("notice.mode");
+    assert_eq!(p.line, 11);
+    assert!(p.message.contains("written"), "{}", p.message);
+    let p = find("inspection.start");
+    assert_eq!(p.line, 14);
+    assert!(p.message.contains("日期无效"), "{}", p.message);
+    let p = find("reprot");
+    assert_eq!((p.line, p.column), (17, 1));
+    assert!(p.message.contains("是否想写 report"), "{}", p.message);
+    // Every problem of the file is reported in one run, and the good case is still loaded.
+    assert!(problems.len() >= 4);
+    assert_eq!(project.cases.len(), 1);
+    assert_eq!(project.cases[0].case.id(), "2026-JC-007");
+    // …and built.
+    let report = build_into(&root, &root.join("out"));
+    assert_eq!(report.cases_built, 1);
+    assert!(
+        report.cases_failed.contains(&"bad.yaml".to_string()),
+        "{:?}",
+        report.cases_failed
+    );
+    assert!(
+        root.join("out/2026-JC-007/02-inspection_notice.pdf")
+            .is_file()
+    );
+}
+
+#[test]
+fn consistency_problems_point_at_their_field() {
+    let case = MINIMAL
+        .replace(
+            "members: [ { name: 陈某, cert_no: 保执0103 } ]",
+            "members: []",
+        )
+        .replace("submitted_on: 2026-06-29", "submitted_on: 2026-06-20")
+        .replace(
+            "document: inspection_opinion",
+            "document: inspection_opinon",
+        );
+    let root = root_with("rules", &[("c.yaml", &case)]);
+    let checked = Project::open(&root).unwrap().check(d("2026-11-29"));
+    let problems = checked.problems.sorted();
+    let messages: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("team: ") && m.contains("至少应有两人")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("report.submitted_on: ") && m.contains("早于")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("services[0].document: ")
+                && m.contains("是否想写 inspection_opinion")),
+        "{messages:#?}"
+    );
+    assert_eq!(checked.failed, vec!["2026-JC-007".to_string()]);
+}
+
+/// An inspection that ends on 2026-02-12, just before the Spring Festival holiday and its two
+/// adjusted working Saturdays.
+const SPRING: &str = "kind: inspection\nid: 2026-JC-100\ntitle: 春节前的检查\ninspected_unit: { name: 某县某局 }\nteam:\n  leader: { name: 王某, cert_no: 保执0101 }\n  members: [ { name: 陈某, cert_no: 保执0103 } ]\nnotice: { mode: written, issued_on: 2026-02-05 }\ninspection:\n  start: 2026-02-09\n  end: 2026-02-12\n  records: [ { object: 台账, method: 查阅, finding: 规范, problem: false } ]\n";
+
+#[test]
+fn working_days_across_the_2026_spring_festival() {
+    let root = root_with("spring", &[("c.yaml", SPRING)]);
+    let checked = Project::open(&root).unwrap().check(d("2026-02-20"));
+    let due = |doc: &str| {
+        checked
+            .deadlines
+            .iter()
+            .find(|x| x.document == doc)
+            .map(|x| x.due)
+    };
+    assert_eq!(due("inspection_report"), Some(d("2026-02-26")));
+    assert_eq!(due("inspection_opinion"), Some(d("2026-03-18")));
+    assert_eq!(due("inspection_notice"), Some(d("2026-02-06")));
+}
+
+#[test]
+fn deadline_statuses() {
+    assert_eq!(
+        Status::of(d("2026-02-26"), Some(d("2026-02-26")), d("2026-11-29")),
+        Status::Ok
+    );
+    assert_eq!(
+        Status::of(d("2026-02-26"), Some(d("2026-02-27")), d("2026-11-29")),
+        Status::Late
+    );
+    assert_eq!(
+        Status::of(d("2026-02-26"), None, d("2026-02-26")),
+        Status::Pending
+    );
+    assert_eq!(
+        Status::of(d("2026-02-26"), None, d("2026-02-27")),
+        Status::Overdue
+    );
+
+    // Through the whole check: a report done late, an opinion not yet due, then overdue.
+    let case = format!("{SPRING}report: {{ submitted_on: 2026-02-27 }}\n");
+    let root = root_with("status", &[("c.yaml", &case)]);
+    let project = Project::open(&root).unwrap();
+    let status = |today: &str, doc: &str| {
+        project
+            .check(d(today))
+            .deadlines
+            .iter()
+            .find(|x| x.document == doc)
+            .map(|x| x.status)
+    };
+    assert_eq!(status("2026-03-01", "inspection_notice"), Some(Status::Ok));
+    assert_eq!(
+        status("2026-03-01", "inspection_report"),
+        Some(Status::Late)
+    );
+    assert_eq!(
+        status("2026-03-18", "inspection_opinion"),
+        Some(Status::Pending)
+    );
+    assert_eq!(
+        status("2026-03-19", "inspection_opinion"),
+        Some(Status::Overdue)
+    );
+}
+
+#[test]
+fn notice_period_rules() {
+    let late = SPRING.replace("issued_on: 2026-02-05", "issued_on: 2026-02-09");
+    let early = SPRING.replace("issued_on: 2026-02-05", "issued_on: 2026-02-02");
+    let root = root_with("notice", &[("late.yaml", &late)]);
+    let c = Project::open(&root).unwrap().check(d("2026-03-01"));
+    assert!(
+        c.problems
+            .0
+            .iter()
+            .any(|p| p.field == "notice.issued_on"
+                && p.severity == anjuan::problems::Severity::Error)
+    );
+    let root = root_with("notice2", &[("early.yaml", &early)]);
+    let c = Project::open(&root).unwrap().check(d("2026-03-01"));
+    let p = c
+        .problems
+        .0
+        .iter()
+        .find(|p| p.field == "notice.issued_on")
+        .expect("warning");
+    assert_eq!(p.severity, anjuan::problems::Severity::Warning);
+    assert!(p.message.contains("提前了 5 个工作日"), "{}", p.message);
+}
+
+#[test]
+fn a_year_the_calendar_lacks_is_reported() {
+    let case = SPRING.replace("2026-02-", "2028-02-");
+    let root = root_with("year", &[("c.yaml", &case)]);
+    let c = Project::open(&root).unwrap().check(d("2028-03-01"));
+    assert!(
+        c.problems
+            .0
+            .iter()
+            .any(|p| p.message.contains("日历缺少 2028 年")),
+        "{:#?}",
+        c.problems
+    );
+    assert!(c.deadlines.is_empty());
+}
+
+fn manifest(out: &Path) -> Manifest {
+    Manifest::load(out).expect("manifest")
+}
+
+#[test]
+fn every_inspection_document_prints_its_case() {
+    let cases = sample_cases("docs");
+    let out = cases.parent().unwrap().join("out");
+    let report = build_into(&cases, &out);
+    assert!(report.ok(), "{:#?}", report.problems);
+    let m = manifest(&out);
+    let kinds: std::collections::BTreeSet<&str> =
+        m.files.iter().map(|f| f.document.as_str()).collect();
+    for kind in [
+        "inspection_plan",
+        "inspection_notice",
+        "inspection_register",
+        "disposal_notice",
+        "preservation_list",
+        "technical_report",
+        "inspection_report",
+        "personnel_report",
+        "inspection_opinion",
+        "objection_reply",
+        "reinspection_opinion",
+        "superior_report",
+        "service_receipt",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} in the samples");
+    }
+    for f in &m.files {
+        let text = pdf_text_file(&out.join(&f.path));
+        // Plans and reports are titled after the unit: 关于对…开展保密检查的工作方案.
+        let title = match f.document.as_str() {
+            "inspection_plan" => "保密检查的工作方案",
+            "inspection_report" | "superior_report" => "开展保密检查情况的报告",
+            "personnel_report" => "违反保密法律法规人员处理情况的专门报告",
+            other => anjuan::documents::DocKind::from_id(other).unwrap().title(),
+        };
+        assert!(text.contains(title), "{}: no title {title}", f.path);
+        if let Some(no) = &f.no {
+            assert!(text.contains(no.as_str()), "{}: no 文号 {no}", f.path);
+        }
+        if let Some(date) = f.date {
+            assert!(
+                text.contains(&cn_date(date)),
+                "{}: no date {}",
+                f.path,
+                cn_date(date)
+            );
+        }
+        assert!(text.contains("—1—"), "{}: no page number", f.path);
+    }
+    let text = |case: &str, file: &str| pdf_text_file(&out.join(case).join(file));
+    let full = |file: &str| text("2026-JC-003", file);
+    assert!(full("01-inspection_plan.pdf").contains("保执0102"));
+    assert!(full("01-inspection_plan.pdf").contains("张某某"));
+    assert!(full("02-inspection_notice.pdf").contains("某县自然资源局"));
+    assert!(full("02-inspection_notice.pdf").contains("0976-8871024"));
+    assert!(full("03-inspection_register.pdf").contains("机要室涉密文件柜及台账"));
+    assert!(full("04-disposal_notice.pdf").contains("涉密计算机违规连接互联网，存在泄密隐患"));
+    assert!(full("04-disposal_notice.pdf").contains("某县人民政府"));
+    assert!(full("06-preservation_list.pdf").contains("Z9A1B2C3"));
+    assert!(
+        full("07-technical_report.pdf").contains("该计算机存在违规外联行为，涉密信息存在泄露风险")
+    );
+    assert!(full("09-inspection_opinion.pdf").contains("完善涉密移动存储介质台账"));
+    assert!(full("09-inspection_opinion.pdf").contains("2026年3月31日"));
+    assert!(full("10-objection_reply.pdf").contains("维修人员"));
+    assert!(full("11-reinspection_opinion.pdf").contains("台账已完善"));
+    let sup = |file: &str| text("2026-JC-011", file);
+    assert!(sup("05-personnel_report.pdf").contains("某甲"));
+    assert!(sup("07-superior_report.pdf").contains("某州国家保密局"));
+    // The 2025 case cites the law as it stood then… which is the revised law too; a 2023 date
+    // would cite the old numbering (see law tests).
+    assert!(text("2025-JC-014", "02-inspection_notice.pdf").contains("第四十九条"));
+}
+
+#[test]
+fn markup_characters_and_rare_characters_print_literally() {
+    let name = r"某县#自然*资源$局[测试]\𠮷";
+    let case = MINIMAL.replace("name: 某县档案馆", &format!("name: '{name}'"));
+    let root = root_with("literal", &[("c.yaml", &case)]);
+    let out = root.join("out");
+    let report = build_into(&root, &out);
+    assert!(report.ok(), "{:#?}", report.problems);
+    let text = pdf_text_file(&out.join("2026-JC-007/02-inspection_notice.pdf"));
+    assert!(text.contains(name), "{text}");
+    // 𠮷 (outside the BMP) has a real glyph in the bundled fonts, not a blank box.
+    assert!(
+        anjuan::render::FontSet::load(None)
+            .unwrap()
+            .fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(0x20BB7))
+    );
+}
+
+#[test]
+fn two_builds_give_identical_bytes() {
+    let cases = sample_cases("determinism");
+    let base = cases.parent().unwrap();
+    build_into(&cases, &base.join("a"));
+    build_into(&cases, &base.join("b"));
+    let a = manifest(&base.join("a"));
+    let b = manifest(&base.join("b"));
+    assert_eq!(a, b);
+    for f in &a.files {
+        let x = std::fs::read(base.join("a").join(&f.path)).unwrap();
+        let y = std::fs::read(base.join("b").join(&f.path)).unwrap();
+        assert!(x == y, "{} differs", f.path);
+    }
+    assert_eq!(
+        std::fs::read(base.join("a/manifest.json")).unwrap(),
+        std::fs::read(base.join("b/manifest.json")).unwrap()
+    );
+}
+
+#[test]
+fn check_command_json_and_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_anjuan");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let out = Command::new(bin)
+        .args(["check"])
+        .arg(&cases)
+        .args(["--today", "2026-11-29", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let deadlines = v["deadlines"].as_array().unwrap();
+    let report = deadlines
+        .iter()
+        .find(|x| x["case"] == "2026-JC-003" && x["document"] == "inspection_report")
+        .expect("report deadline");
+    assert_eq!(report["due"], "2026-02-26");
+    assert_eq!(report["done"], "2026-02-26");
+    assert_eq!(report["status"], "ok");
+    assert!(
+        v["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        v["problems"]
+    );
+
+    let usage = Command::new(bin)
+        .args(["check", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("未知的选项"));
+
+    let root = root_with(
+        "exit",
+        &[("c.yaml", &MINIMAL.replace("mode: oral", "mode: orall"))],
+    );
+    let bad = Command::new(bin).arg("check").arg(&root).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert!(stdout.contains("c.yaml:23:3: notice.mode"), "{stdout}");
+}
+
+#[test]
+fn citations_follow_the_date_of_the_act() {
+    let settings =
+        anjuan::settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/anjuan.yaml"))
+            .unwrap();
+    let old = anjuan::law::citations(Some(d("2023-06-01")), &settings);
+    let new = anjuan::law::citations(Some(d("2026-06-01")), &settings);
+    assert!(old["inspection_authority"].contains("第四十二条"));
+    assert!(new["inspection_authority"].contains("第四十九条"));
+    assert!(old["measures"].contains("第四十四条、第四十五条"));
+    assert!(new["measures"].contains("第五十二条"));
+    // The regulation's revision came into force later than the law's.
+    let between = anjuan::law::citations(Some(d("2024-06-01")), &settings);
+    assert!(between["inspection_authority"].contains("第四十九条"));
+    assert!(between["inspection_scope"].contains("第三十二条"));
+}
+
+#[test]
+fn calendar_years_can_be_added_in_settings() {
+    let case = SPRING
+        .replace("2026-02-", "2027-03-")
+        .replace("2027-03-05", "2027-03-04")
+        .replace("2027-03-09", "2027-03-08")
+        .replace("2027-03-12", "2027-03-11");
+    let root = root_with("extra", &[("c.yaml", &case)]);
+    std::fs::create_dir_all(root.join("calendars")).unwrap();
+    std::fs::write(
+        root.join("calendars/2027.yaml"),
+        "year: 2027\npapers: [ 测试 ]\ndays:\n  - { name: 测试假日, date: 2027-03-12, isOffDay: true }\n  - { name: 测试假日, date: 2027-03-15, isOffDay: true }\n",
+    )
+    .unwrap();
+    let settings = format!("{SETTINGS}\ncalendar:\n  extra: [ calendars/2027.yaml ]\n").replace(
+        "calendar:                       # optional",
+        "# calendar (optional)",
+    );
+    std::fs::write(root.join("anjuan.yaml"), settings).unwrap();
+    let c = Project::open(&root).unwrap().check(d("2027-03-20"));
+    assert!(!c.problems.has_errors(), "{:#?}", c.problems);
+    // End Thu 2027-03-11: Fri 12 and Mon 15 are off, so Tue 16 … Mon 22 is the 5th working day
+    // (2027-03-18 by weekends alone).
+    let due = c
+        .deadlines
+        .iter()
+        .find(|x| x.document == "inspection_report")
+        .unwrap()
+        .due;
+    assert_eq!(due, d("2027-03-22"));
+}
+
+#[test]
+fn numbers_are_stable_when_cases_are_added_and_explicit_numbers_win() {
+    let root = root_with(
+        "ledger",
+        &[("a.yaml", &SPRING.replace("2026-JC-100", "2026-JC-101"))],
+    );
+    build_into(&root, &root.join("out"));
+    let no = |out: &Path, case: &str| {
+        manifest(out)
+            .files
+            .into_iter()
+            .find(|f| f.case == case && f.document == "inspection_notice")
+            .and_then(|f| f.no)
+    };
+    assert_eq!(
+        no(&root.join("out"), "2026-JC-101").as_deref(),
+        Some("某保检通〔2026〕1号")
+    );
+    // A case issued earlier, added later, gets the next number and changes nobody else's.
+    let earlier = SPRING
+        .replace("2026-JC-100", "2026-JC-099")
+        .replace("2026-02-05", "2026-02-04")
+        .replace("2026-02-09", "2026-02-06");
+    std::fs::write(root.join("b.yaml"), earlier).unwrap();
+    // And a case with its own number keeps it, and the number is never given again.
+    let explicit = SPRING.replace("2026-JC-100", "2026-JC-102").replace(
+        "issued_on: 2026-02-05 }",
+        "issued_on: 2026-02-05, no: 某保检通〔2026〕7号 }",
+    );
+    std::fs::write(root.join("c.yaml"), explicit).unwrap();
+    build_into(&root, &root.join("out"));
+    let out = root.join("out");
+    assert_eq!(
+        no(&out, "2026-JC-101").as_deref(),
+        Some("某保检通〔2026〕1号")
+    );
+    assert_eq!(
+        no(&out, "2026-JC-099").as_deref(),
+        Some("某保检通〔2026〕8号")
+    );
+    assert_eq!(
+        no(&out, "2026-JC-102").as_deref(),
+        Some("某保检通〔2026〕7号")
+    );
+    let ledger = std::fs::read_to_string(root.join("anjuan-ledger.yaml")).unwrap();
+    assert!(ledger.contains("2026-JC-102/inspection_notice"), "{ledger}");
+}
