@@ -504,10 +504,22 @@ fn relocate(c: &Campaign, row: &Row, merged: &Mapping, problems: Problems) -> Pr
             .to_string();
         let in_row = row.map.contains_key(first.as_str()) || p.field.is_empty();
         let in_common = !in_row && c.common.contains_key(first.as_str());
+        let who = if unit.is_empty() {
+            String::new()
+        } else {
+            format!("（{unit}）")
+        };
         match &c.source {
             _ if in_common => {
+                // The field comes from `common`: shown there, naming the row it failed for
+                // (`collapse_common` joins the rows that fail alike).
                 let field = format!("common.{}", p.field);
                 let pos = c.positions.find(&field);
+                let label = match c.source {
+                    Source::Yaml => format!("第{}个收文单位{who}", row.ordinal),
+                    Source::Sheet { .. } => format!("第{}行{who}", row.at),
+                };
+                p.message = format!("{label}：{}", p.message);
                 (p.file, p.line, p.column, p.field) = (c.file.clone(), pos.line, pos.column, field);
             }
             Source::Yaml => {
@@ -515,11 +527,6 @@ fn relocate(c: &Campaign, row: &Row, merged: &Mapping, problems: Problems) -> Pr
                     format!("recipients[{}]", row.at)
                 } else {
                     format!("recipients[{}].{}", row.at, p.field)
-                };
-                let who = if unit.is_empty() {
-                    String::new()
-                } else {
-                    format!("（{unit}）")
                 };
                 p.message = format!("第{}个收文单位{who}：{}", row.ordinal, p.message);
                 p.field = field;
@@ -574,4 +581,39 @@ fn sheet_located(mut p: Problem, file: &str, columns: &[String], line: usize) ->
         }
     };
     p
+}
+
+/// Problems of `common` fields that several rows share, reported once with the rows named:
+/// a mistake in `common` should not be repeated for each of 500 rows.
+pub fn collapse_common(problems: Problems) -> Problems {
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(String, String, Severity, String), Vec<(String, Problem)>> =
+        BTreeMap::new();
+    let mut out = Problems::default();
+    for p in problems.0 {
+        let split = p
+            .message
+            .split_once('：')
+            .map(|(l, m)| (l.to_string(), m.to_string()));
+        match split {
+            Some((label, message)) if p.field.starts_with("common.") => {
+                let key = (p.file.clone(), p.field.clone(), p.severity, message);
+                groups.entry(key).or_default().push((label, p));
+            }
+            _ => out.push(p),
+        }
+    }
+    for ((_, _, _, message), mut rows) in groups {
+        if rows.len() == 1 {
+            out.push(rows.remove(0).1);
+            continue;
+        }
+        let n = rows.len();
+        let shown: Vec<String> = rows.iter().take(5).map(|(l, _)| l.clone()).collect();
+        let more = if n > 5 { "等" } else { "" };
+        let mut p = rows.remove(0).1;
+        p.message = format!("{}{more}共 {n} 行：{message}", shown.join("、"));
+        out.push(p);
+    }
+    out
 }

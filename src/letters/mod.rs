@@ -108,13 +108,15 @@ pub fn check(project: &Project, today: NaiveDate) -> (Vec<Prepared>, Problems) {
             .collect();
         let mut letters = Vec::new();
         let mut failed_rows = 0;
+        let mut rows = Problems::default();
         for (letter, p) in checked {
-            problems.extend(p);
+            rows.extend(p);
             match letter {
                 Some(l) => letters.push(l),
                 None => failed_rows += 1,
             }
         }
+        problems.extend(campaign::collapse_common(rows));
         prepared.push(Prepared {
             campaign,
             letters,
