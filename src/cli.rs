@@ -178,7 +178,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let checked = project.check(today(&args.common));
+    let mut checked = project.check(today(&args.common));
+    // Campaign rows are checked like cases of their document's kind.
+    let (_, letter_problems) = crate::letters::check(&project, today(&args.common));
+    checked.problems.extend(letter_problems);
     let has_errors = checked.problems.has_errors();
     let problems = checked.problems.sorted();
     if args.format == "json" {

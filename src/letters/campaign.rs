@@ -583,11 +583,11 @@ fn sheet_located(mut p: Problem, file: &str, columns: &[String], line: usize) ->
     p
 }
 
-/// Problems of `common` fields that several rows share, reported once with the rows named:
-/// a mistake in `common` should not be repeated for each of 500 rows.
 /// (file, field, severity, message without the row label).
 type GroupKey = (String, String, Severity, String);
 
+/// Problems of `common` fields that several rows share, reported once with the rows named:
+/// a mistake in `common` should not be repeated for each of 500 rows.
 pub fn collapse_common(problems: Problems) -> Problems {
     use std::collections::BTreeMap;
     let mut groups: BTreeMap<GroupKey, Vec<(String, Problem)>> = BTreeMap::new();
