@@ -34,6 +34,9 @@ use crate::settings::Settings;
 pub use campaign::{Campaign, Letter};
 use register::RegisterRow;
 
+/// Letters rendered between two evictions of typst's memo cache.
+const CHUNK: usize = 32;
+
 /// Manifest sections this stage owns.
 pub const SECTIONS: &[&str] = &["letters", "print_files", "registers"];
 
@@ -281,17 +284,22 @@ fn build_campaign(
         ));
     }
     let dir = opts.out.join(&c.id);
-    let results: Vec<Result<RenderedLetter, Problem>> = p
-        .letters
-        .par_iter()
-        .map(|l| {
-            let r = render_letter(project, renderer, opts, c, l, numbers, receipts);
-            // Keeps typst's memo cache from growing with every letter rendered.
-            typst::comemo::evict(30);
-            bar.inc(1);
-            r
-        })
-        .collect();
+    // In chunks, with typst's memo cache evicted between them: memory stays flat however many
+    // letters a campaign has.
+    let mut results: Vec<Result<RenderedLetter, Problem>> = Vec::with_capacity(p.letters.len());
+    for chunk in p.letters.chunks(CHUNK) {
+        let rendered: Vec<Result<RenderedLetter, Problem>> = chunk
+            .par_iter()
+            .map(|l| {
+                let r = render_letter(project, renderer, opts, c, l, numbers, receipts);
+                bar.inc(1);
+                r
+            })
+            .collect();
+        results.extend(rendered);
+        // Everything: what a chunk left behind is worth more as free memory than as cache.
+        typst::comemo::evict(0);
+    }
     let mut letters = Vec::new();
     let mut receipt_entries = Vec::new();
     let mut written = 0;
