@@ -337,3 +337,28 @@ fn print_file_puts_a_blank_page_after_an_odd_letter() {
     // Same letters, same bytes: not rewritten.
     assert!(!print::merge(&files, &target).unwrap().written);
 }
+
+#[test]
+fn an_unknown_column_is_reported_once_on_the_header_row() {
+    let csv = "inspected_unit.name,inspected_unit.adress,inspection.start,inspection.end\n\
+               某县教育局,某路1号,2026-09-14,2026-09-14\n\
+               某县财政局,某路2号,2026-09-14,2026-09-14\n";
+    let root = root_with(
+        "letters-unknown-column",
+        &[
+            ("campaigns/nd.yaml", CSV_CAMPAIGN.as_bytes()),
+            ("campaigns/units.csv", csv.as_bytes()),
+        ],
+    );
+    let out = root.parent().unwrap().join("out");
+    let report = build_into(&root, &out);
+    let problems = report.problems.clone().sorted();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let p = &problems[0];
+    assert_eq!((p.line, p.column), (1, 2));
+    assert!(
+        p.message.contains("是否想写 address") && p.message.contains("2 行"),
+        "{p:?}"
+    );
+    assert_eq!(report.letters.letters, 0);
+}

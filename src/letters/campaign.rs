@@ -619,3 +619,34 @@ pub fn collapse_common(problems: Problems) -> Problems {
     }
     out
 }
+
+/// A spreadsheet column the case format does not know fails every row alike: reported once, on
+/// the header row, instead of once per row.
+pub fn collapse_unknown_columns(problems: Problems) -> Problems {
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(String, String, usize), (Problem, usize)> = BTreeMap::new();
+    let mut out = Problems::default();
+    for p in problems.0 {
+        let rest = p.message.split_once('：').map(|(_, m)| m.to_string());
+        match rest {
+            Some(m) if m.starts_with("未知字段") && p.message.starts_with('第') => {
+                let key = (p.file.clone(), p.field.clone(), p.column);
+                let entry = groups.entry(key).or_insert_with(|| {
+                    let mut first = p.clone();
+                    first.line = 1;
+                    first.message = format!("第1行 列名 {}：{m}", p.field);
+                    (first, 0)
+                });
+                entry.1 += 1;
+            }
+            _ => out.push(p),
+        }
+    }
+    for (_, (mut p, n)) in groups {
+        if n > 1 {
+            p.message = format!("{}（{n} 行因此未生成）", p.message);
+        }
+        out.push(p);
+    }
+    out
+}

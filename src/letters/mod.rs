@@ -119,7 +119,9 @@ pub fn check(project: &Project, today: NaiveDate) -> (Vec<Prepared>, Problems) {
                 None => failed_rows += 1,
             }
         }
-        problems.extend(campaign::collapse_common(rows));
+        problems.extend(campaign::collapse_unknown_columns(
+            campaign::collapse_common(rows),
+        ));
         prepared.push(Prepared {
             campaign,
             letters,
