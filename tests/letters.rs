@@ -124,8 +124,13 @@ fn numbers_are_consecutive_and_stable_when_rebuilt_and_when_a_row_is_appended() 
     let seqs: Vec<u32> = first.iter().map(|(_, n)| seq_of(n)).collect();
     assert_eq!(seqs, vec![1, 2, 3], "{first:?}");
 
-    assert!(build_into(&root, &out).ok());
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    let report = build_into(&root, &out);
+    assert!(report.ok());
     assert_eq!(numbers(&out, "2026-ND-01"), first);
+    // Same input, same bytes: nothing rewritten, the print file and registers included.
+    assert_eq!(report.letters.written, 0);
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
 
     let appended = format!(
         "{CAMPAIGN}  - {{ inspected_unit: {{ name: 某县审计局, address: 某县人民路40号, contact: {{ name: 杨某 }} }}, inspection: {{ start: 2026-09-14, end: 2026-09-14 }} }}\n"
