@@ -41,6 +41,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub elapsed: Duration,
     pub problems: Problems,
+    /// Bulk letters (campaigns).
+    pub letters: crate::letters::LettersReport,
 }
 
 impl BuildReport {
@@ -155,6 +157,9 @@ pub fn build(
         })
         .collect();
     manifest.files.extend(kept);
+    let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
+    report.letters = letters;
+    problems.extend(letter_problems);
     manifest
         .save(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;

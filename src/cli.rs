@@ -199,7 +199,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let checked = project.check(today(&args.common));
+    let mut checked = project.check(today(&args.common));
+    // Campaign rows are checked like cases of their document's kind.
+    let (_, letter_problems) = crate::letters::check(&project, today(&args.common));
+    checked.problems.extend(letter_problems);
     let has_errors = checked.problems.has_errors();
     let problems = checked.problems.sorted();
     if args.format == "json" {
@@ -357,6 +360,22 @@ fn run_build(args: BuildArgs) -> ExitCode {
         report.problems.warnings(),
         args.out.display()
     );
+    let l = &report.letters;
+    if l.campaigns > 0 {
+        eprintln!(
+            "批量发文：{} 个批次，信函 {} 封，送达回证 {} 份，共 {} 页（本次写入 {} 个文件）{}",
+            l.campaigns,
+            l.letters,
+            l.receipts,
+            l.pages,
+            l.written,
+            if l.failed_rows > 0 {
+                format!("；{} 行有错误，未生成", l.failed_rows)
+            } else {
+                String::new()
+            }
+        );
+    }
     if report.ok() {
         ExitCode::SUCCESS
     } else {

@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod law;
 pub mod ledger;
+pub mod letters;
 pub mod manifest;
 pub mod numbering;
 pub mod output;

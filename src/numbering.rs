@@ -13,14 +13,14 @@ use crate::settings::Settings;
 pub type Numbers = HashMap<(String, String), String>;
 
 /// Fills `{short}` and `{year}` of a pattern; `{seq}` stays.
-fn fill(pattern: &str, short: &str, year: i32) -> String {
+pub fn fill(pattern: &str, short: &str, year: i32) -> String {
     pattern
         .replace("{short}", short)
         .replace("{year}", &year.to_string())
 }
 
 /// The sequence number an explicit 文号 has under `pattern`, if it follows it.
-fn parse_seq(filled: &str, no: &str) -> Option<u32> {
+pub fn parse_seq(filled: &str, no: &str) -> Option<u32> {
     let (prefix, suffix) = filled.split_once("{seq}")?;
     no.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
 }

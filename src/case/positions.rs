@@ -65,6 +65,26 @@ impl Positions {
     pub fn has(&self, path: &str) -> bool {
         self.map.contains_key(path)
     }
+
+    /// The positions below `prefixes`, re-rooted so that `recipients[2].notice.issued_on` is
+    /// found as `notice.issued_on`. An earlier prefix wins where both have a path (a campaign
+    /// row over its `common` block).
+    pub fn rebased(&self, prefixes: &[&str]) -> Positions {
+        let mut map = HashMap::new();
+        for prefix in prefixes.iter().rev() {
+            for (path, pos) in &self.map {
+                let rest = if path == prefix {
+                    Some("")
+                } else {
+                    path.strip_prefix(prefix).and_then(|r| r.strip_prefix('.'))
+                };
+                if let Some(rest) = rest {
+                    map.insert(rest.to_string(), *pos);
+                }
+            }
+        }
+        Positions { map }
+    }
 }
 
 enum Frame {
