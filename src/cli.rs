@@ -91,7 +91,8 @@ struct BuildArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
 }
 
 /// Runs the command line; the exit code is 0 on success, 1 when anything failed, 2 on usage
@@ -114,7 +115,9 @@ pub fn main() -> ExitCode {
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 ExitCode::from(2)
@@ -132,8 +135,16 @@ fn usage_error(e: clap::Error) -> ExitCode {
         ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
         _ => "命令行有误",
     };
-    let detail: String = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
-    eprintln!("错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。");
+    let detail: String = e
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    eprintln!(
+        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。"
+    );
     ExitCode::from(2)
 }
 
@@ -151,7 +162,9 @@ fn open(common: &Common) -> Result<Project, ExitCode> {
 }
 
 fn today(common: &Common) -> NaiveDate {
-    common.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    common
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 fn print_problems(problems: &[Problem]) {
@@ -170,7 +183,10 @@ fn check(args: CheckArgs) -> ExitCode {
     let problems = checked.problems.sorted();
     if args.format == "json" {
         let out = serde_json::json!({ "deadlines": checked.deadlines, "problems": problems });
-        println!("{}", serde_json::to_string_pretty(&out).expect("serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serializes")
+        );
     } else {
         print_deadline_table(&checked.deadlines);
         if !problems.is_empty() {
@@ -179,16 +195,28 @@ fn check(args: CheckArgs) -> ExitCode {
                 println!("{p}");
             }
         }
-        let errors = problems.iter().filter(|p| p.severity == crate::problems::Severity::Error).count();
+        let errors = problems
+            .iter()
+            .filter(|p| p.severity == crate::problems::Severity::Error)
+            .count();
         println!(
             "\n案件 {} 件，期限 {} 项；错误 {} 个，警告 {} 个",
-            project.cases.len() + checked.failed.iter().filter(|f| f.ends_with(".yaml") || f.ends_with(".yml")).count(),
+            project.cases.len()
+                + checked
+                    .failed
+                    .iter()
+                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+                    .count(),
             checked.deadlines.len(),
             errors,
             problems.len() - errors
         );
     }
-    if has_errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if has_errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn pad(s: &str, width: usize) -> String {
@@ -203,7 +231,9 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         .map(|d| {
             [
                 d.case.clone(),
-                crate::documents::DocKind::from_id(&d.document).map(|k| k.title().to_string()).unwrap_or(d.document.clone()),
+                crate::documents::DocKind::from_id(&d.document)
+                    .map(|k| k.title().to_string())
+                    .unwrap_or(d.document.clone()),
                 d.due.to_string(),
                 d.done.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                 d.status.label().to_string(),
@@ -218,10 +248,24 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        cells.iter().enumerate().map(|(i, c)| pad(c, widths[i])).collect::<Vec<_>>().join("  ").trim_end().to_string()
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| pad(c, widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
     };
     println!("{}", line(header.to_vec()));
-    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
     for r in &rows {
         println!("{}", line(r.iter().map(String::as_str).collect()));
     }
@@ -231,7 +275,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let jobs = args.jobs.unwrap_or(0);
     // typst's own layout and export use the global pool too: documents nested inside it need
     // more than the default 2 MiB stack.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(8 << 20).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(8 << 20)
+        .build_global();
     let project = match open(&args.common) {
         Ok(p) => p,
         Err(code) => return code,
@@ -263,15 +310,31 @@ fn run_build(args: BuildArgs) -> ExitCode {
     eprintln!(
         "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
         report.cases_built,
-        if report.cases_failed.is_empty() { String::new() } else { format!("，{} 件失败（{}）", report.cases_failed.len(), report.cases_failed.join("、")) },
+        if report.cases_failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "，{} 件失败（{}）",
+                report.cases_failed.len(),
+                report.cases_failed.join("、")
+            )
+        },
         report.documents,
         report.written,
         report.pages,
         secs,
-        if report.documents > 0 { secs * 1000.0 / report.documents as f64 } else { 0.0 },
+        if report.documents > 0 {
+            secs * 1000.0 / report.documents as f64
+        } else {
+            0.0
+        },
         report.problems.errors(),
         report.problems.warnings(),
         args.out.display()
     );
-    if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

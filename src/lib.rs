@@ -5,6 +5,7 @@
 //! `deadlines` → `documents` (which documents, in procedural order) → `numbering` (文号 from the
 //! `ledger`) → `render` (typst) → `build` (files and `manifest`).
 
+pub mod archive;
 pub mod build;
 pub mod calendar;
 pub mod case;
