@@ -66,11 +66,7 @@ struct Job<'a> {
     data: Vec<u8>,
 }
 
-pub fn build(
-    project: &Project,
-    renderer: &Renderer,
-    opts: &BuildOptions,
-) -> Result<BuildReport, BuildError> {
+pub fn build(project: &Project, renderer: &Renderer, opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let checked = project.check(opts.today);
     let mut problems = checked.problems;
@@ -89,12 +85,8 @@ pub fn build(
         .cases
         .iter()
         .filter(|c| {
-            let missing: Vec<&str> = c
-                .docs
-                .iter()
-                .map(|d| d.kind.id())
-                .filter(|k| !renderer.has_template(k))
-                .collect();
+            let missing: Vec<&str> =
+                c.docs.iter().map(|d| d.kind.id()).filter(|k| !renderer.has_template(k)).collect();
             if missing.is_empty() {
                 return true;
             }
@@ -122,10 +114,7 @@ pub fn build(
     bar.finish_and_clear();
 
     let previous = Manifest::load(&opts.out).unwrap_or_default();
-    let mut manifest = Manifest {
-        files: Vec::new(),
-        extra: previous.extra.clone(),
-    };
+    let mut manifest = Manifest { files: Vec::new(), extra: previous.extra.clone() };
     let mut report = BuildReport::default();
     for r in results {
         match r {
@@ -147,24 +136,11 @@ pub fn build(
     let kept: Vec<FileEntry> = previous
         .files
         .into_iter()
-        .filter(|f| {
-            failed.contains(&f.case)
-                && !built.contains(f.case.as_str())
-                && opts.out.join(&f.path).is_file()
-        })
+        .filter(|f| failed.contains(&f.case) && !built.contains(f.case.as_str()) && opts.out.join(&f.path).is_file())
         .collect();
     manifest.files.extend(kept);
-    problems.extend(crate::archive::stage(
-        &project.settings,
-        renderer,
-        &cases,
-        &failed,
-        &mut manifest,
-        &opts.out,
-    ));
-    manifest
-        .save(&opts.out)
-        .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
+    problems.extend(crate::archive::stage(&project.settings, renderer, &cases, &failed, &mut manifest, &opts.out));
+    manifest.save(&opts.out).map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
 
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;
@@ -173,14 +149,8 @@ pub fn build(
 }
 
 enum CaseResult {
-    Built {
-        entries: Vec<FileEntry>,
-        written: usize,
-    },
-    Failed {
-        id: String,
-        problems: Problems,
-    },
+    Built { entries: Vec<FileEntry>, written: usize },
+    Failed { id: String, problems: Problems },
 }
 
 fn build_case(
@@ -200,9 +170,7 @@ fn build_case(
             case,
             doc,
             rel_path: format!("{id}/{:02}-{}.pdf", i + 1, doc.kind.id()),
-            data: document_data(&project.settings, case, doc, numbers)
-                .to_string()
-                .into_bytes(),
+            data: document_data(&project.settings, case, doc, numbers).to_string().into_bytes(),
         })
         .collect();
     let fallback_date = case.docs.iter().filter_map(|d| d.date).max();
@@ -239,21 +207,12 @@ fn build_case(
             Err(e) => {
                 let mut ctx = case.loaded.ctx();
                 ctx.error("", format!("无法写入 {}：{e}", entry.path));
-                return CaseResult::Failed {
-                    id,
-                    problems: ctx.problems,
-                };
+                return CaseResult::Failed { id, problems: ctx.problems };
             }
         }
     }
-    remove_stale(
-        &opts.out.join(&id),
-        ok.iter().map(|(e, _)| e.path.as_str()).collect(),
-    );
-    CaseResult::Built {
-        entries: ok.into_iter().map(|(e, _)| e).collect(),
-        written,
-    }
+    remove_stale(&opts.out.join(&id), ok.iter().map(|(e, _)| e.path.as_str()).collect());
+    CaseResult::Built { entries: ok.into_iter().map(|(e, _)| e).collect(), written }
 }
 
 fn render_job(
@@ -299,15 +258,10 @@ fn render_job(
 
 /// Removes PDFs a case no longer produces (a document taken out of its YAML).
 fn remove_stale(dir: &Path, keep: BTreeSet<&str>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        let rel = format!(
-            "{}/{name}",
-            dir.file_name().unwrap_or_default().to_string_lossy()
-        );
+        let rel = format!("{}/{name}", dir.file_name().unwrap_or_default().to_string_lossy());
         if name.ends_with(".pdf") && !keep.contains(rel.as_str()) {
             let _ = std::fs::remove_file(e.path());
         }
@@ -320,42 +274,28 @@ fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} 生成文书 [{bar:30}] {pos}/{len} 份  已用 {elapsed}  剩余约 {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} 生成文书 [{bar:30}] {pos}/{len} 份  已用 {elapsed}  剩余约 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar
 }
 
 /// Everything a template may print, as JSON (see `docs/templates.md`).
-pub fn document_data(
-    settings: &Settings,
-    case: &CheckedCase,
-    doc: &DocSpec,
-    numbers: &Numbers,
-) -> Value {
+pub fn document_data(settings: &Settings, case: &CheckedCase, doc: &DocSpec, numbers: &Numbers) -> Value {
     let id = case.loaded.case.id();
     let case_json = case.loaded.case.to_json();
     let case_numbers: BTreeMap<String, String> = case
         .docs
         .iter()
-        .filter_map(|d| {
-            numbers
-                .get(&(id.to_string(), d.key()))
-                .map(|n| (d.key(), n.clone()))
-        })
+        .filter_map(|d| numbers.get(&(id.to_string(), d.key())).map(|n| (d.key(), n.clone())))
         .collect();
     let item = entry_of(&case_json, &doc.field);
     let served = (doc.kind == DocKind::ServiceReceipt)
         .then(|| served_document(case, doc, &case_numbers))
         .flatten();
-    let deadlines: BTreeMap<&str, NaiveDate> = case
-        .deadlines
-        .iter()
-        .map(|d| (d.document.as_str(), d.due))
-        .collect();
+    let deadlines: BTreeMap<&str, NaiveDate> =
+        case.deadlines.iter().map(|d| (d.document.as_str(), d.due)).collect();
     json!({
         "doc": {
             "kind": doc.kind.id(),
@@ -380,34 +320,21 @@ pub fn document_data(
 
 /// `measures[1]` → that entry of the case JSON.
 fn entry_of(case_json: &Value, field: &str) -> Value {
-    let Some((name, rest)) = field.split_once('[') else {
-        return Value::Null;
-    };
+    let Some((name, rest)) = field.split_once('[') else { return Value::Null };
     let Some(index) = rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()) else {
         return Value::Null;
     };
-    case_json
-        .get(name)
-        .and_then(|v| v.get(index))
-        .cloned()
-        .unwrap_or(Value::Null)
+    case_json.get(name).and_then(|v| v.get(index)).cloned().unwrap_or(Value::Null)
 }
 
 /// What a service receipt serves: the document's title, its 文号 (all of them when a repeated
 /// kind is served together), and date.
-fn served_document(
-    case: &CheckedCase,
-    doc: &DocSpec,
-    numbers: &BTreeMap<String, String>,
-) -> Option<Value> {
+fn served_document(case: &CheckedCase, doc: &DocSpec, numbers: &BTreeMap<String, String>) -> Option<Value> {
     let service = case.loaded.case.services().get(doc.index?)?;
     let served: Vec<&DocSpec> = case
         .docs
         .iter()
-        .filter(|d| {
-            d.kind.id() == service.document.as_str()
-                && (service.index.is_none() || d.index == service.index)
-        })
+        .filter(|d| d.kind.id() == service.document.as_str() && (service.index.is_none() || d.index == service.index))
         .collect();
     let first = served.first()?;
     Some(json!({

@@ -71,10 +71,7 @@ pub struct Calendar {
 impl Calendar {
     /// The bundled calendar.
     pub fn bundled() -> Self {
-        let mut cal = Calendar {
-            exceptions: HashMap::new(),
-            years: BTreeSet::new(),
-        };
+        let mut cal = Calendar { exceptions: HashMap::new(), years: BTreeSet::new() };
         for text in BUNDLED {
             let year: YearFile = serde_json::from_str(text).expect("bundled calendar is valid");
             cal.add_year(year);
@@ -96,10 +93,7 @@ impl Calendar {
 
     /// Adds a year from a JSON or YAML file.
     pub fn add_file(&mut self, path: &Path, shown_as: &str) -> Result<i32, CalendarError> {
-        let bad = |message: String| CalendarError::BadFile {
-            file: shown_as.to_string(),
-            message,
-        };
+        let bad = |message: String| CalendarError::BadFile { file: shown_as.to_string(), message };
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         let year: YearFile = serde_yaml::from_str(&text).map_err(|e| bad(e.to_string()))?;
         let y = year.year;
@@ -156,11 +150,7 @@ impl Calendar {
 
     /// Working days in `[from, to)`: how many working days ahead of `to` a thing done on `from`
     /// was done.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<u32, CalendarError> {
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
         let mut n = 0;
         let mut d = from;
         while d < to {
@@ -208,34 +198,21 @@ mod tests {
         assert!(cal.is_working_day(d("2026-02-14")).unwrap());
         assert!(cal.is_working_day(d("2026-02-28")).unwrap());
         assert!(!cal.is_working_day(d("2026-02-17")).unwrap());
-        assert_eq!(
-            cal.add_working_days(d("2026-02-12"), 5).unwrap(),
-            d("2026-02-26")
-        );
-        assert_eq!(
-            cal.add_working_days(d("2026-02-12"), 20).unwrap(),
-            d("2026-03-18")
-        );
+        assert_eq!(cal.add_working_days(d("2026-02-12"), 5).unwrap(), d("2026-02-26"));
+        assert_eq!(cal.add_working_days(d("2026-02-12"), 20).unwrap(), d("2026-03-18"));
     }
 
     #[test]
     fn national_day_adjusted_saturday() {
         let cal = Calendar::bundled();
         assert!(cal.is_working_day(d("2026-10-10")).unwrap());
-        assert_eq!(
-            cal.working_days_between(d("2026-10-10"), d("2026-10-13"))
-                .unwrap(),
-            2
-        );
+        assert_eq!(cal.working_days_between(d("2026-10-10"), d("2026-10-13")).unwrap(), 2);
     }
 
     #[test]
     fn missing_year_is_an_error() {
         let cal = Calendar::bundled();
-        assert_eq!(
-            cal.add_working_days(d("2026-12-25"), 10),
-            Err(CalendarError::MissingYear(2027))
-        );
+        assert_eq!(cal.add_working_days(d("2026-12-25"), 10), Err(CalendarError::MissingYear(2027)));
         assert!(!cal.covers(2027));
         assert!(cal.covers(2007));
     }
@@ -244,9 +221,6 @@ mod tests {
     fn calendar_days_end_on_next_working_day() {
         let cal = Calendar::bundled();
         // 2026-09-03 + 30 = 2026-10-03, inside the National Day holiday → 2026-10-08.
-        assert_eq!(
-            cal.add_calendar_days(d("2026-09-03"), 30).unwrap(),
-            d("2026-10-08")
-        );
+        assert_eq!(cal.add_calendar_days(d("2026-09-03"), 30).unwrap(), d("2026-10-08"));
     }
 }

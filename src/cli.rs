@@ -45,6 +45,19 @@ enum Command {
     /// 生成案件的全部法定文书（PDF）和清单 manifest.json
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
     Build(BuildArgs),
+    /// 四性检测：核对输出目录中案卷、目录和文书的真实性、完整性、可用性和安全性
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// anjuan build 的输出目录
+    #[arg(value_name = "输出目录")]
+    out: PathBuf,
+    /// 输出格式：text（文字）或 json
+    #[arg(long, value_name = "格式", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 #[derive(Args)]
@@ -91,8 +104,7 @@ struct BuildArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期 {s} 无效，应写作 YYYY-MM-DD"))
 }
 
 /// Runs the command line; the exit code is 0 on success, 1 when anything failed, 2 on usage
@@ -109,15 +121,14 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => run_build(args),
+        Command::Verify(args) => run_verify(args),
     }
 }
 
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 ExitCode::from(2)
@@ -129,22 +140,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let what = match e.kind() {
         ErrorKind::UnknownArgument => "未知的选项",
-        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build）",
+        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build、verify）",
         ErrorKind::MissingRequiredArgument => "缺少必需的参数",
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
-        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
+        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build、verify）",
         _ => "命令行有误",
     };
-    let detail: String = e
-        .to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_string();
-    eprintln!(
-        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。"
-    );
+    let detail: String = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+    eprintln!("错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n      anjuan verify 输出目录 [--format text|json]\n运行 anjuan --help 查看全部说明。");
     ExitCode::from(2)
 }
 
@@ -162,9 +165,7 @@ fn open(common: &Common) -> Result<Project, ExitCode> {
 }
 
 fn today(common: &Common) -> NaiveDate {
-    common
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+    common.today.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 fn print_problems(problems: &[Problem]) {
@@ -183,10 +184,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let problems = checked.problems.sorted();
     if args.format == "json" {
         let out = serde_json::json!({ "deadlines": checked.deadlines, "problems": problems });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&out).expect("serializes")
-        );
+        println!("{}", serde_json::to_string_pretty(&out).expect("serializes"));
     } else {
         print_deadline_table(&checked.deadlines);
         if !problems.is_empty() {
@@ -195,28 +193,16 @@ fn check(args: CheckArgs) -> ExitCode {
                 println!("{p}");
             }
         }
-        let errors = problems
-            .iter()
-            .filter(|p| p.severity == crate::problems::Severity::Error)
-            .count();
+        let errors = problems.iter().filter(|p| p.severity == crate::problems::Severity::Error).count();
         println!(
             "\n案件 {} 件，期限 {} 项；错误 {} 个，警告 {} 个",
-            project.cases.len()
-                + checked
-                    .failed
-                    .iter()
-                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
-                    .count(),
+            project.cases.len() + checked.failed.iter().filter(|f| f.ends_with(".yaml") || f.ends_with(".yml")).count(),
             checked.deadlines.len(),
             errors,
             problems.len() - errors
         );
     }
-    if has_errors {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if has_errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn pad(s: &str, width: usize) -> String {
@@ -231,9 +217,7 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         .map(|d| {
             [
                 d.case.clone(),
-                crate::documents::DocKind::from_id(&d.document)
-                    .map(|k| k.title().to_string())
-                    .unwrap_or(d.document.clone()),
+                crate::documents::DocKind::from_id(&d.document).map(|k| k.title().to_string()).unwrap_or(d.document.clone()),
                 d.due.to_string(),
                 d.done.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                 d.status.label().to_string(),
@@ -248,24 +232,10 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i]))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
+        cells.iter().enumerate().map(|(i, c)| pad(c, widths[i])).collect::<Vec<_>>().join("  ").trim_end().to_string()
     };
     println!("{}", line(header.to_vec()));
-    println!(
-        "{}",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  ")
-    );
+    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
     for r in &rows {
         println!("{}", line(r.iter().map(String::as_str).collect()));
     }
@@ -275,10 +245,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let jobs = args.jobs.unwrap_or(0);
     // typst's own layout and export use the global pool too: documents nested inside it need
     // more than the default 2 MiB stack.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .stack_size(8 << 20)
-        .build_global();
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(8 << 20).build_global();
     let project = match open(&args.common) {
         Ok(p) => p,
         Err(code) => return code,
@@ -310,31 +277,25 @@ fn run_build(args: BuildArgs) -> ExitCode {
     eprintln!(
         "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
         report.cases_built,
-        if report.cases_failed.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "，{} 件失败（{}）",
-                report.cases_failed.len(),
-                report.cases_failed.join("、")
-            )
-        },
+        if report.cases_failed.is_empty() { String::new() } else { format!("，{} 件失败（{}）", report.cases_failed.len(), report.cases_failed.join("、")) },
         report.documents,
         report.written,
         report.pages,
         secs,
-        if report.documents > 0 {
-            secs * 1000.0 / report.documents as f64
-        } else {
-            0.0
-        },
+        if report.documents > 0 { secs * 1000.0 / report.documents as f64 } else { 0.0 },
         report.problems.errors(),
         report.problems.warnings(),
         args.out.display()
     );
-    if report.ok() {
-        ExitCode::SUCCESS
+    if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn run_verify(args: VerifyArgs) -> ExitCode {
+    let report = crate::archive::verify::verify(&args.out);
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
     } else {
-        ExitCode::from(1)
+        print!("{}", report.to_text());
     }
+    if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

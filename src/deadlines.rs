@@ -58,13 +58,7 @@ pub struct Deadline {
 
 /// Computes the case's deadlines; rule violations and calendar gaps go to `ctx`.
 pub fn compute(case: &Case, cal: &Calendar, today: NaiveDate, ctx: &mut Ctx) -> Vec<Deadline> {
-    let mut out = Deadlines {
-        case: case.id().to_string(),
-        cal,
-        today,
-        list: Vec::new(),
-        ctx,
-    };
+    let mut out = Deadlines { case: case.id().to_string(), cal, today, list: Vec::new(), ctx };
     match case {
         Case::Inspection(c) => out.inspection(c),
     }
@@ -81,29 +75,16 @@ struct Deadlines<'a> {
 
 impl Deadlines<'_> {
     /// Records a deadline; late and overdue ones are also warnings on the field.
-    fn push(
-        &mut self,
-        document: &str,
-        rule: &str,
-        field: &str,
-        due: NaiveDate,
-        done: Option<NaiveDate>,
-    ) {
+    fn push(&mut self, document: &str, rule: &str, field: &str, due: NaiveDate, done: Option<NaiveDate>) {
         let status = Status::of(due, done, self.today);
         match status {
             Status::Late => self.ctx.warn(
                 field,
-                format!(
-                    "{rule}：应于 {due} 前完成，实际 {} 完成，已超过法定期限",
-                    done.unwrap_or(due)
-                ),
+                format!("{rule}：应于 {due} 前完成，实际 {} 完成，已超过法定期限", done.unwrap_or(due)),
             ),
             Status::Overdue => self.ctx.warn(
                 field,
-                format!(
-                    "{rule}：应于 {due} 前完成，截至 {} 尚未完成，已逾期",
-                    self.today
-                ),
+                format!("{rule}：应于 {due} 前完成，截至 {} 尚未完成，已逾期", self.today),
             ),
             _ => {}
         }
@@ -151,68 +132,25 @@ impl Deadlines<'_> {
             self.notice_period(n.mode, n.issued_on, start);
         }
         let report_done = c.report.as_ref().map(|r| r.submitted_on);
-        self.working_days_after(
-            "inspection_report",
-            "检查结束后5个工作日内提交书面检查报告",
-            "report.submitted_on",
-            end,
-            5,
-            report_done,
-        );
+        self.working_days_after("inspection_report", "检查结束后5个工作日内提交书面检查报告", "report.submitted_on", end, 5, report_done);
         let opinion_done = c.opinion.as_ref().map(|o| o.issued_on);
-        self.working_days_after(
-            "inspection_opinion",
-            "检查结束后20个工作日内出具检查意见",
-            "opinion.issued_on",
-            end,
-            20,
-            opinion_done,
-        );
+        self.working_days_after("inspection_opinion", "检查结束后20个工作日内出具检查意见", "opinion.issued_on", end, 20, opinion_done);
         if let Some(r) = &c.reinspection {
-            self.working_days_after(
-                "reinspection_opinion",
-                "复查后10个工作日内出具复查意见",
-                "reinspection.opinion_on",
-                r.performed_on,
-                10,
-                r.opinion_on,
-            );
-            let latest_due = c
-                .opinion
-                .iter()
-                .flat_map(|o| o.rectifications.iter())
-                .map(|r| r.due)
-                .max();
+            self.working_days_after("reinspection_opinion", "复查后10个工作日内出具复查意见", "reinspection.opinion_on", r.performed_on, 10, r.opinion_on);
+            let latest_due = c.opinion.iter().flat_map(|o| o.rectifications.iter()).map(|r| r.due).max();
             if let Some(latest) = latest_due.filter(|d| r.performed_on < *d) {
                 self.ctx.warn(
                     "reinspection.performed_on",
-                    format!(
-                        "复查日期 {} 早于最晚的整改期限 {latest}，通常应在整改期限届满后复查",
-                        r.performed_on
-                    ),
+                    format!("复查日期 {} 早于最晚的整改期限 {latest}，通常应在整改期限届满后复查", r.performed_on),
                 );
             }
         }
         if let Some(o) = &c.objection {
-            self.working_days_after(
-                "objection_reply",
-                "收到异议后20个工作日内出具处理意见",
-                "objection.reply_on",
-                o.received_on,
-                20,
-                o.reply_on,
-            );
+            self.working_days_after("objection_reply", "收到异议后20个工作日内出具处理意见", "objection.reply_on", o.received_on, 20, o.reply_on);
         }
         if c.organized_by == OrganizedBy::Superior {
             let done = c.superior_report.as_ref().map(|s| s.submitted_on);
-            self.working_days_after(
-                "superior_report",
-                "上级组织的检查：检查结束后20个工作日内报送书面检查报告",
-                "superior_report.submitted_on",
-                end,
-                20,
-                done,
-            );
+            self.working_days_after("superior_report", "上级组织的检查：检查结束后20个工作日内报送书面检查报告", "superior_report.submitted_on", end, 20, done);
         }
     }
 
@@ -224,40 +162,19 @@ impl Deadlines<'_> {
                 if issued != start {
                     self.ctx.error(field, format!("口头通知应在检查当日（{start}）作出，书面通知由检查人员现场交付；实际为 {issued}"));
                 }
-                self.push(
-                    "inspection_notice",
-                    "特殊情况：检查当日口头通知",
-                    field,
-                    start,
-                    Some(issued),
-                );
+                self.push("inspection_notice", "特殊情况：检查当日口头通知", field, start, Some(issued));
             }
             NoticeMode::Written => {
                 let r = self.cal.sub_working_days(start, 1);
-                let Some(due) = self.cal(field, r) else {
-                    return;
-                };
+                let Some(due) = self.cal(field, r) else { return };
                 let r = self.cal.working_days_between(issued, start);
-                let Some(ahead) = self.cal(field, r) else {
-                    return;
-                };
+                let Some(ahead) = self.cal(field, r) else { return };
                 if issued >= start || ahead == 0 {
                     self.ctx.error(field, format!("书面通知应在检查开始（{start}）前1-2个工作日发出，最晚 {due}；实际 {issued} 发出，提前不足1个工作日。情况特殊的，应改为口头通知（notice.mode: oral）"));
                 } else if ahead > 2 {
-                    self.ctx.warn(
-                        field,
-                        format!(
-                            "书面通知应提前1-2个工作日发出，实际提前了 {ahead} 个工作日（{issued}）"
-                        ),
-                    );
+                    self.ctx.warn(field, format!("书面通知应提前1-2个工作日发出，实际提前了 {ahead} 个工作日（{issued}）"));
                 }
-                self.push(
-                    "inspection_notice",
-                    "检查开始前1-2个工作日发出书面通知",
-                    field,
-                    due,
-                    Some(issued),
-                );
+                self.push("inspection_notice", "检查开始前1-2个工作日发出书面通知", field, due, Some(issued));
             }
         }
     }

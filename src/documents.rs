@@ -143,17 +143,9 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
         d.explicit_no = n.no.as_ref().map(|s| s.to_string());
         docs.push(d);
     }
-    docs.push(spec(
-        DocKind::InspectionRegister,
-        Some(c.inspection.end),
-        "inspection",
-    ));
+    docs.push(spec(DocKind::InspectionRegister, Some(c.inspection.end), "inspection"));
     for (i, m) in c.measures.iter().enumerate() {
-        let mut d = spec(
-            DocKind::DisposalNotice,
-            Some(m.notified_on),
-            &format!("measures[{i}]"),
-        );
+        let mut d = spec(DocKind::DisposalNotice, Some(m.notified_on), &format!("measures[{i}]"));
         d.index = Some(i);
         d.explicit_no = m.no.as_ref().map(|s| s.to_string());
         d.title = format!("{}（{}）", d.title, disposal_label(m.kind));
@@ -161,34 +153,18 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
     }
     for (i, m) in c.measures.iter().enumerate() {
         if m.kind == DisposalKind::RegisterPreserve {
-            let mut d = spec(
-                DocKind::PreservationList,
-                Some(m.notified_on),
-                &format!("measures[{i}]"),
-            );
+            let mut d = spec(DocKind::PreservationList, Some(m.notified_on), &format!("measures[{i}]"));
             d.index = Some(i);
             docs.push(d);
         }
     }
     if let Some(t) = &c.technical_check {
-        docs.push(spec(
-            DocKind::TechnicalReport,
-            Some(t.performed_on),
-            "technical_check",
-        ));
+        docs.push(spec(DocKind::TechnicalReport, Some(t.performed_on), "technical_check"));
     }
     if let Some(r) = &c.report {
-        docs.push(spec(
-            DocKind::InspectionReport,
-            Some(r.submitted_on),
-            "report",
-        ));
+        docs.push(spec(DocKind::InspectionReport, Some(r.submitted_on), "report"));
         if !r.personnel_handling.is_empty() {
-            docs.push(spec(
-                DocKind::PersonnelReport,
-                Some(r.submitted_on),
-                "report.personnel_handling",
-            ));
+            docs.push(spec(DocKind::PersonnelReport, Some(r.submitted_on), "report.personnel_handling"));
         }
     }
     if let Some(o) = &c.opinion {
@@ -208,11 +184,7 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
     }
     if c.organized_by == OrganizedBy::Superior {
         if let Some(s) = &c.superior_report {
-            docs.push(spec(
-                DocKind::SuperiorReport,
-                Some(s.submitted_on),
-                "superior_report",
-            ));
+            docs.push(spec(DocKind::SuperiorReport, Some(s.submitted_on), "superior_report"));
         }
     }
     push_service_receipts(&mut docs, &c.services);
@@ -221,15 +193,9 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
 
 fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Service]) {
     for (i, s) in services.iter().enumerate() {
-        let mut d = spec(
-            DocKind::ServiceReceipt,
-            Some(s.on),
-            &format!("services[{i}]"),
-        );
+        let mut d = spec(DocKind::ServiceReceipt, Some(s.on), &format!("services[{i}]"));
         d.index = Some(i);
-        let served = DocKind::from_id(&s.document)
-            .map(|k| k.title())
-            .unwrap_or(&s.document);
+        let served = DocKind::from_id(&s.document).map(|k| k.title()).unwrap_or(&s.document);
         d.title = format!("送达回证（{served}）");
         docs.push(d);
     }

@@ -36,9 +36,7 @@ pub struct Ledger {
 pub enum LedgerError {
     #[error("台账 {0} 无法读取：{1}")]
     Read(PathBuf, std::io::Error),
-    #[error(
-        "台账 {0} 格式错误：{1}。台账记录已分配的号码，请从备份恢复或修正后再运行，anjuan 不会覆盖它"
-    )]
+    #[error("台账 {0} 格式错误：{1}。台账记录已分配的号码，请从备份恢复或修正后再运行，anjuan 不会覆盖它")]
     Parse(PathBuf, String),
     #[error("台账 {0} 无法写入：{1}")]
     Write(PathBuf, std::io::Error),
@@ -48,17 +46,11 @@ impl Ledger {
     pub fn load(root: &Path) -> Result<Self, LedgerError> {
         let path = root.join(FILE_NAME);
         let mut ledger = if path.exists() {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| LedgerError::Read(path.clone(), e))?;
-            if text
-                .trim()
-                .lines()
-                .all(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
-            {
+            let text = std::fs::read_to_string(&path).map_err(|e| LedgerError::Read(path.clone(), e))?;
+            if text.trim().lines().all(|l| l.trim_start().starts_with('#') || l.trim().is_empty()) {
                 Ledger::default()
             } else {
-                serde_yaml::from_str(&text)
-                    .map_err(|e| LedgerError::Parse(path.clone(), e.to_string()))?
+                serde_yaml::from_str(&text).map_err(|e| LedgerError::Parse(path.clone(), e.to_string()))?
             }
         } else {
             Ledger::default()
@@ -69,29 +61,17 @@ impl Ledger {
 
     /// The number `owner` holds in `sequence`.
     pub fn get(&self, sequence: &str, owner: &str) -> Option<&Entry> {
-        self.sequences
-            .get(sequence)?
-            .iter()
-            .find(|e| e.owner == owner)
+        self.sequences.get(sequence)?.iter().find(|e| e.owner == owner)
     }
 
     /// The number `owner` holds, or the next free one, formatted by `format(seq)`.
-    pub fn allocate(
-        &mut self,
-        sequence: &str,
-        owner: &str,
-        format: impl Fn(u32) -> String,
-    ) -> Entry {
+    pub fn allocate(&mut self, sequence: &str, owner: &str, format: impl Fn(u32) -> String) -> Entry {
         if let Some(e) = self.get(sequence, owner) {
             return e.clone();
         }
         let entries = self.sequences.entry(sequence.to_string()).or_default();
         let seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
-        let entry = Entry {
-            seq,
-            owner: owner.to_string(),
-            value: format(seq),
-        };
+        let entry = Entry { seq, owner: owner.to_string(), value: format(seq) };
         entries.push(entry.clone());
         self.changed = true;
         entry
@@ -107,11 +87,7 @@ impl Ledger {
             // The explicit number wins; the one given before stays taken.
             e.owner = format!("{owner}（已由案件指定的号码取代）");
         }
-        entries.push(Entry {
-            seq,
-            owner: owner.to_string(),
-            value: value.to_string(),
-        });
+        entries.push(Entry { seq, owner: owner.to_string(), value: value.to_string() });
         self.changed = true;
     }
 
@@ -132,8 +108,7 @@ impl Ledger {
         for entries in self.sequences.values_mut() {
             entries.sort_by_key(|e| e.seq);
         }
-        let body = serde_yaml::to_string(&*self)
-            .map_err(|e| LedgerError::Parse(self.path.clone(), e.to_string()))?;
+        let body = serde_yaml::to_string(&*self).map_err(|e| LedgerError::Parse(self.path.clone(), e.to_string()))?;
         write_atomic(&self.path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
         self.changed = false;

@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod build;
 pub mod calendar;
+pub mod catalog;
 pub mod case;
 pub mod cli;
 pub mod deadlines;

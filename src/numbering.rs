@@ -14,9 +14,7 @@ pub type Numbers = HashMap<(String, String), String>;
 
 /// Fills `{short}` and `{year}` of a pattern; `{seq}` stays.
 fn fill(pattern: &str, short: &str, year: i32) -> String {
-    pattern
-        .replace("{short}", short)
-        .replace("{year}", &year.to_string())
+    pattern.replace("{short}", short).replace("{year}", &year.to_string())
 }
 
 /// The sequence number an explicit 文号 has under `pattern`, if it follows it.
@@ -27,11 +25,7 @@ fn parse_seq(filled: &str, no: &str) -> Option<u32> {
 
 /// Gives every numbered document of `cases` its 文号. Returns the numbers and warnings
 /// (file, field, message) for explicit numbers that clash with the ledger.
-pub fn assign(
-    settings: &Settings,
-    ledger: &mut Ledger,
-    cases: &[CheckedCase],
-) -> (Numbers, Vec<(usize, String, String)>) {
+pub fn assign(settings: &Settings, ledger: &mut Ledger, cases: &[CheckedCase]) -> (Numbers, Vec<(usize, String, String)>) {
     let short = settings.authority.short_name.as_str();
     let mut numbers = Numbers::new();
     let mut warnings = Vec::new();
@@ -41,20 +35,14 @@ pub fn assign(
     for (ci, c) in cases.iter().enumerate() {
         let id = c.loaded.case.id();
         for d in &c.docs {
-            let Some(pattern) = settings.numbering.get(d.kind.id()) else {
-                continue;
-            };
+            let Some(pattern) = settings.numbering.get(d.kind.id()) else { continue };
             let owner = format!("{id}/{}", d.key());
             if let Some(no) = &d.explicit_no {
                 if let Some(date) = d.date {
                     let seq_name = format!("{}/{}", d.kind.id(), date.year());
                     if let Some(seq) = parse_seq(&fill(pattern, short, date.year()), no) {
                         if let Some(other) = ledger.taken_by_other(&seq_name, seq, &owner) {
-                            warnings.push((
-                                ci,
-                                d.field.clone(),
-                                format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号"),
-                            ));
+                            warnings.push((ci, d.field.clone(), format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号")));
                         } else {
                             ledger.reserve(&seq_name, &owner, seq, no);
                         }
@@ -72,9 +60,7 @@ pub fn assign(
     for (date, id, key, kind, pattern) in pending {
         let filled = fill(&pattern, short, date.year());
         let owner = format!("{id}/{key}");
-        let entry = ledger.allocate(&format!("{kind}/{}", date.year()), &owner, |seq| {
-            filled.replace("{seq}", &seq.to_string())
-        });
+        let entry = ledger.allocate(&format!("{kind}/{}", date.year()), &owner, |seq| filled.replace("{seq}", &seq.to_string()));
         numbers.insert((id, key), entry.value);
     }
     (numbers, warnings)

@@ -38,11 +38,7 @@ impl fmt::Display for Problem {
             self.file,
             self.line,
             self.column,
-            if self.field.is_empty() {
-                "（文件）"
-            } else {
-                &self.field
-            },
+            if self.field.is_empty() { "（文件）" } else { &self.field },
             self.severity.label(),
             self.message
         )
@@ -61,16 +57,10 @@ impl Problems {
         self.0.extend(other.0);
     }
     pub fn errors(&self) -> usize {
-        self.0
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count()
+        self.0.iter().filter(|p| p.severity == Severity::Error).count()
     }
     pub fn warnings(&self) -> usize {
-        self.0
-            .iter()
-            .filter(|p| p.severity == Severity::Warning)
-            .count()
+        self.0.iter().filter(|p| p.severity == Severity::Warning).count()
     }
     pub fn has_errors(&self) -> bool {
         self.errors() > 0

@@ -73,50 +73,29 @@ impl Project {
 
         let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
         let files = case_files(&input, &root, &extra_files);
-        let loaded: Vec<(Loaded, Problems)> = files
-            .par_iter()
-            .map(|f| case::load_file(f, &root))
-            .collect();
+        let loaded: Vec<(Loaded, Problems)> =
+            files.par_iter().map(|f| case::load_file(f, &root)).collect();
         let mut cases = Vec::new();
         let mut campaigns = Vec::new();
         for (l, p) in loaded {
             problems.extend(p);
             match l {
                 Loaded::Case(c) => cases.push(*c),
-                Loaded::Campaign {
-                    path,
-                    file,
-                    text,
-                    value,
-                } => campaigns.push(CampaignFile {
-                    path,
-                    file,
-                    text,
-                    value,
-                }),
+                Loaded::Campaign { path, file, text, value } => {
+                    campaigns.push(CampaignFile { path, file, text, value })
+                }
                 Loaded::Other => {}
             }
         }
         reject_duplicate_ids(&mut cases, &mut problems);
-        Ok(Project {
-            root,
-            settings,
-            calendar,
-            cases,
-            campaigns,
-            problems,
-        })
+        Ok(Project { root, settings, calendar, cases, campaigns, problems })
     }
 
     /// Runs the consistency rules and deadlines of every case.
     pub fn check(&self, today: NaiveDate) -> Checked {
         let mut problems = self.problems.clone();
-        let mut failed: BTreeSet<String> = problems
-            .0
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .map(|p| p.file.clone())
-            .collect();
+        let mut failed: BTreeSet<String> =
+            problems.0.iter().filter(|p| p.severity == Severity::Error).map(|p| p.file.clone()).collect();
         let results: Vec<(CheckedCase, Problems)> = self
             .cases
             .par_iter()
@@ -126,14 +105,7 @@ impl Project {
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
                 case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
                 let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
-                (
-                    CheckedCase {
-                        loaded: loaded.clone(),
-                        docs,
-                        deadlines,
-                    },
-                    ctx.problems,
-                )
+                (CheckedCase { loaded: loaded.clone(), docs, deadlines }, ctx.problems)
             })
             .collect();
         let mut cases = Vec::new();
@@ -150,12 +122,7 @@ impl Project {
         }
         cases.sort_by(|a, b| a.loaded.case.id().cmp(b.loaded.case.id()));
         deadlines.sort_by(|a, b| (&a.case, a.due, &a.document).cmp(&(&b.case, b.due, &b.document)));
-        Checked {
-            cases,
-            failed: failed.into_iter().collect(),
-            deadlines,
-            problems,
-        }
+        Checked { cases, failed: failed.into_iter().collect(), deadlines, problems }
     }
 }
 
@@ -166,8 +133,7 @@ fn load_calendar(settings: &Settings, problems: &mut Problems) -> (Calendar, Vec
         let path = settings.root.join(rel.as_str());
         files.push(std::fs::canonicalize(&path).unwrap_or(path.clone()));
         if let Err(e) = calendar.add_file(&path, rel) {
-            let text = std::fs::read_to_string(settings.root.join(settings::FILE_NAME))
-                .unwrap_or_default();
+            let text = std::fs::read_to_string(settings.root.join(settings::FILE_NAME)).unwrap_or_default();
             let mut ctx = Ctx::new(settings::FILE_NAME, &text);
             ctx.error(&format!("calendar.extra[{i}]"), e.to_string());
             problems.extend(ctx.problems);

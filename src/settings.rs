@@ -121,11 +121,7 @@ pub enum SettingsError {
 /// Finds `anjuan.yaml` by walking up from `start`.
 pub fn discover(start: &Path) -> Result<PathBuf, SettingsError> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if start.is_file() {
-        start.parent().map(Path::to_path_buf)
-    } else {
-        Some(start.clone())
-    };
+    let mut dir = if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start.clone()) };
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
         if candidate.is_file() {
@@ -169,10 +165,7 @@ fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
     f.reject_unknown(ctx);
     for (key, pattern) in &numbering {
         if !pattern.contains("{seq}") {
-            ctx.error(
-                &format!("numbering.{key}"),
-                "文号模式必须含有 {seq}（顺序号）",
-            );
+            ctx.error(&format!("numbering.{key}"), "文号模式必须含有 {seq}（顺序号）");
         }
     }
     Some(Settings {

@@ -30,6 +30,8 @@ pub const VOLUMES_DIR: &str = "volumes";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRow {
     pub seq: usize,
+    /// Document kind id (`inspection_register`); none for a scanned original.
+    pub document: Option<String>,
     pub no: Option<String>,
     pub author: String,
     pub title: String,
@@ -78,6 +80,9 @@ pub struct VolumeEntry {
     /// Numbered pages (页号 1..=content_pages).
     pub content_pages: usize,
     pub items: Vec<ItemRow>,
+    /// Per page of the file: digest of what it draws (its content and forms), so a page
+    /// deleted, swapped or replaced is found by position.
+    pub page_digests: Vec<String>,
     /// Digest of everything the volume is made from: unchanged inputs, volume not rebuilt.
     pub inputs: String,
 }
@@ -205,6 +210,14 @@ pub fn stage(
         "volumes".into(),
         serde_json::to_value(&volumes).expect("volumes serialize"),
     );
+    // verify checks 档号 against the template without the cases root.
+    if let Some(a) = &settings.archive {
+        manifest.extra.insert(
+            "archive".into(),
+            json!({"code_template": a.code_template.as_str(), "fonds_no": a.fonds_no.as_str(),
+                   "category": a.category.as_str(), "org_code": a.org_code.as_str()}),
+        );
+    }
     problems
 }
 
@@ -247,15 +260,17 @@ fn plan_case<'a>(
     docs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut items: Vec<Item> = Vec::new();
     for (spec, entry) in case.docs.iter().zip(&docs) {
+        let mut r = row(
+            entry.no.clone(),
+            &author,
+            &entry.title,
+            entry.date,
+            entry.pages,
+            false,
+        );
+        r.document = Some(spec.kind.id().to_string());
         items.push(Item {
-            row: row(
-                entry.no.clone(),
-                &author,
-                &entry.title,
-                entry.date,
-                entry.pages,
-                false,
-            ),
+            row: r,
             source: Source::Document(PathBuf::from(&entry.path)),
         });
         for a in c
@@ -341,6 +356,7 @@ fn row(
 ) -> ItemRow {
     ItemRow {
         seq: 0,
+        document: None,
         no,
         author: author.into(),
         title: title.into(),
@@ -438,13 +454,13 @@ fn make_volume(
         digest_input.push('\n');
     }
     let inputs = sha256_hex(digest_input.as_bytes());
-    if let Some(prev) = previous
-        .iter()
-        .find(|v| v.path == path && v.inputs == inputs)
-    {
-        if std::fs::read(out.join(&path)).is_ok_and(|b| sha256_hex(&b) == prev.sha256) {
-            return Ok(prev.clone());
-        }
+    let unchanged = previous.iter().find(|v| {
+        v.path == path
+            && v.inputs == inputs
+            && std::fs::read(out.join(&path)).is_ok_and(|b| sha256_hex(&b) == v.sha256)
+    });
+    if let Some(prev) = unchanged {
+        return Ok(prev.clone());
     }
 
     let date = info.filed_on;
@@ -516,9 +532,8 @@ fn make_volume(
         notes: &notes,
     };
     let volume = pdf::assemble(&parts).map_err(|e| fail(format!("组卷失败：{e}")))?;
-    let pages = pdf::page_sizes(&volume)
-        .map_err(|e| fail(e.to_string()))?
-        .len();
+    let page_digests = pdf::page_digests(&volume).map_err(|e| fail(e.to_string()))?;
+    let pages = page_digests.len();
     write_if_changed(&out.join(&path), &volume)
         .map_err(|e| fail(format!("无法写入 {path}：{e}")))?;
     Ok(VolumeEntry {
@@ -540,6 +555,7 @@ fn make_volume(
         front_pages,
         content_pages,
         items: rows,
+        page_digests,
         inputs,
     })
 }

@@ -291,3 +291,44 @@ fn outline(doc: &mut Document, marks: &[(String, ObjectId)]) -> ObjectId {
     doc.objects.insert(root, Object::Dictionary(r));
     root
 }
+
+/// Per page: SHA-256 of its content streams and of every form it draws, in name order.
+pub fn page_digests(pdf: &[u8]) -> Result<Vec<String>, PdfError> {
+    let doc = Document::load_mem(pdf)?;
+    Ok(doc
+        .get_pages()
+        .values()
+        .map(|&p| page_digest(&doc, p))
+        .collect())
+}
+
+pub fn page_digest(doc: &Document, page: ObjectId) -> String {
+    let mut bytes = doc.get_page_content(page);
+    if let Some(res) = inherited(doc, page, b"Resources") {
+        let res = resolve_dict(doc, Some(&res));
+        let xobjects = resolve_dict(doc, res.get(b"XObject").ok());
+        // In name order: rewriters (qpdf) sort dictionary keys.
+        let mut named: Vec<(&Vec<u8>, &Object)> = xobjects.iter().collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, obj) in named {
+            bytes.extend_from_slice(name);
+            // Images by their stored bytes (rewriters keep those), forms by what they draw.
+            if let Ok((_, Object::Stream(s))) = doc.dereference(obj) {
+                let is_form = s
+                    .dict
+                    .get(b"Subtype")
+                    .and_then(|o| o.as_name())
+                    .is_ok_and(|n| n == b"Form");
+                if is_form {
+                    bytes.extend(
+                        s.decompressed_content()
+                            .unwrap_or_else(|_| s.content.clone()),
+                    );
+                } else {
+                    bytes.extend(crate::output::sha256_hex(&s.content).into_bytes());
+                }
+            }
+        }
+    }
+    crate::output::sha256_hex(&bytes)
+}

@@ -18,11 +18,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(file: impl Into<String>, text: &str) -> Self {
-        Self {
-            file: file.into(),
-            positions: Positions::parse(text),
-            problems: Problems::default(),
-        }
+        Self { file: file.into(), positions: Positions::parse(text), problems: Problems::default() }
     }
 
     pub fn report(&mut self, severity: Severity, field: &str, message: impl Into<String>) {
@@ -55,10 +51,8 @@ pub fn parse_yaml(ctx: &mut Ctx, text: &str) -> Option<Value> {
     match serde_yaml::from_str::<Value>(text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
+            let (line, column) =
+                e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
             ctx.problems.push(Problem {
                 file: ctx.file.clone(),
                 line,
@@ -100,19 +94,11 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(map: &'a Mapping, prefix: &str) -> Self {
-        Self {
-            map,
-            prefix: prefix.to_string(),
-            used: Vec::new(),
-        }
+        Self { map, prefix: prefix.to_string(), used: Vec::new() }
     }
 
     fn path(&self, key: &str) -> String {
-        if self.prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.prefix)
-        }
+        if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) }
     }
 
     pub fn value(&self, key: &str) -> Option<&'a Value> {
@@ -135,11 +121,7 @@ impl<'a> Fields<'a> {
     ) -> Option<T> {
         if self.value(key).is_none() {
             self.used.push(key);
-            let at = if self.prefix.is_empty() {
-                key.to_string()
-            } else {
-                self.path(key)
-            };
+            let at = if self.prefix.is_empty() { key.to_string() } else { self.path(key) };
             ctx.error(&at, format!("缺少必填字段 {key}（{what}）"));
             return None;
         }
@@ -161,10 +143,7 @@ impl<'a> Fields<'a> {
         for key in self.map.keys() {
             let name = match key {
                 Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
+                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
             };
             if !self.used.contains(&name.as_str()) {
                 let hint = did_you_mean(&name, &self.used)
@@ -223,13 +202,7 @@ pub fn translate_serde(msg: &str) -> (String, Option<String>) {
         let hint = did_you_mean(name, expected)
             .map(|s| format!("是否想写 {s}？"))
             .unwrap_or_default();
-        return (
-            format!(
-                "取值 {name} 无效，应为以下之一：{}。{hint}",
-                expected.join("、")
-            ),
-            None,
-        );
+        return (format!("取值 {name} 无效，应为以下之一：{}。{hint}", expected.join("、")), None);
     }
     if msg.contains("input contains invalid characters")
         || msg.contains("premature end of input")
@@ -238,32 +211,18 @@ pub fn translate_serde(msg: &str) -> (String, Option<String>) {
         || msg.contains("input is not enough")
         || msg.contains("expected a formatted date")
     {
-        return (
-            "日期无效：应写作 YYYY-MM-DD（如 2026-02-12），且须是日历上存在的日期".into(),
-            None,
-        );
+        return ("日期无效：应写作 YYYY-MM-DD（如 2026-02-12），且须是日历上存在的日期".into(), None);
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
-            format!(
-                "类型不对：这里应为{}，实际写的是{}",
-                expected_cn(expected),
-                found_cn(found)
-            ),
+            format!("类型不对：这里应为{}，实际写的是{}", expected_cn(expected), found_cn(found)),
             None,
         );
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return (
-            format!(
-                "取值无效：应为{}，实际为{}",
-                expected_cn(expected),
-                found_cn(found)
-            ),
-            None,
-        );
+        return (format!("取值无效：应为{}，实际为{}", expected_cn(expected), found_cn(found)), None);
     }
     (msg.to_string(), None)
 }
@@ -325,10 +284,7 @@ mod tests {
 
     #[test]
     fn translates_serde_messages() {
-        assert_eq!(
-            translate_serde("missing field `name`").1.as_deref(),
-            Some("name")
-        );
+        assert_eq!(translate_serde("missing field `name`").1.as_deref(), Some("name"));
         let (m, _) = translate_serde("unknown field `adress`, expected one of `name`, `address`");
         assert!(m.contains("是否想写 address"), "{m}");
         let (m, _) = translate_serde("unknown variant `writen`, expected `written` or `oral`");

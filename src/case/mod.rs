@@ -83,11 +83,7 @@ pub struct LoadedCase {
 impl LoadedCase {
     /// A fresh problem collector for this file.
     pub fn ctx(&self) -> Ctx {
-        Ctx {
-            file: self.file.clone(),
-            positions: self.positions.clone(),
-            problems: Problems::default(),
-        }
+        Ctx { file: self.file.clone(), positions: self.positions.clone(), problems: Problems::default() }
     }
 }
 
@@ -95,12 +91,7 @@ impl LoadedCase {
 pub enum Loaded {
     Case(Box<LoadedCase>),
     /// A campaign file (bulk letters), with its parsed value.
-    Campaign {
-        path: PathBuf,
-        file: String,
-        text: String,
-        value: Value,
-    },
+    Campaign { path: PathBuf, file: String, text: String, value: Value },
     /// Not a case file at all (no `kind:`), e.g. a calendar addition.
     Other,
 }
@@ -124,16 +115,12 @@ pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
 }
 
 fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
-    let Some(value) = parse_yaml(ctx, text) else {
-        return Loaded::Other;
-    };
+    let Some(value) = parse_yaml(ctx, text) else { return Loaded::Other };
     let Some(map) = value.as_mapping() else {
         ctx.error("", "案件文件的顶层应为“键: 值”的映射");
         return Loaded::Other;
     };
-    let Some(kind) = map.get("kind") else {
-        return Loaded::Other;
-    };
+    let Some(kind) = map.get("kind") else { return Loaded::Other };
     let kind = kind.as_str().unwrap_or_default();
     let case = match kind {
         "inspection" => load_inspection(ctx, map).map(Case::Inspection),
@@ -146,9 +133,7 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
             };
         }
         other => {
-            let hint = did_you_mean(other, KINDS)
-                .map(|k| format!("是否想写 {k}？"))
-                .unwrap_or_default();
+            let hint = did_you_mean(other, KINDS).map(|k| format!("是否想写 {k}？")).unwrap_or_default();
             ctx.error("kind", format!("未知的案件种类 {other}，应为 inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）。{hint}"));
             None
         }

@@ -39,13 +39,7 @@ impl Positions {
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
-                None => {
-                    return self
-                        .map
-                        .get("")
-                        .copied()
-                        .unwrap_or(Pos { line: 1, column: 1 });
-                }
+                None => return self.map.get("").copied().unwrap_or(Pos { line: 1, column: 1 }),
             }
         }
     }
@@ -57,14 +51,8 @@ impl Positions {
 }
 
 enum Frame {
-    Map {
-        path: String,
-        pending_key: Option<String>,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { path: String, pending_key: Option<String> },
+    Seq { path: String, next: usize },
 }
 
 #[derive(Default)]
@@ -74,18 +62,11 @@ struct Recorder {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos {
-        line: mark.line(),
-        column: mark.col() + 1,
-    }
+    Pos { line: mark.line(), column: mark.col() + 1 }
 }
 
 fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
+    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
 }
 
 impl Recorder {
@@ -127,16 +108,10 @@ impl MarkedEventReceiver for Recorder {
             }
             Event::MappingStart(..) => {
                 if let Some(path) = self.enter_value(mark, None) {
-                    self.stack.push(Frame::Map {
-                        path,
-                        pending_key: None,
-                    });
+                    self.stack.push(Frame::Map { path, pending_key: None });
                 } else {
                     // A mapping used as a key: keep the structure balanced.
-                    self.stack.push(Frame::Map {
-                        path: "?".into(),
-                        pending_key: None,
-                    });
+                    self.stack.push(Frame::Map { path: "?".into(), pending_key: None });
                 }
             }
             Event::SequenceStart(..) => {

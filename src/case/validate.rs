@@ -19,25 +19,14 @@ pub fn check(case: &Case, docs: &[DocSpec], root: &Path, case_dir: &Path, ctx: &
 }
 
 fn check_id(id: &str, ctx: &mut Ctx) {
-    let ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        ctx.error(
-            "id",
-            format!("案件编号 {id} 只能由字母、数字、“-”和“_”组成（它用作文件名）"),
-        );
+        ctx.error("id", format!("案件编号 {id} 只能由字母、数字、“-”和“_”组成（它用作文件名）"));
     }
 }
 
 /// 至少两名执法人员，每人有执法证件号。
-pub fn check_officers<'a>(
-    officers: impl Iterator<Item = (String, &'a Officer)>,
-    field: &str,
-    what: &str,
-    ctx: &mut Ctx,
-) {
+pub fn check_officers<'a>(officers: impl Iterator<Item = (String, &'a Officer)>, field: &str, what: &str, ctx: &mut Ctx) {
     let mut count = 0;
     for (path, o) in officers {
         count += 1;
@@ -51,53 +40,24 @@ pub fn check_officers<'a>(
 }
 
 /// `earlier` must not come after `later`.
-fn order(
-    ctx: &mut Ctx,
-    field: &str,
-    later: NaiveDate,
-    later_what: &str,
-    earlier: NaiveDate,
-    earlier_what: &str,
-) {
+fn order(ctx: &mut Ctx, field: &str, later: NaiveDate, later_what: &str, earlier: NaiveDate, earlier_what: &str) {
     if later < earlier {
-        ctx.error(
-            field,
-            format!("{later_what}（{later}）早于{earlier_what}（{earlier}），日期不符合程序顺序"),
-        );
+        ctx.error(field, format!("{later_what}（{later}）早于{earlier_what}（{earlier}），日期不符合程序顺序"));
     }
 }
 
 fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
-    let officers = std::iter::once(("team.leader".to_string(), &c.team.leader)).chain(
-        c.team
-            .members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (format!("team.members[{i}]"), m)),
-    );
+    let officers = std::iter::once(("team.leader".to_string(), &c.team.leader))
+        .chain(c.team.members.iter().enumerate().map(|(i, m)| (format!("team.members[{i}]"), m)));
     check_officers(officers, "team", "检查组成员", ctx);
 
     let i = &c.inspection;
     if i.records.is_empty() {
         ctx.error("inspection.records", "检查情况登记表至少应有一条检查记录");
     }
-    order(
-        ctx,
-        "inspection.end",
-        i.end,
-        "检查结束日期",
-        i.start,
-        "检查开始日期",
-    );
+    order(ctx, "inspection.end", i.end, "检查结束日期", i.start, "检查开始日期");
     if let Some(b) = i.briefing_on {
-        order(
-            ctx,
-            "inspection.briefing_on",
-            b,
-            "通报检查意见日期",
-            i.start,
-            "检查开始日期",
-        );
+        order(ctx, "inspection.briefing_on", b, "通报检查意见日期", i.start, "检查开始日期");
     }
     if let Some(p) = &c.plan {
         if p.checklist.is_empty() {
@@ -108,188 +68,77 @@ fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
                 Some(n) => ("notice.issued_on", n.issued_on),
                 None => ("inspection.start", i.start),
             };
-            order(
-                ctx,
-                at,
-                when,
-                "通知或检查日期",
-                approved,
-                "工作方案批准日期",
-            );
+            order(ctx, at, when, "通知或检查日期", approved, "工作方案批准日期");
         }
     }
     if let Some(n) = &c.notice {
-        order(
-            ctx,
-            "inspection.start",
-            i.start,
-            "检查开始日期",
-            n.issued_on,
-            "通知发出日期",
-        );
+        order(ctx, "inspection.start", i.start, "检查开始日期", n.issued_on, "通知发出日期");
     }
     if let Some(r) = &c.report {
-        order(
-            ctx,
-            "report.submitted_on",
-            r.submitted_on,
-            "检查报告提交日期",
-            i.end,
-            "检查结束日期",
-        );
+        order(ctx, "report.submitted_on", r.submitted_on, "检查报告提交日期", i.end, "检查结束日期");
     }
     if let Some(o) = &c.opinion {
-        order(
-            ctx,
-            "opinion.issued_on",
-            o.issued_on,
-            "检查意见日期",
-            i.end,
-            "检查结束日期",
-        );
+        order(ctx, "opinion.issued_on", o.issued_on, "检查意见日期", i.end, "检查结束日期");
         for (k, r) in o.rectifications.iter().enumerate() {
-            order(
-                ctx,
-                &format!("opinion.rectifications[{k}].due"),
-                r.due,
-                "整改期限",
-                o.issued_on,
-                "检查意见日期",
-            );
+            order(ctx, &format!("opinion.rectifications[{k}].due"), r.due, "整改期限", o.issued_on, "检查意见日期");
         }
     }
     if let Some(o) = &c.objection {
         if let Some(reply) = o.reply_on {
-            order(
-                ctx,
-                "objection.reply_on",
-                reply,
-                "异议处理意见日期",
-                o.received_on,
-                "收到异议日期",
-            );
+            order(ctx, "objection.reply_on", reply, "异议处理意见日期", o.received_on, "收到异议日期");
         }
         let target = match o.against {
             super::ObjectionTarget::Opinion => c.opinion.as_ref().map(|x| x.issued_on),
-            super::ObjectionTarget::ReinspectionOpinion => {
-                c.reinspection.as_ref().and_then(|x| x.opinion_on)
-            }
+            super::ObjectionTarget::ReinspectionOpinion => c.reinspection.as_ref().and_then(|x| x.opinion_on),
         };
         match target {
-            Some(t) => order(
-                ctx,
-                "objection.received_on",
-                o.received_on,
-                "收到异议日期",
-                t,
-                "被异议的意见书日期",
-            ),
+            Some(t) => order(ctx, "objection.received_on", o.received_on, "收到异议日期", t, "被异议的意见书日期"),
             None => ctx.error("objection.against", "异议针对的意见书在本案中不存在"),
         }
     }
     if let Some(r) = &c.reinspection {
         match &c.opinion {
-            Some(o) => order(
-                ctx,
-                "reinspection.performed_on",
-                r.performed_on,
-                "复查日期",
-                o.issued_on,
-                "检查意见日期",
-            ),
-            None => ctx.error(
-                "reinspection",
-                "复查应在出具检查意见之后进行，但本案没有 opinion",
-            ),
+            Some(o) => order(ctx, "reinspection.performed_on", r.performed_on, "复查日期", o.issued_on, "检查意见日期"),
+            None => ctx.error("reinspection", "复查应在出具检查意见之后进行，但本案没有 opinion"),
         }
         if let Some(on) = r.opinion_on {
-            order(
-                ctx,
-                "reinspection.opinion_on",
-                on,
-                "复查意见日期",
-                r.performed_on,
-                "复查日期",
-            );
+            order(ctx, "reinspection.opinion_on", on, "复查意见日期", r.performed_on, "复查日期");
         }
     }
     for (k, m) in c.measures.iter().enumerate() {
         let at = format!("measures[{k}]");
         if m.notified_on < i.start {
-            ctx.error(
-                &format!("{at}.notified_on"),
-                format!(
-                    "行政处置日期（{}）早于检查开始日期（{}）",
-                    m.notified_on, i.start
-                ),
-            );
+            ctx.error(&format!("{at}.notified_on"), format!("行政处置日期（{}）早于检查开始日期（{}）", m.notified_on, i.start));
         }
         if m.kind == DisposalKind::RegisterPreserve {
             if m.items.is_empty() {
                 ctx.error(&format!("{at}.items"), "登记保存应列明物品（items）");
             }
             if m.kept_at.is_none() {
-                ctx.error(
-                    &format!("{at}.kept_at"),
-                    "登记保存应写明物品保存地点（kept_at）",
-                );
+                ctx.error(&format!("{at}.kept_at"), "登记保存应写明物品保存地点（kept_at）");
             }
         }
     }
-    if c.measures
-        .iter()
-        .any(|m| m.kind == DisposalKind::RegisterPreserve)
-        && c.technical_check.is_none()
-    {
-        ctx.error(
-            "measures",
-            "有登记保存的设备，应进行技术核查取证（缺少 technical_check）",
-        );
+    if c.measures.iter().any(|m| m.kind == DisposalKind::RegisterPreserve) && c.technical_check.is_none() {
+        ctx.error("measures", "有登记保存的设备，应进行技术核查取证（缺少 technical_check）");
     }
     if let Some(t) = &c.technical_check {
-        order(
-            ctx,
-            "technical_check.performed_on",
-            t.performed_on,
-            "技术核查日期",
-            i.start,
-            "检查开始日期",
-        );
+        order(ctx, "technical_check.performed_on", t.performed_on, "技术核查日期", i.start, "检查开始日期");
     }
     let needs_reinspection = !c.measures.is_empty() || i.leak_found;
     if needs_reinspection && c.reinspection.is_none() {
-        let why = if i.leak_found {
-            "发现泄密案件"
-        } else {
-            "采取了行政处置措施"
-        };
+        let why = if i.leak_found { "发现泄密案件" } else { "采取了行政处置措施" };
         if c.archive.is_some() {
-            ctx.error(
-                "reinspection",
-                format!("本案{why}，归档前应进行复查（缺少 reinspection）"),
-            );
+            ctx.error("reinspection", format!("本案{why}，归档前应进行复查（缺少 reinspection）"));
         } else {
-            ctx.warn(
-                "measures",
-                format!("本案{why}，应适时复查；归档前须补充 reinspection"),
-            );
+            ctx.warn("measures", format!("本案{why}，应适时复查；归档前须补充 reinspection"));
         }
     }
     if c.superior_report.is_some() && c.organized_by != super::OrganizedBy::Superior {
-        ctx.warn(
-            "superior_report",
-            "只有上级组织的检查（organized_by: superior）才报送上级检查情况报告",
-        );
+        ctx.warn("superior_report", "只有上级组织的检查（organized_by: superior）才报送上级检查情况报告");
     }
     if let (Some(a), Some(r)) = (&c.archive, &c.report) {
-        order(
-            ctx,
-            "archive.filed_on",
-            a.filed_on,
-            "归档日期",
-            r.submitted_on,
-            "检查报告日期",
-        );
+        order(ctx, "archive.filed_on", a.filed_on, "归档日期", r.submitted_on, "检查报告日期");
     }
 }
 
@@ -301,21 +150,13 @@ fn check_references(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
         if documents::find(docs, &s.document, s.index).is_none() {
             ctx.error(&field, unknown_document(&s.document, &known, docs));
         }
-        if s.method == super::ServiceMethod::LeftAtPremises
-            && s.witness.as_ref().is_none_or(|w| w.trim().is_empty())
-        {
-            ctx.error(
-                &format!("services[{i}].witness"),
-                "留置送达应有见证人签字（witness）",
-            );
+        if s.method == super::ServiceMethod::LeftAtPremises && s.witness.as_ref().is_none_or(|w| w.trim().is_empty()) {
+            ctx.error(&format!("services[{i}].witness"), "留置送达应有见证人签字（witness）");
         }
     }
     for (i, a) in case.attachments().iter().enumerate() {
         if documents::find(docs, &a.after, None).is_none() {
-            ctx.error(
-                &format!("attachments[{i}].after"),
-                unknown_document(&a.after, &known, docs),
-            );
+            ctx.error(&format!("attachments[{i}].after"), unknown_document(&a.after, &known, docs));
         }
     }
 }
@@ -329,13 +170,8 @@ fn unknown_document(id: &str, known: &[&str], docs: &[DocSpec]) -> String {
     if known.contains(&id) {
         format!("本案不产生文书 {id}；本案的文书有：{}", produced.join("、"))
     } else {
-        let hint = super::load::did_you_mean(id, known)
-            .map(|k| format!("是否想写 {k}？"))
-            .unwrap_or_default();
-        format!(
-            "未知的文书种类 {id}。{hint}本案的文书有：{}",
-            produced.join("、")
-        )
+        let hint = super::load::did_you_mean(id, known).map(|k| format!("是否想写 {k}？")).unwrap_or_default();
+        format!("未知的文书种类 {id}。{hint}本案的文书有：{}", produced.join("、"))
     }
 }
 
@@ -344,35 +180,16 @@ fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut C
     for (i, a) in case.attachments().iter().enumerate() {
         let field = format!("attachments[{i}].file");
         let rel = Path::new(a.file.as_str());
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
-        {
-            ctx.error(
-                &field,
-                format!(
-                    "附件路径 {} 必须是案件根目录内的相对路径，不能以“/”开头或含有“..”",
-                    a.file
-                ),
-            );
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
+            ctx.error(&field, format!("附件路径 {} 必须是案件根目录内的相对路径，不能以“/”开头或含有“..”", a.file));
             continue;
         }
-        let ext = rel
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
+        let ext = rel.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
         if !matches!(ext.as_deref(), Some("pdf" | "jpg" | "jpeg" | "png")) {
             ctx.error(&field, format!("附件 {} 应为 PDF、JPG 或 PNG 文件", a.file));
         }
         let Some(path) = resolve_attachment(rel, root, case_dir) else {
-            ctx.error(
-                &field,
-                format!(
-                    "找不到附件文件 {}（相对于案件文件所在目录或案件根目录）",
-                    a.file
-                ),
-            );
+            ctx.error(&field, format!("找不到附件文件 {}（相对于案件文件所在目录或案件根目录）", a.file));
             continue;
         };
         if !path.is_file() {
@@ -387,7 +204,5 @@ fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut C
 
 /// An attachment's file: relative to the case file's folder, else to the cases root.
 pub fn resolve_attachment(rel: &Path, root: &Path, case_dir: &Path) -> Option<std::path::PathBuf> {
-    [case_dir.join(rel), root.join(rel)]
-        .into_iter()
-        .find(|p| p.is_file())
+    [case_dir.join(rel), root.join(rel)].into_iter().find(|p| p.is_file())
 }

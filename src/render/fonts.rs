@@ -32,7 +32,8 @@ impl FontSet {
             // The collections also hold the JP/KR/TC faces: keeping only the simplified Chinese
             // faces makes typst's fallback pick Chinese glyph forms.
             fonts.extend(
-                Font::iter(Bytes::new(*data)).filter(|f| is_wanted_bundled_face(&f.info().family)),
+                Font::iter(Bytes::new(*data))
+                    .filter(|f| is_wanted_bundled_face(&f.info().family)),
             );
         }
         let book = FontBook::from_fonts(&fonts);
@@ -58,12 +59,7 @@ fn load_dir(dir: &Path) -> std::io::Result<Vec<Font>> {
         let is_font = path
             .extension()
             .and_then(|e| e.to_str())
-            .map(|e| {
-                matches!(
-                    e.to_ascii_lowercase().as_str(),
-                    "ttf" | "otf" | "ttc" | "otc"
-                )
-            })
+            .map(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
             .unwrap_or(false);
         if entry.file_type().is_file() && is_font {
             let data = std::fs::read(path)?;

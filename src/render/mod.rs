@@ -78,10 +78,7 @@ impl Renderer {
             files: HashMap::new(),
         };
         for file in embedded_files(&EMBEDDED_TEMPLATES) {
-            renderer.add_file(
-                file.path().to_string_lossy().as_ref(),
-                file.contents().to_vec(),
-            );
+            renderer.add_file(file.path().to_string_lossy().as_ref(), file.contents().to_vec());
         }
         if let Some(dir) = template_dir {
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -100,9 +97,7 @@ impl Renderer {
     }
 
     fn add_file(&mut self, rel: &str, data: Vec<u8>) {
-        let Some(id) = file_id(&format!("/{rel}")) else {
-            return;
-        };
+        let Some(id) = file_id(&format!("/{rel}")) else { return };
         if rel.ends_with(".typ") {
             let text = String::from_utf8_lossy(&data).into_owned();
             self.sources.insert(id, Source::new(id, text));
@@ -121,11 +116,7 @@ impl Renderer {
 
     /// Like [`Renderer::render`], with extra virtual files (e.g. images a template places),
     /// served at the given absolute paths.
-    pub fn render_with_files(
-        &self,
-        request: &RenderRequest,
-        extra: &[(String, Vec<u8>)],
-    ) -> Result<Rendered, RenderError> {
+    pub fn render_with_files(&self, request: &RenderRequest, extra: &[(String, Vec<u8>)]) -> Result<Rendered, RenderError> {
         let main = file_id(&format!("/{}.typ", request.template))
             .filter(|id| self.sources.contains_key(id))
             .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
@@ -134,10 +125,7 @@ impl Renderer {
             main,
             data_id: file_id(DATA_PATH).expect("static path"),
             data: Bytes::new(request.data.clone()),
-            extra: extra
-                .iter()
-                .filter_map(|(p, d)| Some((file_id(p)?, Bytes::new(d.clone()))))
-                .collect(),
+            extra: extra.iter().filter_map(|(p, d)| Some((file_id(p)?, Bytes::new(d.clone())))).collect(),
         };
         let warned = typst::compile::<PagedDocument>(&world);
         let document = warned.output.map_err(|errors| RenderError::Template {
@@ -155,10 +143,7 @@ impl Renderer {
             template: request.template.to_string(),
             message: describe(&world, &errors),
         })?;
-        Ok(Rendered {
-            pdf,
-            pages: document.pages().len(),
-        })
+        Ok(Rendered { pdf, pages: document.pages().len() })
     }
 }
 
@@ -198,11 +183,7 @@ fn describe(world: &DocWorld, diagnostics: &[SourceDiagnostic]) -> String {
                     col + 1
                 ))
             });
-            let hints: String = d
-                .hints
-                .iter()
-                .map(|h| format!("（提示：{}）", h.v))
-                .collect();
+            let hints: String = d.hints.iter().map(|h| format!("（提示：{}）", h.v)).collect();
             format!("{}{}{}", place.unwrap_or_default(), d.message, hints)
         })
         .collect::<Vec<_>>()
@@ -246,11 +227,7 @@ impl World for DocWorld<'_> {
         if let Some(bytes) = self.extra.get(&id) {
             return Ok(bytes.clone());
         }
-        self.renderer
-            .files
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| not_found(id))
+        self.renderer.files.get(&id).cloned().ok_or_else(|| not_found(id))
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -1,0 +1,297 @@
+//! Archive stage: volumes built from the samples, verify passing on them, and each tampering
+//! case of archive.md making verify name it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anjuan::archive::VolumeEntry;
+use anjuan::archive::verify::{self, Level, Report};
+use anjuan::build::{BuildOptions, build};
+use anjuan::manifest::Manifest;
+use anjuan::project::Project;
+use anjuan::render::Renderer;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("anjuan-arc-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Templates of the repository, with a plain stand-in for any document template not written yet
+/// (the archive stage only needs some PDF per document).
+fn templates() -> PathBuf {
+    let dir = temp("templates");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    copy_dir(&repo, &dir);
+    for kind in anjuan::documents::DocKind::ids() {
+        let path = dir.join(format!("{kind}.typ"));
+        if !path.exists() {
+            std::fs::write(
+                path,
+                "#import \"style.typ\": *\n#let d = json(\"/data.json\")\n#show: letter.with(d)\n#doc-title(d.doc.title)\n#doc-no(d.doc.no)\n#par[#d.doc.case_id]\n",
+            )
+            .unwrap();
+        }
+    }
+    dir
+}
+
+struct Built {
+    out: PathBuf,
+    cases: PathBuf,
+}
+
+/// The samples built once for every test of this binary.
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cases = temp("cases");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &cases);
+        let _ = std::fs::remove_file(cases.join("anjuan-ledger.yaml"));
+        let out = temp("out");
+        let renderer = Renderer::new(Some(&templates()), None).unwrap();
+        let project = Project::open(&cases).unwrap();
+        let opts = BuildOptions {
+            out: out.clone(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            progress: false,
+            dump_data: None,
+        };
+        let report = build(&project, &renderer, &opts).unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        Built { out, cases }
+    })
+}
+
+fn volumes(out: &Path) -> Vec<VolumeEntry> {
+    let m = Manifest::load(out).unwrap();
+    serde_json::from_value(m.extra["volumes"].clone()).unwrap()
+}
+
+fn full_volume(out: &Path) -> VolumeEntry {
+    volumes(out)
+        .into_iter()
+        .find(|v| v.case == "2026-JC-003")
+        .unwrap()
+}
+
+/// A copy of the built output to tamper with.
+fn copy_out(name: &str) -> PathBuf {
+    let dir = temp(name);
+    copy_dir(&built().out, &dir);
+    dir
+}
+
+fn errors(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .map(|f| format!("{}：{}", f.item, f.message))
+        .collect()
+}
+
+fn assert_names(r: &Report, item: &str, words: &str) {
+    let errs = errors(r);
+    assert!(
+        errs.iter().any(|e| e.contains(item) && e.contains(words)),
+        "expected “{words}” on {item}, got {errs:#?}"
+    );
+}
+
+#[test]
+fn samples_verify_clean() {
+    let r = verify::verify(&built().out);
+    assert_eq!(errors(&r), Vec::<String>::new());
+    assert_eq!(r.volumes, 4);
+}
+
+#[test]
+fn volume_reads_like_a_case_file() {
+    let out = &built().out;
+    let v = full_volume(out);
+    assert_eq!(v.archive_code, "Z041-WS·2026-D30-BMJ-0001");
+    assert!(v.path.ends_with("Z041-WS·2026-D30-BMJ-0001.pdf"));
+    let doc = lopdf::Document::load(out.join(&v.path)).unwrap();
+    assert_eq!(doc.get_pages().len(), v.pages);
+    assert_eq!(v.pages, v.front_pages + v.content_pages + 1);
+    let cover = doc
+        .extract_text(&[1])
+        .unwrap()
+        .replace(char::is_whitespace, "");
+    assert!(cover.contains("对某县自然资源局开展保密检查"), "{cover}");
+    assert!(
+        cover.contains(&format!("本卷共{}件，{}页", v.items.len(), v.content_pages)),
+        "{cover}"
+    );
+    assert!(cover.contains("30年"));
+    // The 目录 lists every item with its start page; the scanned register follows the register.
+    let toc = doc
+        .extract_text(&[2])
+        .unwrap()
+        .replace(char::is_whitespace, "");
+    assert!(toc.contains("卷内文件目录"));
+    let reg = v
+        .items
+        .iter()
+        .position(|i| i.document.as_deref() == Some("inspection_register"))
+        .unwrap();
+    assert!(v.items[reg + 1].scanned);
+    let mut expected = 1;
+    for it in &v.items {
+        assert_eq!(it.start, expected, "{}", it.title);
+        assert!(
+            toc.contains(&it.title.replace(char::is_whitespace, "")) || v.front_pages > 2,
+            "{}",
+            it.title
+        );
+        expected += it.pages;
+    }
+    // The stamps: each content page's stamp form draws its 页号; the page labels start at 1 there.
+    let pages: Vec<_> = doc.get_pages().values().copied().collect();
+    for (i, &p) in pages
+        .iter()
+        .enumerate()
+        .skip(v.front_pages)
+        .take(v.content_pages)
+    {
+        let dict = doc.get_dictionary(p).unwrap();
+        let res = dict.get(b"Resources").unwrap().as_dict().unwrap();
+        let xo = res.get(b"XObject").unwrap().as_dict().unwrap();
+        assert!(xo.has(b"AnjuanPageNo"), "page {} without 页号", i + 1);
+    }
+    let catalog = doc.catalog().unwrap();
+    let nums = catalog
+        .get(b"PageLabels")
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"Nums")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    assert!(
+        nums.chunks(2)
+            .any(|c| c[0].as_i64().unwrap() == v.front_pages as i64)
+    );
+    assert!(catalog.has(b"Outlines"));
+    let notes = doc
+        .extract_text(&[v.pages as u32])
+        .unwrap()
+        .replace(char::is_whitespace, "");
+    assert!(
+        notes.contains("卷内备考表") && notes.contains("原件扫描件1件"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn serials_are_stable_and_in_the_ledger() {
+    let b = built();
+    let ledger = std::fs::read_to_string(b.cases.join("anjuan-ledger.yaml")).unwrap();
+    assert!(ledger.contains("archive/2026/D30") && ledger.contains("Z041-WS·2026-D30-BMJ-0002"));
+    let codes: Vec<String> = volumes(&b.out)
+        .iter()
+        .map(|v| v.archive_code.clone())
+        .collect();
+    assert!(
+        codes.contains(&"Z041-WS·2026-D10-BMJ-0001".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn changed_byte_is_caught() {
+    let out = copy_out("byte");
+    let v = full_volume(&out);
+    let path = out.join(&v.path);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
+    assert_names(&verify::verify(&out), &v.path, "SHA-256 不符");
+}
+
+fn rewrite_pages(out: &Path, v: &VolumeEntry, f: impl Fn(&mut Vec<lopdf::Object>)) {
+    let path = out.join(&v.path);
+    let mut doc = lopdf::Document::load(&path).unwrap();
+    let pages_id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let pages = doc.get_dictionary_mut(pages_id).unwrap();
+    let mut kids = pages.get(b"Kids").unwrap().as_array().unwrap().clone();
+    f(&mut kids);
+    pages.set("Count", kids.len() as i64);
+    pages.set("Kids", kids);
+    doc.save(&path).unwrap();
+}
+
+#[test]
+fn deleted_page_is_caught() {
+    let out = copy_out("deleted");
+    let v = full_volume(&out);
+    rewrite_pages(&out, &v, |kids| {
+        kids.remove(v.front_pages + 2);
+    });
+    let r = verify::verify(&out);
+    assert_names(&r, &v.path, "页面被删除或增加");
+    assert_names(&r, &v.path, "与归档时不符");
+}
+
+#[test]
+fn swapped_pages_are_caught() {
+    let out = copy_out("swapped");
+    let v = full_volume(&out);
+    rewrite_pages(&out, &v, |kids| kids.swap(v.front_pages, v.front_pages + 1));
+    let r = verify::verify(&out);
+    assert_names(
+        &r,
+        &v.path,
+        &format!(
+            "第 {} 页（页号 1）与归档时不符，是原第 {} 页",
+            v.front_pages + 1,
+            v.front_pages + 2
+        ),
+    );
+}
+
+#[test]
+fn missing_and_extra_files_are_caught() {
+    let out = copy_out("files");
+    let v = full_volume(&out);
+    std::fs::remove_file(out.join(&v.path)).unwrap();
+    std::fs::write(out.join("volumes/多出的文件.pdf"), b"%PDF-1.7").unwrap();
+    let r = verify::verify(&out);
+    assert_names(&r, &v.path, "文件缺失");
+    assert_names(&r, "volumes/多出的文件.pdf", "未在清单中登记");
+}
+
+#[test]
+fn duplicated_code_is_caught() {
+    let out = copy_out("dup");
+    let mut m = Manifest::load(&out).unwrap();
+    let mut vols = volumes(&out);
+    let code = vols[0].archive_code.clone();
+    vols[1].archive_code = code.clone();
+    m.extra
+        .insert("volumes".into(), serde_json::to_value(&vols).unwrap());
+    m.save(&out).unwrap();
+    assert_names(&verify::verify(&out), &code, "档号重复");
+}
