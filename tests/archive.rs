@@ -295,3 +295,58 @@ fn duplicated_code_is_caught() {
     m.save(&out).unwrap();
     assert_names(&verify::verify(&out), &code, "档号重复");
 }
+
+#[test]
+fn catalogues_list_every_volume_and_document() {
+    let out = &built().out;
+    let vols = volumes(out);
+    let csv = std::fs::read(out.join("catalogs/案卷目录.csv")).unwrap();
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let rows = anjuan::catalog::read_csv(&csv).unwrap();
+    assert_eq!(rows[0], anjuan::catalog::VOLUME_COLUMNS);
+    assert_eq!(rows.len(), vols.len() + 1);
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "Z041-WS·2026-D30-BMJ-0001" && r[2] == "对某县自然资源局开展保密检查")
+    );
+    let items =
+        anjuan::catalog::read_csv(&std::fs::read(out.join("catalogs/归档文件目录.csv")).unwrap())
+            .unwrap();
+    let total: usize = vols.iter().map(|v| v.items.len()).sum();
+    assert_eq!(items.len(), total + 1);
+    assert!(
+        items
+            .iter()
+            .any(|r| r[4] == "检查情况登记表（签字页扫描件）" && r[8] == "原件扫描件")
+    );
+    for ext in ["pdf", "xlsx", "html"] {
+        assert!(out.join(format!("catalogs/案卷目录.{ext}")).is_file());
+    }
+    let html = std::fs::read_to_string(out.join("catalogs/案卷目录.html")).unwrap();
+    assert!(html.contains("href=\"../volumes/Z041-WS·2026-D30-BMJ-0001.pdf\""));
+    let pdf = lopdf::Document::load(out.join("catalogs/归档文件目录.pdf")).unwrap();
+    let text = pdf.extract_text(&[1]).unwrap();
+    assert!(
+        text.contains("归档文件目录") && text.contains("第 1 页"),
+        "{text}"
+    );
+}
+
+#[test]
+fn edited_catalogue_row_is_caught() {
+    let out = copy_out("catalogue");
+    let path = out.join("catalogs/案卷目录.csv");
+    let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "对某县自然资源局开展保密检查",
+            "对某县自然资源局开展检查",
+            1,
+        ),
+    )
+    .unwrap();
+    let r = verify::verify(&out);
+    assert_names(&r, "catalogs/案卷目录.csv", "SHA-256 不符");
+    assert_names(&r, "catalogs/案卷目录.csv", "与案卷不符（案卷题名");
+}

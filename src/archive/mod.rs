@@ -198,7 +198,7 @@ pub fn stage(
         .copied()
         .filter(|c| !failed.contains(c.loaded.case.id()))
         .collect();
-    let (mut volumes, problems) =
+    let (mut volumes, mut problems) =
         build_volumes(settings, renderer, &cases, &manifest.files, &previous, out);
     let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();
     volumes.extend(previous.into_iter().filter(|v| {
@@ -210,6 +210,19 @@ pub fn stage(
         "volumes".into(),
         serde_json::to_value(&volumes).expect("volumes serialize"),
     );
+    let date = volumes.iter().map(|v| v.filed_on).max();
+    match crate::catalog::write(renderer, &volumes, out, date) {
+        Ok(entries) => {
+            manifest
+                .extra
+                .insert("catalogs".into(), serde_json::Value::Array(entries));
+        }
+        Err(message) => {
+            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
+            ctx.error("archive", message);
+            problems.extend(ctx.problems);
+        }
+    }
     // verify checks 档号 against the template without the cases root.
     if let Some(a) = &settings.archive {
         manifest.extra.insert(
