@@ -350,3 +350,52 @@ fn edited_catalogue_row_is_caught() {
     assert_names(&r, "catalogs/案卷目录.csv", "SHA-256 不符");
     assert_names(&r, "catalogs/案卷目录.csv", "与案卷不符（案卷题名");
 }
+
+#[test]
+fn transfer_package_is_a_bag() {
+    let bag = built().out.join("transfer/2026");
+    for f in [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+        "data/说明文件.TXT",
+        "data/案卷目录.XML",
+        "data/文件目录.XML",
+    ] {
+        assert!(bag.join(f).is_file(), "{f}");
+    }
+    let manifest = std::fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap();
+    let (mut bytes, mut count) = (0, 0);
+    for line in manifest.lines() {
+        let (hash, path) = line.split_once("  ").unwrap();
+        let data = std::fs::read(bag.join(path)).unwrap();
+        assert_eq!(anjuan::output::sha256_hex(&data), hash, "{path}");
+        bytes += data.len();
+        count += 1;
+    }
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    assert!(
+        info.contains(&format!("Payload-Oxum: {bytes}.{count}")),
+        "{info}"
+    );
+    assert!(manifest.contains("data/电子档案/Z041-WS·2026-D30-BMJ-0001.pdf"));
+    let xml = std::fs::read_to_string(bag.join("data/案卷目录.XML")).unwrap();
+    assert!(xml.contains("<电子档案名称>Z041-WS·2026-D30-BMJ-0001.pdf</电子档案名称>"));
+    // The independent validator (PyPI `bagit`), where the machine has it (CI installs it).
+    let python = std::env::var("ANJUAN_BAGIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_bagit = std::process::Command::new(&python)
+        .args(["-c", "import bagit"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if has_bagit {
+        let status = std::process::Command::new(&python)
+            .args(["-c", "import bagit,sys; bagit.Bag(sys.argv[1]).validate()"])
+            .arg(&bag)
+            .status()
+            .unwrap();
+        assert!(status.success(), "bagit rejects the transfer package");
+    } else {
+        eprintln!("python bagit not installed: independent bag validation skipped");
+    }
+}

@@ -4,6 +4,7 @@
 //! page labels agreeing with the stamps. 档号 serials come from the cases root's ledger.
 
 pub mod pdf;
+pub mod transfer;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -216,6 +217,23 @@ pub fn stage(
             manifest
                 .extra
                 .insert("catalogs".into(), serde_json::Value::Array(entries));
+        }
+        Err(message) => {
+            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
+            ctx.error("archive", message);
+            problems.extend(ctx.problems);
+        }
+    }
+    let fonds = settings
+        .archive
+        .as_ref()
+        .map(|a| a.fonds_name.to_string())
+        .unwrap_or_default();
+    match transfer::write(&volumes, &fonds, out) {
+        Ok(entries) => {
+            manifest
+                .extra
+                .insert("transfer".into(), serde_json::Value::Array(entries));
         }
         Err(message) => {
             let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
