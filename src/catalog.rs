@@ -133,9 +133,40 @@ pub fn write(
     volumes: &[VolumeEntry],
     out: &Path,
     date: Option<NaiveDate>,
+    previous: &[Value],
 ) -> Result<Vec<Value>, String> {
     let mut entries = Vec::new();
     for c in catalogs(volumes) {
+        // Unchanged rows: the files of the last build stand (the PDF is the costly one).
+        let rows: Vec<Vec<String>> = c
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::text).collect())
+            .collect();
+        let inputs = sha256_hex(
+            format!(
+                "{}\n{date:?}\n{}\n{:?}",
+                env!("CARGO_PKG_VERSION"),
+                json!(rows),
+                c.links
+            )
+            .as_bytes(),
+        );
+        let reused: Vec<Value> = previous
+            .iter()
+            .filter(|e| e.get("catalog").and_then(Value::as_str) == Some(c.name))
+            .filter(|e| e.get("inputs").and_then(Value::as_str) == Some(inputs.as_str()))
+            .filter(|e| {
+                let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default();
+                std::fs::read(out.join(path)).is_ok_and(|b| sha256_hex(&b) == sha)
+            })
+            .cloned()
+            .collect();
+        if reused.len() == 4 {
+            entries.extend(reused);
+            continue;
+        }
         let files: Vec<(&str, Vec<u8>)> = vec![
             ("csv", csv_bytes(&c)?),
             ("xlsx", xlsx_bytes(&c, date)?),
@@ -146,7 +177,8 @@ pub fn write(
             let rel = format!("{DIR}/{}.{ext}", c.name);
             write_if_changed(&out.join(&rel), &bytes)
                 .map_err(|e| format!("无法写入 {rel}：{e}"))?;
-            entries.push(json!({"path": rel, "catalog": c.name, "format": ext, "sha256": sha256_hex(&bytes)}));
+            entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
+                                "sha256": sha256_hex(&bytes), "inputs": inputs}));
         }
     }
     Ok(entries)

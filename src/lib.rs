@@ -21,5 +21,6 @@ pub mod output;
 pub mod problems;
 pub mod project;
 pub mod render;
+pub mod render_cache;
 pub mod settings;
 pub mod text;

@@ -399,3 +399,67 @@ fn transfer_package_is_a_bag() {
         eprintln!("python bagit not installed: independent bag validation skipped");
     }
 }
+
+fn mtimes(dir: &Path) -> std::collections::BTreeMap<String, (std::time::SystemTime, String)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let bytes = std::fs::read(e.path()).unwrap();
+            (
+                rel,
+                (
+                    e.metadata().unwrap().modified().unwrap(),
+                    anjuan::output::sha256_hex(&bytes),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rerun_rewrites_nothing_and_a_new_case_takes_the_next_serial() {
+    let cases = temp("rerun-cases");
+    copy_dir(&built().cases, &cases);
+    let out = temp("rerun-out");
+    let renderer = Renderer::new(Some(&templates()), None).unwrap();
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        progress: false,
+        dump_data: None,
+    };
+    let run = || {
+        let report = build(&Project::open(&cases).unwrap(), &renderer, &opts).unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        report
+    };
+    run();
+    let before = mtimes(&out);
+    let again = run();
+    assert_eq!(again.written, 0);
+    assert_eq!(mtimes(&out), before, "an unchanged re-run rewrote files");
+
+    // A case added later: the next serial, nobody else's volume moves.
+    let text = std::fs::read_to_string(cases.join("inspection/2026-JC-007.yaml")).unwrap();
+    let text = text.replace("id: 2026-JC-007", "id: 2026-JC-099");
+    std::fs::write(cases.join("inspection/2026-JC-099.yaml"), text).unwrap();
+    run();
+    let vols = volumes(&out);
+    let new = vols.iter().find(|v| v.case == "2026-JC-099").unwrap();
+    assert_eq!(new.archive_code, "Z041-WS·2026-D10-BMJ-0003");
+    let after = mtimes(&out);
+    for (path, stamp) in &before {
+        if path.starts_with("volumes/") {
+            assert_eq!(after.get(path), Some(stamp), "{path} changed");
+        }
+    }
+    assert_eq!(verify::verify(&out).errors(), 0);
+}

@@ -212,7 +212,13 @@ pub fn stage(
         serde_json::to_value(&volumes).expect("volumes serialize"),
     );
     let date = volumes.iter().map(|v| v.filed_on).max();
-    match crate::catalog::write(renderer, &volumes, out, date) {
+    let previous_catalogs = manifest
+        .extra
+        .get("catalogs")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    match crate::catalog::write(renderer, &volumes, out, date, &previous_catalogs) {
         Ok(entries) => {
             manifest
                 .extra

@@ -63,6 +63,7 @@ pub struct Renderer {
     fonts: Vec<Font>,
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
+    fingerprint: String,
 }
 
 impl Renderer {
@@ -76,6 +77,7 @@ impl Renderer {
             fonts: fonts.fonts,
             sources: HashMap::new(),
             files: HashMap::new(),
+            fingerprint: String::new(),
         };
         for file in embedded_files(&EMBEDDED_TEMPLATES) {
             renderer.add_file(file.path().to_string_lossy().as_ref(), file.contents().to_vec());
@@ -93,7 +95,29 @@ impl Renderer {
                 renderer.add_file(&rel.to_string_lossy().replace('\\', "/"), data);
             }
         }
+        renderer.fingerprint = renderer.compute_fingerprint();
         Ok(renderer)
+    }
+
+    /// Digest of everything besides the data that shapes output: templates, fonts, version.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn compute_fingerprint(&self) -> String {
+        let mut files: Vec<(String, &Bytes)> =
+            self.files.iter().map(|(id, b)| (id.get().vpath().get_without_slash().to_string(), b)).collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut all = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+        for (path, bytes) in files {
+            all.extend_from_slice(path.as_bytes());
+            all.extend_from_slice(crate::output::sha256_hex(bytes.as_slice()).as_bytes());
+        }
+        for f in &self.fonts {
+            all.extend_from_slice(&f.data().len().to_le_bytes());
+            all.extend_from_slice(&f.index().to_le_bytes());
+        }
+        crate::output::sha256_hex(&all)
     }
 
     fn add_file(&mut self, rel: &str, data: Vec<u8>) {
