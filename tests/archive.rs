@@ -463,3 +463,14 @@ fn rerun_rewrites_nothing_and_a_new_case_takes_the_next_serial() {
     }
     assert_eq!(verify::verify(&out).errors(), 0);
 }
+
+#[test]
+fn page_labels_and_bookmarks_must_agree_with_stamps() {
+    let out = copy_out("labels");
+    let v = full_volume(&out);
+    let path = out.join(&v.path);
+    let mut doc = lopdf::Document::load(&path).unwrap();
+    doc.catalog_mut().unwrap().remove(b"PageLabels");
+    doc.save(&path).unwrap();
+    assert_names(&verify::verify(&out), &v.path, "页码标签与页号不符");
+}

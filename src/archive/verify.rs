@@ -532,6 +532,7 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             );
         }
     }
+    check_labels_and_bookmarks(&doc, v, r);
     // The cover states the items and pages; the 目录 the start pages.
     let cover = doc
         .extract_text(&[1])
@@ -730,5 +731,98 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
                 ),
             );
         }
+    }
+}
+
+/// Page labels number the content pages from 1 where the stamps start; one bookmark per
+/// document (plus cover, 目录 and 备考表), each opening the page its 目录 row names.
+fn check_labels_and_bookmarks(doc: &Document, v: &VolumeEntry, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let Ok(catalog) = doc.catalog() else { return };
+    let deref = |o: &Object| doc.dereference(o).ok().map(|(_, o)| o.clone());
+    let labels = catalog
+        .get(b"PageLabels")
+        .ok()
+        .and_then(deref)
+        .and_then(|o| o.as_dict().ok().cloned());
+    let starts_at_one = labels
+        .and_then(|l| l.get(b"Nums").ok().and_then(deref))
+        .and_then(|n| n.as_array().ok().cloned())
+        .is_some_and(|nums| {
+            nums.chunks(2).any(|c| {
+                c[0].as_i64().ok() == Some(v.front_pages as i64)
+                    && deref(&c[1])
+                        .and_then(|d| d.as_dict().ok().cloned())
+                        .is_some_and(|d| {
+                            d.get(b"S").ok().and_then(|s| s.as_name().ok()) == Some(&b"D"[..])
+                                && d.get(b"St").ok().and_then(|s| s.as_i64().ok()).unwrap_or(1) == 1
+                        })
+            })
+        });
+    if !starts_at_one {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            format!("页码标签与页号不符：第 {} 页应标为 1", v.front_pages + 1),
+        );
+    }
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    let mut marks = Vec::new();
+    let mut next = catalog
+        .get(b"Outlines")
+        .ok()
+        .and_then(deref)
+        .and_then(|o| o.as_dict().ok().and_then(|d| d.get(b"First").ok().cloned()));
+    while let Some(Object::Reference(id)) = next {
+        let Ok(d) = doc.get_dictionary(id) else { break };
+        let title = d
+            .get(b"Title")
+            .ok()
+            .and_then(|t| t.as_str().ok())
+            .map(decode_text)
+            .unwrap_or_default();
+        let page = d
+            .get(b"Dest")
+            .ok()
+            .and_then(deref)
+            .and_then(|a| a.as_array().ok().and_then(|a| a.first().cloned()))
+            .and_then(|p| p.as_reference().ok())
+            .and_then(|p| pages.iter().position(|&q| q == p));
+        marks.push((title, page));
+        next = d.get(b"Next").ok().cloned();
+        if marks.len() > pages.len() + 8 {
+            break;
+        }
+    }
+    for it in &v.items {
+        let want = v.front_pages + it.start - 1;
+        if !marks
+            .iter()
+            .any(|(t, p)| *t == it.title && *p == Some(want))
+        {
+            r.add(
+                Integrity,
+                Error,
+                &v.path,
+                format!("书签《{}》缺失或未指向页号 {}", it.title, it.start),
+            );
+        }
+    }
+}
+
+/// A PDF text string: UTF-16BE with BOM, else bytes as Latin-1.
+fn decode_text(b: &[u8]) -> String {
+    match b.strip_prefix(&[0xFE, 0xFF][..]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .filter(|c| c.len() == 2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => b.iter().map(|&c| c as char).collect(),
     }
 }
