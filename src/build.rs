@@ -113,10 +113,11 @@ pub fn build(
     let bar = progress_bar(opts.progress, total as u64);
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
 
+    let cache = crate::render_cache::RenderCache::load(&opts.out);
     let results: Vec<CaseResult> = cases
         .par_iter()
         .map(|c| {
-            let r = build_case(project, renderer, c, &numbers, opts, &bar);
+            let r = build_case(project, renderer, c, &numbers, opts, &bar, &cache);
             // Keeps typst's memo cache from growing with every document rendered.
             typst::comemo::evict(30);
             r
@@ -161,6 +162,17 @@ pub fn build(
     report.letters = letters;
     problems.extend(letter_problems);
     manifest
+        .extra
+        .insert(crate::render_cache::KEY.into(), cache.finish());
+    problems.extend(crate::archive::stage(
+        &project.settings,
+        renderer,
+        &cases,
+        &failed,
+        &mut manifest,
+        &opts.out,
+    ));
+    manifest
         .save(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
 
@@ -188,6 +200,7 @@ fn build_case(
     numbers: &Numbers,
     opts: &BuildOptions,
     bar: &ProgressBar,
+    cache: &crate::render_cache::RenderCache,
 ) -> CaseResult {
     let id = case.loaded.case.id().to_string();
     let jobs: Vec<Job> = case
@@ -207,7 +220,7 @@ fn build_case(
     let rendered: Vec<Result<(FileEntry, Vec<u8>), Problem>> = jobs
         .par_iter()
         .map(|job| {
-            let r = render_job(renderer, job, numbers, fallback_date);
+            let r = render_job(renderer, job, numbers, fallback_date, cache);
             bar.inc(1);
             r
         })
@@ -259,6 +272,7 @@ fn render_job(
     job: &Job,
     numbers: &Numbers,
     fallback_date: Option<NaiveDate>,
+    cache: &crate::render_cache::RenderCache,
 ) -> Result<(FileEntry, Vec<u8>), Problem> {
     let id = job.case.loaded.case.id();
     let request = RenderRequest {
@@ -267,7 +281,7 @@ fn render_job(
         ident: format!("{id}/{}", job.doc.key()),
         date: job.doc.date.or(fallback_date),
     };
-    match renderer.render(&request) {
+    match cache.render(renderer, &request, &job.rel_path) {
         Ok(r) => Ok((
             FileEntry {
                 path: job.rel_path.clone(),

@@ -47,6 +47,19 @@ enum Command {
     /// 生成案件的全部法定文书（PDF）和清单 manifest.json
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan build <案件目录> [选项]")]
     Build(BuildArgs),
+    /// 四性检测：核对输出目录中案卷、目录和文书的真实性、完整性、可用性和安全性
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// anjuan build 的输出目录
+    #[arg(value_name = "输出目录")]
+    out: PathBuf,
+    /// 输出格式：text（文字）或 json
+    #[arg(long, value_name = "格式", default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 #[derive(Args)]
@@ -117,6 +130,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => run_build(args),
+        Command::Verify(args) => run_verify(args),
     }
 }
 
@@ -137,15 +151,15 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let what = match e.kind() {
         ErrorKind::UnknownArgument => "未知的选项",
-        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build）",
+        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build、verify）",
         ErrorKind::MissingRequiredArgument => "缺少必需的参数",
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
-        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build）",
+        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build、verify）",
         _ => "命令行有误",
     };
     let detail = error_detail(&e);
     eprintln!(
-        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n运行 anjuan --help 查看全部说明。"
+        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n      anjuan verify 输出目录 [--format text|json]\n运行 anjuan --help 查看全部说明。"
     );
     ExitCode::from(2)
 }
@@ -380,5 +394,22 @@ fn run_build(args: BuildArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn run_verify(args: VerifyArgs) -> ExitCode {
+    let report = crate::archive::verify::verify(&args.out);
+    if args.format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serializes")
+        );
+    } else {
+        print!("{}", report.to_text());
+    }
+    if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -5,9 +5,11 @@
 //! `deadlines` → `documents` (which documents, in procedural order) → `numbering` (文号 from the
 //! `ledger`) → `render` (typst) → `build` (files and `manifest`).
 
+pub mod archive;
 pub mod build;
 pub mod calendar;
 pub mod case;
+pub mod catalog;
 pub mod cli;
 pub mod deadlines;
 pub mod documents;
@@ -20,5 +22,6 @@ pub mod output;
 pub mod problems;
 pub mod project;
 pub mod render;
+pub mod render_cache;
 pub mod settings;
 pub mod text;

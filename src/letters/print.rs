@@ -117,10 +117,22 @@ fn write_merged(
         Object::Real(595.276),
         Object::Real(841.89),
     ]);
+    // The letters are PDF/A-2b; the print file keeps the first one's identification (XMP
+    // metadata and output intent) so that it stays an archivable file too.
+    let mut identity: Vec<(&[u8], Object)> = Vec::new();
     for (n, path) in letters.iter().enumerate() {
         let mut doc =
             Document::load(path).map_err(|e| PrintError::Read(path.clone(), e.to_string()))?;
         doc.renumber_objects_with(offsets.len() as u32);
+        if n == 0
+            && let Ok(catalog) = doc.catalog()
+        {
+            for key in [&b"Metadata"[..], b"OutputIntents"] {
+                if let Ok(v) = catalog.get(key) {
+                    identity.push((key, v.clone()));
+                }
+            }
+        }
         let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
         for &id in &pages {
             let dict = inherit(&doc, id);
@@ -164,6 +176,9 @@ fn write_merged(
     let mut catalog = Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
     catalog.set("Pages", Object::Reference((PAGES, 0)));
+    for (key, value) in identity {
+        catalog.set(key, value);
+    }
     offsets[CATALOG as usize] = w.bytes;
     write_object(&mut w, CATALOG, &Object::Dictionary(catalog)).map_err(werr)?;
 
@@ -172,8 +187,10 @@ fn write_merged(
     for off in &offsets[1..] {
         table.push_str(&format!("{off:010} 00000 n \n"));
     }
+    // PDF/A wants a file identifier: derived from the content, so rebuilds are identical.
+    let id = &hex::encode(w.hash.clone().finalize())[..32];
     table.push_str(&format!(
-        "trailer\n<< /Size {} /Root {CATALOG} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        "trailer\n<< /Size {} /Root {CATALOG} 0 R /ID [<{id}> <{id}>] >>\nstartxref\n{xref}\n%%EOF\n",
         offsets.len()
     ));
     w.write_all(table.as_bytes()).map_err(werr)?;

@@ -63,6 +63,7 @@ pub struct Renderer {
     fonts: Vec<Font>,
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
+    fingerprint: String,
 }
 
 impl Renderer {
@@ -76,6 +77,7 @@ impl Renderer {
             fonts: fonts.fonts,
             sources: HashMap::new(),
             files: HashMap::new(),
+            fingerprint: String::new(),
         };
         for file in embedded_files(&EMBEDDED_TEMPLATES) {
             renderer.add_file(
@@ -96,7 +98,32 @@ impl Renderer {
                 renderer.add_file(&rel.to_string_lossy().replace('\\', "/"), data);
             }
         }
+        renderer.fingerprint = renderer.compute_fingerprint();
         Ok(renderer)
+    }
+
+    /// Digest of everything besides the data that shapes output: templates, fonts, version.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn compute_fingerprint(&self) -> String {
+        let mut files: Vec<(String, &Bytes)> = self
+            .files
+            .iter()
+            .map(|(id, b)| (id.get().vpath().get_without_slash().to_string(), b))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut all = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+        for (path, bytes) in files {
+            all.extend_from_slice(path.as_bytes());
+            all.extend_from_slice(crate::output::sha256_hex(bytes.as_slice()).as_bytes());
+        }
+        for f in &self.fonts {
+            all.extend_from_slice(&f.data().len().to_le_bytes());
+            all.extend_from_slice(&f.index().to_le_bytes());
+        }
+        crate::output::sha256_hex(&all)
     }
 
     fn add_file(&mut self, rel: &str, data: Vec<u8>) {
@@ -116,6 +143,16 @@ impl Renderer {
 
     /// Compiles one template with its data to PDF/A-2b.
     pub fn render(&self, request: &RenderRequest) -> Result<Rendered, RenderError> {
+        self.render_with_files(request, &[])
+    }
+
+    /// Like [`Renderer::render`], with extra virtual files (e.g. images a template places),
+    /// served at the given absolute paths.
+    pub fn render_with_files(
+        &self,
+        request: &RenderRequest,
+        extra: &[(String, Vec<u8>)],
+    ) -> Result<Rendered, RenderError> {
         let main = file_id(&format!("/{}.typ", request.template))
             .filter(|id| self.sources.contains_key(id))
             .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
@@ -124,6 +161,10 @@ impl Renderer {
             main,
             data_id: file_id(DATA_PATH).expect("static path"),
             data: Bytes::new(request.data.clone()),
+            extra: extra
+                .iter()
+                .filter_map(|(p, d)| Some((file_id(p)?, Bytes::new(d.clone()))))
+                .collect(),
         };
         let warned = typst::compile::<PagedDocument>(&world);
         let document = warned.output.map_err(|errors| RenderError::Template {
@@ -201,6 +242,7 @@ struct DocWorld<'a> {
     main: FileId,
     data_id: FileId,
     data: Bytes,
+    extra: HashMap<FileId, Bytes>,
 }
 
 impl World for DocWorld<'_> {
@@ -227,6 +269,9 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             return Ok(self.data.clone());
+        }
+        if let Some(bytes) = self.extra.get(&id) {
+            return Ok(bytes.clone());
         }
         self.renderer
             .files

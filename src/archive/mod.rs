@@ -1,0 +1,655 @@
+//! 立卷归档: one volume (or several, split at `archive.max_pages`) per case with an `archive`
+//! block — cover, 卷内文件目录, the documents in procedural order with the scanned originals
+//! after the document each names, 备考表 — 页号 stamped on every content page, bookmarks and
+//! page labels agreeing with the stamps. 档号 serials come from the cases root's ledger.
+
+pub mod pdf;
+pub mod transfer;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::case::validate::resolve_attachment;
+use crate::ledger::Ledger;
+use crate::manifest::FileEntry;
+use crate::output::{sha256_hex, write_if_changed};
+use crate::problems::Problems;
+use crate::project::CheckedCase;
+use crate::render::{RenderRequest, Renderer};
+use crate::settings::{ArchiveSettings, Settings};
+
+/// Where volumes are written, below the output folder.
+pub const VOLUMES_DIR: &str = "volumes";
+
+/// One row of a 卷内文件目录 (and of the 归档文件目录).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRow {
+    pub seq: usize,
+    /// Document kind id (`inspection_register`); none for a scanned original.
+    pub document: Option<String>,
+    pub no: Option<String>,
+    pub author: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    /// First and last 页号 within the volume.
+    pub start: usize,
+    pub end: usize,
+    pub pages: usize,
+    /// A scanned original rather than a generated document.
+    pub scanned: bool,
+    pub remarks: Option<String>,
+}
+
+impl ItemRow {
+    /// 页号 as the 目录 prints it: the start page, the last row start–end.
+    pub fn page_cell(&self, last: bool) -> String {
+        if last && self.end > self.start {
+            format!("{}-{}", self.start, self.end)
+        } else {
+            self.start.to_string()
+        }
+    }
+}
+
+/// A volume as recorded in `manifest.json` (`volumes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeEntry {
+    pub path: String,
+    pub case: String,
+    pub archive_code: String,
+    pub volume: usize,
+    pub volumes: usize,
+    /// Every page of the file (cover, 目录, documents, 备考表).
+    pub pages: usize,
+    pub sha256: String,
+    pub title: String,
+    pub category: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub retention: String,
+    pub classification: Option<String>,
+    pub remarks: Option<String>,
+    pub filed_on: NaiveDate,
+    /// Pages before the first numbered page (cover and 目录).
+    pub front_pages: usize,
+    /// Numbered pages (页号 1..=content_pages).
+    pub content_pages: usize,
+    pub items: Vec<ItemRow>,
+    /// Per page of the file: digest of what it draws (its content and forms), so a page
+    /// deleted, swapped or replaced is found by position.
+    pub page_digests: Vec<String>,
+    /// Digest of everything the volume is made from: unchanged inputs, volume not rebuilt.
+    pub inputs: String,
+}
+
+/// A content item before rendering: where its PDF comes from.
+struct Item {
+    row: ItemRow,
+    source: Source,
+}
+
+enum Source {
+    Document(PathBuf),
+    Pdf(PathBuf),
+    Image(PathBuf),
+}
+
+/// A volume planned: its items and code.
+struct Plan<'a> {
+    case: &'a CheckedCase,
+    code: String,
+    volume: usize,
+    volumes: usize,
+    items: Vec<Item>,
+}
+
+/// Builds the volumes of every case with an `archive` block. `files` are this build's
+/// documents; `previous` the volumes of the last build (reused when their inputs are unchanged).
+pub fn build_volumes(
+    settings: &Settings,
+    renderer: &Renderer,
+    cases: &[&CheckedCase],
+    files: &[FileEntry],
+    previous: &[VolumeEntry],
+    out: &Path,
+) -> (Vec<VolumeEntry>, Problems) {
+    let mut problems = Problems::default();
+    let Some(arch) = settings.archive.as_ref() else {
+        return (Vec::new(), problems);
+    };
+    let mut ledger = match Ledger::load(&settings.root) {
+        Ok(l) => l,
+        Err(e) => {
+            let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
+            ctx.error("", e.to_string());
+            return (Vec::new(), ctx.problems);
+        }
+    };
+    let mut ordered: Vec<&&CheckedCase> = cases
+        .iter()
+        .filter(|c| c.loaded.case.archive().is_some())
+        .collect();
+    // Serials go out in filing order, so a case added later never moves anybody.
+    ordered.sort_by_key(|c| {
+        (
+            c.loaded.case.archive().map(|a| a.filed_on),
+            c.loaded.case.id().to_string(),
+        )
+    });
+    let mut plans = Vec::new();
+    for c in ordered {
+        match plan_case(settings, arch, c, files, &mut ledger) {
+            Ok(p) => plans.extend(p),
+            Err(message) => {
+                let mut ctx = c.loaded.ctx();
+                ctx.error("archive", message);
+                problems.extend(ctx.problems);
+            }
+        }
+    }
+    if let Err(e) = ledger.save() {
+        let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
+        ctx.error("", e.to_string());
+        problems.extend(ctx.problems);
+    }
+    let results: Vec<Result<VolumeEntry, (String, String)>> = plans
+        .par_iter()
+        .map(|p| make_volume(arch, renderer, p, previous, out))
+        .collect();
+    let mut volumes = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => volumes.push(v),
+            Err((case, message)) => {
+                if let Some(c) = cases.iter().find(|c| c.loaded.case.id() == case) {
+                    let mut ctx = c.loaded.ctx();
+                    ctx.error("archive", message);
+                    problems.extend(ctx.problems);
+                }
+            }
+        }
+    }
+    volumes.sort_by(|a, b| a.path.cmp(&b.path));
+    (volumes, problems)
+}
+
+/// The archive stage of `anjuan build`: volumes of the built cases (a failed case keeps its last
+/// volumes), then catalogues, recorded in the manifest's `volumes` and `catalogs`.
+pub fn stage(
+    settings: &Settings,
+    renderer: &Renderer,
+    built: &[&CheckedCase],
+    failed: &std::collections::BTreeSet<String>,
+    manifest: &mut crate::manifest::Manifest,
+    out: &Path,
+) -> Problems {
+    let previous: Vec<VolumeEntry> = manifest
+        .extra
+        .get("volumes")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let cases: Vec<&CheckedCase> = built
+        .iter()
+        .copied()
+        .filter(|c| !failed.contains(c.loaded.case.id()))
+        .collect();
+    let (mut volumes, mut problems) =
+        build_volumes(settings, renderer, &cases, &manifest.files, &previous, out);
+    let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();
+    volumes.extend(previous.into_iter().filter(|v| {
+        failed.contains(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()
+    }));
+    volumes.sort_by(|a, b| a.path.cmp(&b.path));
+    remove_stale(out, &volumes);
+    manifest.extra.insert(
+        "volumes".into(),
+        serde_json::to_value(&volumes).expect("volumes serialize"),
+    );
+    if volumes.is_empty() {
+        // Nothing filed yet: no catalogues or transfer package, and none left from before.
+        for key in ["catalogs", "transfer"] {
+            manifest.extra.remove(key);
+        }
+        let _ = std::fs::remove_dir_all(out.join(crate::catalog::DIR));
+        let _ = std::fs::remove_dir_all(out.join(transfer::DIR));
+        return problems;
+    }
+    let date = volumes.iter().map(|v| v.filed_on).max();
+    let previous_catalogs = manifest
+        .extra
+        .get("catalogs")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    match crate::catalog::write(renderer, &volumes, out, date, &previous_catalogs) {
+        Ok(entries) => {
+            manifest
+                .extra
+                .insert("catalogs".into(), serde_json::Value::Array(entries));
+        }
+        Err(message) => {
+            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
+            ctx.error("archive", message);
+            problems.extend(ctx.problems);
+        }
+    }
+    let fonds = settings
+        .archive
+        .as_ref()
+        .map(|a| a.fonds_name.to_string())
+        .unwrap_or_default();
+    match transfer::write(&volumes, &fonds, out) {
+        Ok(entries) => {
+            manifest
+                .extra
+                .insert("transfer".into(), serde_json::Value::Array(entries));
+        }
+        Err(message) => {
+            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
+            ctx.error("archive", message);
+            problems.extend(ctx.problems);
+        }
+    }
+    // verify checks 档号 against the template without the cases root.
+    if let Some(a) = &settings.archive {
+        manifest.extra.insert(
+            "archive".into(),
+            json!({"code_template": a.code_template.as_str(), "fonds_no": a.fonds_no.as_str(),
+                   "category": a.category.as_str(), "org_code": a.org_code.as_str()}),
+        );
+    }
+    problems
+}
+
+/// Formats a 档号 from the template.
+pub fn format_code(
+    template: &str,
+    arch: &ArchiveSettings,
+    year: i32,
+    retention: &str,
+    serial: u32,
+) -> String {
+    template
+        .replace("{fonds_no}", &arch.fonds_no)
+        .replace("{category}", &arch.category)
+        .replace("{year}", &year.to_string())
+        .replace("{retention}", retention)
+        .replace("{org_code}", &arch.org_code)
+        .replace("{serial:04}", &format!("{serial:04}"))
+        .replace("{serial}", &serial.to_string())
+}
+
+fn plan_case<'a>(
+    settings: &Settings,
+    arch: &ArchiveSettings,
+    case: &'a CheckedCase,
+    files: &[FileEntry],
+    ledger: &mut Ledger,
+) -> Result<Vec<Plan<'a>>, String> {
+    let c = &case.loaded.case;
+    let info = c.archive().ok_or("案件没有 archive 归档信息")?;
+    let id = c.id();
+    let author = settings.authority.name.to_string();
+    let case_dir = case
+        .loaded
+        .path
+        .parent()
+        .unwrap_or(&settings.root)
+        .to_path_buf();
+    let mut docs: Vec<&FileEntry> = files.iter().filter(|f| f.case == id).collect();
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut items: Vec<Item> = Vec::new();
+    for (spec, entry) in case.docs.iter().zip(&docs) {
+        let mut r = row(
+            entry.no.clone(),
+            &author,
+            &entry.title,
+            entry.date,
+            entry.pages,
+            false,
+        );
+        r.document = Some(spec.kind.id().to_string());
+        items.push(Item {
+            row: r,
+            source: Source::Document(PathBuf::from(&entry.path)),
+        });
+        for a in c
+            .attachments()
+            .iter()
+            .filter(|a| a.after.as_str() == spec.kind.id())
+        {
+            if crate::documents::find(&case.docs, &a.after, None).map(|d| d.key())
+                != Some(spec.key())
+            {
+                continue;
+            }
+            let path = resolve_attachment(Path::new(a.file.as_str()), &settings.root, &case_dir)
+                .ok_or_else(|| format!("找不到附件文件 {}", a.file))?;
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            let (source, pages) = match ext.as_str() {
+                "pdf" => {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| format!("无法读取附件 {}：{e}", a.file))?;
+                    let n = pdf::page_sizes(&bytes)
+                        .map_err(|e| format!("附件 {}：{e}", a.file))?
+                        .len();
+                    (Source::Pdf(path), n)
+                }
+                "jpg" | "jpeg" | "png" => (Source::Image(path), 1),
+                _ => {
+                    return Err(format!(
+                        "附件 {} 的格式不受支持（只能是 PDF、JPG 或 PNG）",
+                        a.file
+                    ));
+                }
+            };
+            let mut r = row(None, &author, &a.title, a.date, pages, true);
+            r.remarks = Some("原件扫描件".into());
+            items.push(Item { row: r, source });
+        }
+    }
+    if docs.len() != case.docs.len() {
+        return Err("文书未全部生成，无法立卷".into());
+    }
+    let groups = split(items, arch.max_pages.max(1));
+    let n = groups.len();
+    let year = info.filed_on.year();
+    let sequence = format!("archive/{year}/{}", info.retention.code());
+    let mut plans = Vec::new();
+    for (i, mut items) in groups.into_iter().enumerate() {
+        let owner = if i == 0 {
+            id.to_string()
+        } else {
+            format!("{id}/卷{}", i + 1)
+        };
+        let entry = ledger.allocate(&sequence, &owner, |s| {
+            format_code(&arch.code_template, arch, year, info.retention.code(), s)
+        });
+        let mut page = 1;
+        for (k, it) in items.iter_mut().enumerate() {
+            it.row.seq = k + 1;
+            it.row.start = page;
+            it.row.end = page + it.row.pages - 1;
+            page += it.row.pages;
+        }
+        plans.push(Plan {
+            case,
+            code: entry.value,
+            volume: i + 1,
+            volumes: n,
+            items,
+        });
+    }
+    Ok(plans)
+}
+
+fn row(
+    no: Option<String>,
+    author: &str,
+    title: &str,
+    date: Option<NaiveDate>,
+    pages: usize,
+    scanned: bool,
+) -> ItemRow {
+    ItemRow {
+        seq: 0,
+        document: None,
+        no,
+        author: author.into(),
+        title: title.into(),
+        date,
+        start: 0,
+        end: 0,
+        pages: pages.max(1),
+        scanned,
+        remarks: None,
+    }
+}
+
+/// Splits at document boundaries (a scanned original stays with its document) once a volume
+/// would exceed `max` numbered pages.
+fn split(items: Vec<Item>, max: usize) -> Vec<Vec<Item>> {
+    let mut groups: Vec<Vec<Item>> = vec![Vec::new()];
+    let mut pages = 0;
+    for it in items {
+        let last = groups.last_mut().expect("one group");
+        if !it.row.scanned && !last.is_empty() && pages + it.row.pages > max {
+            groups.push(Vec::new());
+            pages = 0;
+        }
+        pages += it.row.pages;
+        groups.last_mut().expect("one group").push(it);
+    }
+    groups
+}
+
+fn date8(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+fn make_volume(
+    arch: &ArchiveSettings,
+    renderer: &Renderer,
+    plan: &Plan,
+    previous: &[VolumeEntry],
+    out: &Path,
+) -> Result<VolumeEntry, (String, String)> {
+    let c = &plan.case.loaded.case;
+    let id = c.id().to_string();
+    let fail = |m: String| (id.clone(), m);
+    let info = c
+        .archive()
+        .ok_or_else(|| fail("案件没有 archive 归档信息".into()))?;
+    let rows: Vec<ItemRow> = plan.items.iter().map(|i| i.row.clone()).collect();
+    let start_date = rows.iter().filter_map(|r| r.date).min();
+    let end_date = rows.iter().filter_map(|r| r.date).max();
+    let content_pages: usize = rows.iter().map(|r| r.pages).sum();
+    let path = format!("{VOLUMES_DIR}/{}.pdf", plan.code);
+    let title = c.title().to_string();
+    let pdf_title = format!("{} {}", plan.code, title);
+    let keywords = vec![
+        plan.code.clone(),
+        format!("起止日期：{}-{}", date8(start_date), date8(end_date)),
+        id.clone(),
+    ];
+
+    // Inputs first: an unchanged volume is neither rendered nor rewritten.
+    let mut contents: Vec<Vec<u8>> = Vec::new();
+    for it in &plan.items {
+        let bytes = match &it.source {
+            Source::Document(rel) => std::fs::read(out.join(rel)),
+            Source::Pdf(p) | Source::Image(p) => std::fs::read(p),
+        }
+        .map_err(|e| fail(format!("无法读取《{}》：{e}", it.row.title)))?;
+        contents.push(bytes);
+    }
+    let front_data = json!({
+        "title": pdf_title, "keywords": keywords,
+        "cover": {
+            "fonds_name": arch.fonds_name.as_str(), "category_name": c.procedure_name(), "case_title": title,
+            "start_date": date8(start_date), "end_date": date8(end_date), "retention": info.retention.label(),
+            "items": rows.len(), "pages": content_pages, "code": plan.code, "volume": plan.volume, "volumes": plan.volumes,
+        },
+        "rows": rows.iter().enumerate().map(|(k, r)| json!({
+            "seq": r.seq, "no": r.no, "author": r.author, "title": r.title, "date8": date8(r.date),
+            "pages": r.page_cell(k + 1 == rows.len()), "remarks": r.remarks,
+        })).collect::<Vec<_>>(),
+    });
+    let notes_data = json!({
+        "title": pdf_title, "keywords": keywords, "code": plan.code,
+        "description": description(plan, &rows, content_pages, info.remarks.as_deref()),
+        "filer": arch.filer.as_deref(), "checker": arch.checker.as_deref(), "filed_on": info.filed_on,
+    });
+    let mut digest_input = format!(
+        "{}\n{front_data}\n{notes_data}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        arch.duplex
+    );
+    for b in &contents {
+        digest_input.push_str(&sha256_hex(b));
+        digest_input.push('\n');
+    }
+    let inputs = sha256_hex(digest_input.as_bytes());
+    let unchanged = previous.iter().find(|v| {
+        v.path == path
+            && v.inputs == inputs
+            && std::fs::read(out.join(&path)).is_ok_and(|b| sha256_hex(&b) == v.sha256)
+    });
+    if let Some(prev) = unchanged {
+        return Ok(prev.clone());
+    }
+
+    let date = info.filed_on;
+    let render = |template: &str, data: &serde_json::Value, extra: &[(String, Vec<u8>)]| {
+        let req = RenderRequest {
+            template,
+            data: data.to_string().into_bytes(),
+            ident: format!("{}/{template}", plan.code),
+            date: Some(date),
+        };
+        renderer
+            .render_with_files(&req, extra)
+            .map(|r| r.pdf)
+            .map_err(|e| fail(e.to_string()))
+    };
+    let mut parts_pdf: Vec<Vec<u8>> = Vec::new();
+    for (it, bytes) in plan.items.iter().zip(contents) {
+        let pdf = match &it.source {
+            Source::Image(p) => {
+                let ext = p
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
+                let file = format!("/attachment.{ext}");
+                render(
+                    "archive_image",
+                    &json!({"title": it.row.title, "file": file}),
+                    &[(file.clone(), bytes)],
+                )?
+            }
+            _ => bytes,
+        };
+        parts_pdf.push(pdf);
+    }
+    let mut stamps = Vec::new();
+    let mut n = 0;
+    for pdf in &parts_pdf {
+        for (w, h) in pdf::page_sizes(pdf).map_err(|e| fail(e.to_string()))? {
+            n += 1;
+            stamps.push(json!({"n": n, "w": w, "h": h, "left": arch.duplex && n % 2 == 0}));
+        }
+    }
+    if n != content_pages {
+        return Err(fail(format!(
+            "页数不符：目录按 {content_pages} 页编号，文件实有 {n} 页"
+        )));
+    }
+    let front = render("archive_front", &front_data, &[])?;
+    let notes = render("archive_notes", &notes_data, &[])?;
+    let stamp_pdf = render(
+        "archive_stamps",
+        &json!({"title": pdf_title, "stamps": stamps}),
+        &[],
+    )?;
+    let front_pages = pdf::page_sizes(&front)
+        .map_err(|e| fail(e.to_string()))?
+        .len();
+    let parts = pdf::VolumeParts {
+        front: &front,
+        contents: parts_pdf
+            .iter()
+            .zip(&rows)
+            .map(|(p, r)| pdf::ContentPart {
+                pdf: p,
+                title: r.title.clone(),
+            })
+            .collect(),
+        stamps: &stamp_pdf,
+        notes: &notes,
+    };
+    let volume = pdf::assemble(&parts).map_err(|e| fail(format!("组卷失败：{e}")))?;
+    let page_digests = pdf::page_digests(&volume).map_err(|e| fail(e.to_string()))?;
+    let pages = page_digests.len();
+    write_if_changed(&out.join(&path), &volume)
+        .map_err(|e| fail(format!("无法写入 {path}：{e}")))?;
+    Ok(VolumeEntry {
+        path,
+        case: id.clone(),
+        archive_code: plan.code.clone(),
+        volume: plan.volume,
+        volumes: plan.volumes,
+        pages,
+        sha256: sha256_hex(&volume),
+        title,
+        category: c.procedure_name().to_string(),
+        start_date,
+        end_date,
+        retention: info.retention.label().to_string(),
+        classification: info.classification.as_ref().map(|s| s.to_string()),
+        remarks: info.remarks.as_ref().map(|s| s.to_string()),
+        filed_on: info.filed_on,
+        front_pages,
+        content_pages,
+        items: rows,
+        page_digests,
+        inputs,
+    })
+}
+
+/// 本卷情况说明 of the 备考表.
+fn description(plan: &Plan, rows: &[ItemRow], pages: usize, remarks: Option<&str>) -> Vec<String> {
+    let scanned: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.scanned)
+        .map(|r| r.title.as_str())
+        .collect();
+    let mut lines = vec![format!(
+        "本卷共有文件 {} 件，计 {} 页（封面、卷内文件目录和本表不编页号）。",
+        rows.len(),
+        pages
+    )];
+    if scanned.is_empty() {
+        lines.push("本卷无原件扫描件。".into());
+    } else {
+        lines.push(format!(
+            "其中原件扫描件 {} 件：{}。",
+            scanned.len(),
+            scanned.join("；")
+        ));
+    }
+    if plan.volumes > 1 {
+        lines.push(format!(
+            "本案共 {} 卷，本卷为第 {} 卷。",
+            plan.volumes, plan.volume
+        ));
+    }
+    lines.push("卷内文件齐全，无缺损。".into());
+    if let Some(r) = remarks.filter(|r| !r.trim().is_empty()) {
+        lines.push(format!("备注：{r}"));
+    }
+    lines
+}
+
+/// Removes volume files no build produces any more.
+pub fn remove_stale(out: &Path, volumes: &[VolumeEntry]) {
+    let keep: BTreeMap<&str, ()> = volumes.iter().map(|v| (v.path.as_str(), ())).collect();
+    let Ok(entries) = std::fs::read_dir(out.join(VOLUMES_DIR)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let rel = format!("{VOLUMES_DIR}/{}", e.file_name().to_string_lossy());
+        if rel.ends_with(".pdf") && !keep.contains_key(rel.as_str()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! PDF work of the archive stage with lopdf: page counts and sizes, merging the parts of a
+//! volume, laying the 页号 stamps over the content pages, bookmarks and page labels.
+//!
+//! Why merge rather than let typst place the pages: typst's PDF export refuses embedded PDF
+//! pages under PDF/A-2b, so the volume is put together from typst-rendered PDF/A parts (cover
+//! and 目录, stamps, 备考表) and the documents themselves, keeping the front part's catalogue
+//! (XMP metadata and output intent) for the whole file.
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("PDF 无法解析：{0}")]
+    Parse(#[from] lopdf::Error),
+    #[error("PDF 无法写出：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("PDF 结构不完整：{0}")]
+    Structure(String),
+}
+
+/// The name the stamp form takes in each content page's resources.
+const STAMP_NAME: &[u8] = b"AnjuanPageNo";
+
+/// Number of pages and each page's size in points (width, height).
+pub fn page_sizes(pdf: &[u8]) -> Result<Vec<(f32, f32)>, PdfError> {
+    let doc = Document::load_mem(pdf)?;
+    doc.get_pages()
+        .values()
+        .map(|&id| media_box(&doc, id).map(|b| (b[2] - b[0], b[3] - b[1])))
+        .collect()
+}
+
+fn media_box(doc: &Document, page: ObjectId) -> Result<[f32; 4], PdfError> {
+    let obj = inherited(doc, page, b"MediaBox")
+        .ok_or_else(|| PdfError::Structure("页面缺少 MediaBox".into()))?;
+    let arr = doc.dereference(&obj)?.1.as_array()?.clone();
+    let nums: Vec<f32> = arr.iter().filter_map(|o| o.as_float().ok()).collect();
+    match nums[..] {
+        [a, b, c, d] => Ok([a, b, c, d]),
+        _ => Err(PdfError::Structure("MediaBox 无效".into())),
+    }
+}
+
+/// An attribute of a page, looked up through the page tree as the PDF rules inherit it.
+fn inherited(doc: &Document, page: ObjectId, key: &[u8]) -> Option<Object> {
+    let mut id = page;
+    for _ in 0..64 {
+        let dict = doc.get_dictionary(id).ok()?;
+        if let Ok(v) = dict.get(key) {
+            return Some(v.clone());
+        }
+        id = dict.get(b"Parent").ok()?.as_reference().ok()?;
+    }
+    None
+}
+
+/// One document (or scanned original) of a volume.
+pub struct ContentPart<'a> {
+    pub pdf: &'a [u8],
+    /// Bookmark title, as in the 目录.
+    pub title: String,
+}
+
+/// The parts of a volume, rendered.
+pub struct VolumeParts<'a> {
+    /// Cover and 目录 (typst, PDF/A-2b): its catalogue becomes the volume's.
+    pub front: &'a [u8],
+    pub contents: Vec<ContentPart<'a>>,
+    /// One stamp page per content page, in order.
+    pub stamps: &'a [u8],
+    pub notes: &'a [u8],
+}
+
+/// Puts a volume together: front, stamped contents, notes; page labels and bookmarks that
+/// agree with the stamps.
+pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
+    let mut base = Document::load_mem(parts.front)?;
+    let front_pages: Vec<ObjectId> = base.get_pages().values().copied().collect();
+    let mut content_pages: Vec<(usize, Vec<ObjectId>)> = Vec::new();
+    for (i, part) in parts.contents.iter().enumerate() {
+        content_pages.push((i, absorb(&mut base, part.pdf)?));
+    }
+    let stamp_pages = absorb(&mut base, parts.stamps)?;
+    let notes_pages = absorb(&mut base, parts.notes)?;
+    let flat: Vec<ObjectId> = content_pages
+        .iter()
+        .flat_map(|(_, p)| p.iter().copied())
+        .collect();
+    if flat.len() != stamp_pages.len() {
+        return Err(PdfError::Structure(format!(
+            "页号 {} 个，内容页 {} 页",
+            stamp_pages.len(),
+            flat.len()
+        )));
+    }
+    for (&page, &stamp) in flat.iter().zip(&stamp_pages) {
+        overlay(&mut base, page, stamp)?;
+    }
+
+    let pages_id = base.catalog()?.get(b"Pages")?.as_reference()?;
+    let order: Vec<ObjectId> = front_pages
+        .iter()
+        .chain(&flat)
+        .chain(&notes_pages)
+        .copied()
+        .collect();
+    for &p in &order {
+        let d = base.get_dictionary_mut(p)?;
+        d.set("Parent", pages_id);
+        d.remove(b"StructParents");
+    }
+    let pages = base.get_dictionary_mut(pages_id)?;
+    pages.set(
+        "Kids",
+        order
+            .iter()
+            .map(|&p| Object::Reference(p))
+            .collect::<Vec<_>>(),
+    );
+    pages.set("Count", order.len() as i64);
+
+    let labels = page_labels(front_pages.len(), flat.len());
+    let mut marks = vec![("案卷封面".to_string(), front_pages[0])];
+    if let Some(&toc) = front_pages.get(1) {
+        marks.push(("卷内文件目录".to_string(), toc));
+    }
+    for (i, pages) in &content_pages {
+        if let Some(&first) = pages.first() {
+            marks.push((parts.contents[*i].title.clone(), first));
+        }
+    }
+    if let Some(&n) = notes_pages.first() {
+        marks.push(("卷内备考表".to_string(), n));
+    }
+    let outlines = outline(&mut base, &marks);
+    let catalog = base.catalog_mut()?;
+    for key in [
+        &b"StructTreeRoot"[..],
+        b"MarkInfo",
+        b"Names",
+        b"Dests",
+        b"OpenAction",
+    ] {
+        catalog.remove(key);
+    }
+    catalog.set("PageLabels", labels);
+    catalog.set("Outlines", outlines);
+    catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    base.prune_objects();
+    base.renumber_objects();
+    let mut out = Vec::new();
+    base.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// Moves every object of `pdf` into `base` under fresh numbers; returns its pages in order,
+/// each carrying the attributes it inherited from its own page tree.
+fn absorb(base: &mut Document, pdf: &[u8]) -> Result<Vec<ObjectId>, PdfError> {
+    let mut doc = Document::load_mem(pdf)?;
+    if doc.is_encrypted() {
+        return Err(PdfError::Structure("加密的 PDF 不能并入案卷".into()));
+    }
+    doc.renumber_objects_with(base.max_id + 1);
+    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    for &p in &pages {
+        for key in [&b"Resources"[..], b"MediaBox", b"CropBox", b"Rotate"] {
+            if let Some(v) = inherited(&doc, p, key) {
+                doc.get_dictionary_mut(p)?.set(key, v);
+            }
+        }
+    }
+    base.max_id = doc.max_id;
+    base.objects.extend(doc.objects);
+    Ok(pages)
+}
+
+/// Lays the stamp page over a content page as a form XObject, the page's own drawing wrapped in
+/// q/Q so its graphics state cannot shift the stamp.
+fn overlay(doc: &mut Document, page: ObjectId, stamp: ObjectId) -> Result<(), PdfError> {
+    let content = doc.get_page_content(stamp);
+    let stamp_dict = doc.get_dictionary(stamp)?;
+    let resources = resolve_dict(doc, stamp_dict.get(b"Resources").ok());
+    let bbox = stamp_dict
+        .get(b"MediaBox")
+        .cloned()
+        .unwrap_or_else(|_| Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]));
+    let mut form = Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"XObject".to_vec())),
+            ("Subtype", Object::Name(b"Form".to_vec())),
+            ("BBox", bbox),
+            ("Resources", Object::Dictionary(resources)),
+        ]),
+        content,
+    );
+    let _ = form.compress();
+    let form_id = doc.add_object(form);
+
+    let page_dict = doc.get_dictionary(page)?;
+    let mut res = resolve_dict(doc, page_dict.get(b"Resources").ok());
+    let mut xobjects = resolve_dict(doc, res.get(b"XObject").ok());
+    xobjects.set(STAMP_NAME, form_id);
+    res.set("XObject", xobjects);
+    let mut contents: Vec<Object> = match page_dict.get(b"Contents") {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(o) => vec![o.clone()],
+        Err(_) => Vec::new(),
+    };
+    let pre = doc.add_object(Stream::new(Dictionary::new(), b"q\n".to_vec()));
+    let mut post_bytes = b"\nQ\nq /".to_vec();
+    post_bytes.extend_from_slice(STAMP_NAME);
+    post_bytes.extend_from_slice(b" Do Q\n");
+    let post = doc.add_object(Stream::new(Dictionary::new(), post_bytes));
+    contents.insert(0, Object::Reference(pre));
+    contents.push(Object::Reference(post));
+    let d = doc.get_dictionary_mut(page)?;
+    d.set("Resources", res);
+    d.set("Contents", contents);
+    Ok(())
+}
+
+fn resolve_dict(doc: &Document, obj: Option<&Object>) -> Dictionary {
+    match obj {
+        Some(Object::Dictionary(d)) => d.clone(),
+        Some(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
+        _ => Dictionary::new(),
+    }
+}
+
+/// A PDF text string (UTF-16BE with BOM, so Chinese survives every reader).
+pub fn text_string(s: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// Labels: 封面, 目录1…, then 1… on the content pages (as stamped), then 备考表.
+fn page_labels(front: usize, content: usize) -> Dictionary {
+    let label = |prefix: Option<&str>, decimal: bool| {
+        let mut d = Dictionary::new();
+        if let Some(p) = prefix {
+            d.set("P", text_string(p));
+        }
+        if decimal {
+            d.set("S", Object::Name(b"D".to_vec()));
+            d.set("St", 1);
+        }
+        Object::Dictionary(d)
+    };
+    let mut nums = vec![Object::Integer(0), label(Some("封面"), false)];
+    if front > 1 {
+        nums.extend([Object::Integer(1), label(Some("目录"), true)]);
+    }
+    nums.extend([Object::Integer(front as i64), label(None, true)]);
+    nums.extend([
+        Object::Integer((front + content) as i64),
+        label(Some("备考表"), false),
+    ]);
+    Dictionary::from_iter(vec![("Nums", Object::Array(nums))])
+}
+
+/// A flat outline, one entry per mark, each opening its page.
+fn outline(doc: &mut Document, marks: &[(String, ObjectId)]) -> ObjectId {
+    let root = doc.new_object_id();
+    let ids: Vec<ObjectId> = marks.iter().map(|_| doc.new_object_id()).collect();
+    for (i, ((title, page), &id)) in marks.iter().zip(&ids).enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", text_string(title));
+        d.set("Parent", root);
+        d.set(
+            "Dest",
+            vec![Object::Reference(*page), Object::Name(b"Fit".to_vec())],
+        );
+        if i > 0 {
+            d.set("Prev", ids[i - 1]);
+        }
+        if let Some(&next) = ids.get(i + 1) {
+            d.set("Next", next);
+        }
+        doc.objects.insert(id, Object::Dictionary(d));
+    }
+    let mut r = Dictionary::new();
+    r.set("Type", Object::Name(b"Outlines".to_vec()));
+    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
+        r.set("First", first);
+        r.set("Last", last);
+    }
+    r.set("Count", ids.len() as i64);
+    doc.objects.insert(root, Object::Dictionary(r));
+    root
+}
+
+/// Per page: SHA-256 of its content streams and of every form it draws, in name order.
+pub fn page_digests(pdf: &[u8]) -> Result<Vec<String>, PdfError> {
+    let doc = Document::load_mem(pdf)?;
+    Ok(doc
+        .get_pages()
+        .values()
+        .map(|&p| page_digest(&doc, p))
+        .collect())
+}
+
+pub fn page_digest(doc: &Document, page: ObjectId) -> String {
+    let mut bytes = doc.get_page_content(page);
+    if let Some(res) = inherited(doc, page, b"Resources") {
+        let res = resolve_dict(doc, Some(&res));
+        let xobjects = resolve_dict(doc, res.get(b"XObject").ok());
+        // In name order: rewriters (qpdf) sort dictionary keys.
+        let mut named: Vec<(&Vec<u8>, &Object)> = xobjects.iter().collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, obj) in named {
+            bytes.extend_from_slice(name);
+            // Images by their stored bytes (rewriters keep those), forms by what they draw.
+            if let Ok((_, Object::Stream(s))) = doc.dereference(obj) {
+                let is_form = s
+                    .dict
+                    .get(b"Subtype")
+                    .and_then(|o| o.as_name())
+                    .is_ok_and(|n| n == b"Form");
+                if is_form {
+                    bytes.extend(
+                        s.decompressed_content()
+                            .unwrap_or_else(|_| s.content.clone()),
+                    );
+                } else {
+                    bytes.extend(crate::output::sha256_hex(&s.content).into_bytes());
+                }
+            }
+        }
+    }
+    crate::output::sha256_hex(&bytes)
+}

@@ -1,0 +1,162 @@
+//! 归档移交包 `OUT/transfer/<year>/` (archive.md): 说明文件.TXT, 案卷目录.XML, 文件目录.XML and
+//! `电子档案/<档号>.pdf`, wrapped as a BagIt 1.0 bag. BagIt keeps the payload under `data/`, so
+//! those files sit in `data/`, with bagit.txt, bag-info.txt (Payload-Oxum),
+//! manifest-sha256.txt and tagmanifest-sha256.txt beside it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::VolumeEntry;
+use crate::catalog::{self, Cell};
+use crate::output::{sha256_hex, write_if_changed};
+
+pub const DIR: &str = "transfer";
+
+/// Writes one bag per filing year; returns the manifest entries `{path, sha256}`.
+pub fn write(volumes: &[VolumeEntry], fonds_name: &str, out: &Path) -> Result<Vec<Value>, String> {
+    let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
+    for v in volumes {
+        use chrono::Datelike;
+        by_year
+            .entry(v.filed_on.year())
+            .or_default()
+            .push(v.clone());
+    }
+    let mut entries = Vec::new();
+    for (year, vols) in &by_year {
+        for (rel, bytes) in bag(*year, vols, fonds_name, out)? {
+            let path = format!("{DIR}/{year}/{rel}");
+            write_if_changed(&out.join(&path), &bytes)
+                .map_err(|e| format!("无法写入 {path}：{e}"))?;
+            entries.push(json!({"path": path, "sha256": sha256_hex(&bytes)}));
+        }
+    }
+    remove_stale(out, &entries);
+    Ok(entries)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A catalogue as XML, each row with 电子档案名称 (the volume file's name).
+fn catalog_xml(root: &str, row_tag: &str, c: &catalog::Catalog) -> Vec<u8> {
+    let mut s = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root}>\n");
+    for (r, link) in c.rows.iter().zip(&c.links) {
+        s.push_str(&format!("  <{row_tag}>\n"));
+        for (name, cell) in c.columns.iter().zip(r) {
+            s.push_str(&format!(
+                "    <{name}>{}</{name}>\n",
+                xml_escape(&cell.text())
+            ));
+        }
+        let file = link.rsplit('/').next().unwrap_or(link);
+        s.push_str(&format!(
+            "    <电子档案名称>{}</电子档案名称>\n",
+            xml_escape(file)
+        ));
+        s.push_str(&format!("  </{row_tag}>\n"));
+    }
+    s.push_str(&format!("</{root}>\n"));
+    s.into_bytes()
+}
+
+/// Every file of one year's bag, relative to the bag's folder.
+fn bag(
+    year: i32,
+    vols: &[VolumeEntry],
+    fonds_name: &str,
+    out: &Path,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let [by_volume, by_item] = catalog::catalogs(vols);
+    let mut payload: Vec<(String, Vec<u8>)> = Vec::new();
+    for v in vols {
+        let bytes =
+            std::fs::read(out.join(&v.path)).map_err(|e| format!("无法读取 {}：{e}", v.path))?;
+        let name = v.path.rsplit('/').next().unwrap_or(&v.path);
+        payload.push((format!("data/电子档案/{name}"), bytes));
+    }
+    let pages: usize = by_volume
+        .rows
+        .iter()
+        .map(|r| if let Cell::Num(n) = r[5] { n } else { 0 })
+        .sum();
+    let note = format!(
+        "归档移交说明\r\n\r\n全宗名称：{fonds_name}\r\n归档年度：{year}\r\n内容：{} 卷案卷（{} 件文件，共 {pages} 页）的电子档案，每卷一个 PDF/A-2b 文件，\r\n      文件名为档号；案卷目录.XML 和 文件目录.XML 为对应的目录。\r\n摘要算法：SHA-256（见 manifest-sha256.txt、tagmanifest-sha256.txt）\r\n封装格式：BagIt 1.0\r\n生成工具：anjuan {}\r\n",
+        by_volume.rows.len(),
+        by_item.rows.len(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    payload.push(("data/说明文件.TXT".into(), note.into_bytes()));
+    payload.push((
+        "data/案卷目录.XML".into(),
+        catalog_xml("案卷目录", "案卷", &by_volume),
+    ));
+    payload.push((
+        "data/文件目录.XML".into(),
+        catalog_xml("文件目录", "文件", &by_item),
+    ));
+    payload.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let oxum_bytes: usize = payload.iter().map(|(_, b)| b.len()).sum();
+    let manifest: String = payload
+        .iter()
+        .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
+        .collect();
+    let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_string();
+    let date = vols
+        .iter()
+        .map(|v| v.filed_on)
+        .max()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let info = format!(
+        "Source-Organization: {fonds_name}\nBagging-Date: {date}\nPayload-Oxum: {oxum_bytes}.{}\nExternal-Description: {year} 年度归档电子档案移交包\nBag-Software-Agent: anjuan {}\n",
+        payload.len(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let mut tags = vec![
+        ("bag-info.txt".to_string(), info.into_bytes()),
+        ("bagit.txt".to_string(), bagit.into_bytes()),
+        ("manifest-sha256.txt".to_string(), manifest.into_bytes()),
+    ];
+    let tagmanifest: String = tags
+        .iter()
+        .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
+        .collect();
+    tags.push(("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes()));
+    payload.extend(tags);
+    Ok(payload)
+}
+
+/// Removes files under `transfer/` this build did not write.
+fn remove_stale(out: &Path, entries: &[Value]) {
+    let keep: BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.get("path").and_then(|p| p.as_str()))
+        .collect();
+    let dir = out.join(DIR);
+    for e in walkdir::WalkDir::new(&dir)
+        .contents_first(true)
+        .into_iter()
+        .flatten()
+    {
+        let rel = e
+            .path()
+            .strip_prefix(out)
+            .unwrap_or(e.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if e.file_type().is_file() && !keep.contains(rel.as_str()) {
+            let _ = std::fs::remove_file(e.path());
+        } else if e.file_type().is_dir() {
+            // Only empty folders go; the call fails harmlessly on the others.
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
+}

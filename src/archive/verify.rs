@@ -1,0 +1,835 @@
+//! `anjuan verify OUT`: the four-property check (四性检测, DA/T 70-2018) of a build's output —
+//! authenticity (digests, metadata, 档号), integrity (nothing missing or extra, page counts and
+//! 页号 agree, required documents), usability (PDF/A, fonts, text, no encryption) and security
+//! (no scripts, actions, embedded files, links, stray paths).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use lopdf::{Document, Object};
+use serde::Serialize;
+
+use super::VolumeEntry;
+use super::pdf;
+use crate::manifest::{self, Manifest};
+use crate::output::sha256_hex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Property {
+    #[serde(rename = "真实性")]
+    Authenticity,
+    #[serde(rename = "完整性")]
+    Integrity,
+    #[serde(rename = "可用性")]
+    Usability,
+    #[serde(rename = "安全性")]
+    Security,
+}
+
+impl Property {
+    pub const ALL: [Property; 4] = [
+        Property::Authenticity,
+        Property::Integrity,
+        Property::Usability,
+        Property::Security,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Property::Authenticity => "真实性",
+            Property::Integrity => "完整性",
+            Property::Usability => "可用性",
+            Property::Security => "安全性",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Level {
+    #[serde(rename = "错误")]
+    Error,
+    #[serde(rename = "警告")]
+    Warning,
+    #[serde(rename = "提示")]
+    Info,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Error => "错误",
+            Level::Warning => "警告",
+            Level::Info => "提示",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    #[serde(rename = "性质")]
+    pub property: Property,
+    #[serde(rename = "级别")]
+    pub level: Level,
+    /// The file (relative to OUT) or item the finding is about.
+    #[serde(rename = "对象")]
+    pub item: String,
+    #[serde(rename = "说明")]
+    pub message: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    #[serde(rename = "检测文件数")]
+    pub files: usize,
+    #[serde(rename = "案卷数")]
+    pub volumes: usize,
+    #[serde(rename = "问题")]
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.level == Level::Error)
+            .count()
+    }
+    fn add(&mut self, property: Property, level: Level, item: &str, message: impl Into<String>) {
+        self.findings.push(Finding {
+            property,
+            level,
+            item: item.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// The report as Chinese text, grouped by property.
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "四性检测：文件 {} 个，案卷 {} 卷\n",
+            self.files, self.volumes
+        );
+        for p in Property::ALL {
+            let list: Vec<&Finding> = self.findings.iter().filter(|f| f.property == p).collect();
+            if list.is_empty() {
+                s.push_str(&format!("\n【{}】通过\n", p.label()));
+                continue;
+            }
+            s.push_str(&format!("\n【{}】{} 项\n", p.label(), list.len()));
+            for f in list {
+                s.push_str(&format!(
+                    "  [{}] {}：{}\n",
+                    f.level.label(),
+                    f.item,
+                    f.message
+                ));
+            }
+        }
+        let warnings = self
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .count();
+        s.push_str(&format!(
+            "\n结论：错误 {} 个，警告 {} 个{}\n",
+            self.errors(),
+            warnings,
+            if self.errors() == 0 {
+                "，检测通过"
+            } else {
+                "，检测未通过"
+            }
+        ));
+        s
+    }
+}
+
+/// A file the manifest lists, with the digest it recorded.
+struct Listed {
+    path: String,
+    sha256: String,
+}
+
+/// Runs every check over an output folder.
+pub fn verify(out: &Path) -> Report {
+    use Level::*;
+    use Property::*;
+    let mut r = Report::default();
+    let text = match std::fs::read_to_string(out.join(manifest::FILE_NAME)) {
+        Ok(t) => t,
+        Err(e) => {
+            r.add(
+                Integrity,
+                Error,
+                manifest::FILE_NAME,
+                format!("无法读取清单：{e}"),
+            );
+            return r;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            r.add(
+                Authenticity,
+                Error,
+                manifest::FILE_NAME,
+                format!("清单格式错误：{e}"),
+            );
+            return r;
+        }
+    };
+    let volumes: Vec<VolumeEntry> = match manifest
+        .extra
+        .get("volumes")
+        .map(|v| serde_json::from_value(v.clone()))
+    {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            r.add(
+                Authenticity,
+                Error,
+                manifest::FILE_NAME,
+                format!("清单的 volumes 部分格式错误：{e}"),
+            );
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let listed = listed_files(&manifest, &volumes);
+    r.files = listed.len();
+    r.volumes = volumes.len();
+    check_files(out, &listed, &mut r);
+    check_codes(&manifest, &volumes, &mut r);
+    for v in &volumes {
+        check_volume(out, v, &mut r);
+    }
+    super::super::catalog::verify_catalogs(out, &manifest, &volumes, &mut |p, l, i, m| {
+        r.add(p, l, i, m)
+    });
+    check_pdfs(out, &listed, &volumes, &mut r);
+    r.findings
+        .sort_by(|a, b| (a.property, a.level, &a.item).cmp(&(b.property, b.level, &b.item)));
+    r
+}
+
+fn listed_files(manifest: &Manifest, volumes: &[VolumeEntry]) -> Vec<Listed> {
+    let mut list: Vec<Listed> = manifest
+        .files
+        .iter()
+        .map(|f| Listed {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+        })
+        .collect();
+    list.extend(volumes.iter().map(|v| Listed {
+        path: v.path.clone(),
+        sha256: v.sha256.clone(),
+    }));
+    // Later sections (catalogs, transfer, letters…) list files as {path, sha256}.
+    for (key, value) in &manifest.extra {
+        if key == "volumes" {
+            continue;
+        }
+        if let Some(arr) = value.as_array() {
+            for e in arr {
+                if let (Some(p), Some(h)) = (
+                    e.get("path").and_then(|p| p.as_str()),
+                    e.get("sha256").and_then(|h| h.as_str()),
+                ) {
+                    list.push(Listed {
+                        path: p.to_string(),
+                        sha256: h.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    list
+}
+
+/// Present, unchanged, nothing extra, no paths leaving the folder.
+fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let mut seen = BTreeSet::new();
+    for f in listed {
+        if !seen.insert(f.path.as_str()) {
+            continue;
+        }
+        if f.path.starts_with('/')
+            || f.path.split('/').any(|c| c == ".." || c.is_empty())
+            || f.path.contains('\\')
+        {
+            r.add(Security, Error, &f.path, "清单中的路径指向输出目录之外");
+            continue;
+        }
+        match std::fs::read(out.join(&f.path)) {
+            Ok(bytes) if sha256_hex(&bytes) != f.sha256 => r.add(
+                Authenticity,
+                Error,
+                &f.path,
+                "文件内容与清单记录的 SHA-256 不符（文件被修改）",
+            ),
+            Ok(_) => {}
+            Err(_) => r.add(Integrity, Error, &f.path, "清单登记的文件缺失"),
+        }
+    }
+    for entry in walkdir::WalkDir::new(out)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.is_empty() {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            r.add(Security, Error, &rel, "输出目录中有符号链接，可能指向包外");
+            continue;
+        }
+        if entry.file_type().is_file() && rel != manifest::FILE_NAME && !seen.contains(rel.as_str())
+        {
+            r.add(Integrity, Error, &rel, "文件未在清单中登记（多出的文件）");
+        }
+    }
+}
+
+/// Serial segment of the template as matched against a code: literal text, digits, or a choice.
+enum Token {
+    Lit(String),
+    Digits(usize),
+    OneOf(&'static [&'static str]),
+}
+
+fn tokens(template: &str, a: &serde_json::Value) -> Vec<Token> {
+    let get = |k: &str| {
+        a.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push(Token::Lit(rest[..start].to_string()));
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 1..start + end];
+        out.push(match name {
+            "year" => Token::Digits(4),
+            "retention" => Token::OneOf(&["D30", "D10", "Y"]),
+            "serial:04" => Token::Digits(4),
+            "serial" => Token::Digits(1),
+            other => Token::Lit(get(other)),
+        });
+        rest = &rest[start + end + 1..];
+    }
+    out.push(Token::Lit(rest.to_string()));
+    out
+}
+
+fn matches(code: &str, tokens: &[Token]) -> bool {
+    let mut s = code;
+    for t in tokens {
+        match t {
+            Token::Lit(l) => match s.strip_prefix(l.as_str()) {
+                Some(r) => s = r,
+                None => return false,
+            },
+            Token::Digits(min) => {
+                let n = s.chars().take_while(|c| c.is_ascii_digit()).count();
+                if n < *min {
+                    return false;
+                }
+                s = &s[n..];
+            }
+            Token::OneOf(options) => match options.iter().find(|o| s.starts_with(*o)) {
+                Some(o) => s = &s[o.len()..],
+                None => return false,
+            },
+        }
+    }
+    s.is_empty()
+}
+
+/// 档号 well-formed and unique; serials without gaps.
+fn check_codes(manifest: &Manifest, volumes: &[VolumeEntry], r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let settings = manifest.extra.get("archive").cloned().unwrap_or_default();
+    let template = settings
+        .get("code_template")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let toks = tokens(&template, &settings);
+    let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for v in volumes {
+        by_code.entry(&v.archive_code).or_default().push(&v.path);
+        if !template.is_empty() && !matches(&v.archive_code, &toks) {
+            r.add(
+                Authenticity,
+                Error,
+                &v.path,
+                format!("档号 {} 不符合档号模板 {template}", v.archive_code),
+            );
+        }
+    }
+    for (code, paths) in &by_code {
+        if paths.len() > 1 {
+            r.add(
+                Authenticity,
+                Error,
+                code,
+                format!(
+                    "档号重复：{} 卷使用同一档号（{}）",
+                    paths.len(),
+                    paths.join("、")
+                ),
+            );
+        }
+    }
+    // Serials within each (year, retention) prefix: the last digits of the code.
+    let mut serials: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for code in by_code.keys() {
+        let digits: String = code
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            serials
+                .entry(code[..code.len() - digits.len()].to_string())
+                .or_default()
+                .push(n);
+        }
+    }
+    for (prefix, mut list) in serials {
+        list.sort_unstable();
+        let missing: Vec<String> = (1..=list.last().copied().unwrap_or(0))
+            .filter(|n| !list.contains(n))
+            .map(|n| format!("{n:04}"))
+            .collect();
+        if !missing.is_empty() {
+            r.add(
+                Integrity,
+                Warning,
+                &prefix,
+                format!(
+                    "档号顺序号有空缺：{}（案件删除后号码不再使用时属正常）",
+                    missing.join("、")
+                ),
+            );
+        }
+    }
+}
+
+/// Page counts of cover, 目录 and file agree; 页号 contiguous; required documents present;
+/// each page still the one filed; metadata names the 档号.
+fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let mut expected = 1;
+    for (k, it) in v.items.iter().enumerate() {
+        if it.seq != k + 1 {
+            r.add(
+                Integrity,
+                Error,
+                &v.path,
+                format!("卷内文件目录顺序号不连续：第 {} 行为 {}", k + 1, it.seq),
+            );
+        }
+        if it.start != expected || it.end < it.start || it.end - it.start + 1 != it.pages {
+            r.add(
+                Integrity,
+                Error,
+                &v.path,
+                format!(
+                    "页号有空缺或重复：《{}》应从第 {expected} 页起，记为 {}-{}",
+                    it.title, it.start, it.end
+                ),
+            );
+        }
+        expected = it.end + 1;
+    }
+    if expected - 1 != v.content_pages {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            format!(
+                "目录页号止于 {}，与编号页数 {} 不符",
+                expected - 1,
+                v.content_pages
+            ),
+        );
+    }
+    let Ok(bytes) = std::fs::read(out.join(&v.path)) else {
+        return;
+    };
+    let doc = match Document::load_mem(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            r.add(Usability, Error, &v.path, format!("PDF 无法解析：{e}"));
+            return;
+        }
+    };
+    let pages: Vec<_> = doc.get_pages().values().copied().collect();
+    if pages.len() != v.pages {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            format!(
+                "文件有 {} 页，清单记录 {} 页（页面被删除或增加）",
+                pages.len(),
+                v.pages
+            ),
+        );
+    }
+    if v.front_pages + v.content_pages >= v.pages {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            "清单记录的页数与封面、目录、文件页数不符",
+        );
+    }
+    for (i, &p) in pages.iter().enumerate() {
+        let Some(recorded) = v.page_digests.get(i) else {
+            break;
+        };
+        if &pdf::page_digest(&doc, p) != recorded {
+            let label = if i < v.front_pages {
+                "封面或目录".to_string()
+            } else if i < v.front_pages + v.content_pages {
+                format!("页号 {}", i + 1 - v.front_pages)
+            } else {
+                "备考表".to_string()
+            };
+            let moved = v
+                .page_digests
+                .iter()
+                .position(|d| *d == pdf::page_digest(&doc, p));
+            let how = match moved {
+                Some(j) => format!("，是原第 {} 页（页面被调换或删除）", j + 1),
+                None => "（页面被替换）".to_string(),
+            };
+            r.add(
+                Integrity,
+                Error,
+                &v.path,
+                format!("第 {} 页（{label}）与归档时不符{how}", i + 1),
+            );
+        }
+    }
+    check_labels_and_bookmarks(&doc, v, r);
+    // The cover states the items and pages; the 目录 the start pages.
+    let cover = doc
+        .extract_text(&[1])
+        .unwrap_or_default()
+        .replace(char::is_whitespace, "");
+    let stated = format!("本卷共{}件，{}页", v.items.len(), v.content_pages);
+    if !cover.contains(&stated) {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            format!("封面的件数页数与目录不符（应为“{stated}”）"),
+        );
+    }
+    if !cover.contains(&v.archive_code.replace(char::is_whitespace, "")) {
+        r.add(
+            Authenticity,
+            Error,
+            &v.path,
+            format!("封面上的档号不是 {}", v.archive_code),
+        );
+    }
+    let meta = metadata_text(&doc);
+    let dates = format!("{}-{}", date8(v.start_date), date8(v.end_date));
+    // XMP is XML: the title may stand there with its special characters escaped.
+    let escaped = v
+        .title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let has_title = meta.contains(&v.title) || meta.contains(&escaped);
+    if !meta.contains(&v.archive_code) || !has_title || !meta.contains(&dates) {
+        r.add(
+            Authenticity,
+            Error,
+            &v.path,
+            format!(
+                "PDF 元数据（题名、档号、起止日期）与目录不符（应含 {}、{}、{dates}）",
+                v.archive_code, v.title
+            ),
+        );
+    }
+    let required: &[&str] = match v.category.as_str() {
+        "保密检查" => &["inspection_register"],
+        "行政强制" => &["onsite_record"],
+        _ => &[],
+    };
+    if v.volume == 1 {
+        for kind in required {
+            if !v.items.iter().any(|i| i.document.as_deref() == Some(kind)) {
+                let title = crate::documents::DocKind::from_id(kind)
+                    .map(|k| k.title())
+                    .unwrap_or(kind);
+                r.add(
+                    Integrity,
+                    Error,
+                    &v.path,
+                    format!("案卷缺少程序必备的文书：{title}"),
+                );
+            }
+        }
+    }
+}
+
+fn date8(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// XMP packet text (UTF-8) of the PDF, empty when there is none.
+fn metadata_text(doc: &Document) -> String {
+    let Ok(catalog) = doc.catalog() else {
+        return String::new();
+    };
+    let Ok(obj) = catalog.get(b"Metadata") else {
+        return String::new();
+    };
+    match doc.dereference(obj) {
+        Ok((_, Object::Stream(s))) => String::from_utf8_lossy(
+            &s.decompressed_content()
+                .unwrap_or_else(|_| s.content.clone()),
+        )
+        .into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Usability and security of every PDF listed.
+fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let volume_paths: BTreeSet<&str> = volumes.iter().map(|v| v.path.as_str()).collect();
+    let mut done = BTreeSet::new();
+    for f in listed
+        .iter()
+        .filter(|f| f.path.to_lowercase().ends_with(".pdf"))
+    {
+        if !done.insert(f.path.as_str()) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(out.join(&f.path)) else {
+            continue;
+        };
+        let doc = match Document::load_mem(&bytes) {
+            Ok(d) => d,
+            Err(e) => {
+                r.add(
+                    Usability,
+                    Error,
+                    &f.path,
+                    format!("PDF 无法打开或解析：{e}"),
+                );
+                continue;
+            }
+        };
+        if doc.trailer.get(b"Encrypt").is_ok() {
+            r.add(Usability, Error, &f.path, "PDF 已加密");
+        }
+        let meta = metadata_text(&doc);
+        if !meta.contains("pdfaid:part") {
+            r.add(
+                Usability,
+                if volume_paths.contains(f.path.as_str()) {
+                    Error
+                } else {
+                    Warning
+                },
+                &f.path,
+                "缺少 PDF/A 标识（pdfaid）",
+            );
+        }
+        let text = doc.extract_text(&[1]).unwrap_or_default();
+        if text.trim().is_empty() {
+            r.add(Usability, Warning, &f.path, "第 1 页提取不到文字");
+        }
+        let mut unembedded = BTreeSet::new();
+        for obj in doc.objects.values() {
+            let dict = match obj {
+                Object::Dictionary(d) => d,
+                Object::Stream(s) => &s.dict,
+                _ => continue,
+            };
+            let name = |k: &[u8]| {
+                dict.get(k)
+                    .ok()
+                    .and_then(|o| o.as_name().ok())
+                    .map(|n| n.to_vec())
+            };
+            let ty = name(b"Type");
+            if ty.as_deref() == Some(b"FontDescriptor")
+                && !(dict.has(b"FontFile") || dict.has(b"FontFile2") || dict.has(b"FontFile3"))
+            {
+                unembedded.insert(
+                    name(b"FontName")
+                        .map(|n| String::from_utf8_lossy(&n).into_owned())
+                        .unwrap_or_default(),
+                );
+            }
+            if ty.as_deref() == Some(b"Font") {
+                let sub = name(b"Subtype").unwrap_or_default();
+                if (sub == b"Type1" || sub == b"TrueType" || sub == b"MMType1")
+                    && !dict.has(b"FontDescriptor")
+                {
+                    unembedded.insert(
+                        name(b"BaseFont")
+                            .map(|n| String::from_utf8_lossy(&n).into_owned())
+                            .unwrap_or_default(),
+                    );
+                }
+            }
+            for (key, what) in [
+                (&b"JS"[..], "JavaScript"),
+                (b"JavaScript", "JavaScript"),
+                (b"EmbeddedFiles", "嵌入文件"),
+                (b"EF", "嵌入文件"),
+            ] {
+                if dict.has(key) {
+                    r.add(Security, Error, &f.path, format!("PDF 含有{what}"));
+                }
+            }
+            match name(b"S").as_deref() {
+                Some(b"Launch") => r.add(
+                    Security,
+                    Error,
+                    &f.path,
+                    "PDF 含有启动外部程序的动作（Launch）",
+                ),
+                Some(b"URI") | Some(b"GoToR") | Some(b"SubmitForm") | Some(b"ImportData") => {
+                    r.add(Security, Error, &f.path, "PDF 含有指向外部的链接或动作")
+                }
+                Some(b"JavaScript") => r.add(Security, Error, &f.path, "PDF 含有 JavaScript 动作"),
+                _ => {}
+            }
+        }
+        if !unembedded.is_empty() {
+            r.add(
+                Usability,
+                Error,
+                &f.path,
+                format!(
+                    "字体未嵌入：{}",
+                    unembedded.into_iter().collect::<Vec<_>>().join("、")
+                ),
+            );
+        }
+    }
+}
+
+/// Page labels number the content pages from 1 where the stamps start; one bookmark per
+/// document (plus cover, 目录 and 备考表), each opening the page its 目录 row names.
+fn check_labels_and_bookmarks(doc: &Document, v: &VolumeEntry, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let Ok(catalog) = doc.catalog() else { return };
+    let deref = |o: &Object| doc.dereference(o).ok().map(|(_, o)| o.clone());
+    let labels = catalog
+        .get(b"PageLabels")
+        .ok()
+        .and_then(deref)
+        .and_then(|o| o.as_dict().ok().cloned());
+    let starts_at_one = labels
+        .and_then(|l| l.get(b"Nums").ok().and_then(deref))
+        .and_then(|n| n.as_array().ok().cloned())
+        .is_some_and(|nums| {
+            nums.chunks(2).any(|c| {
+                c[0].as_i64().ok() == Some(v.front_pages as i64)
+                    && deref(&c[1])
+                        .and_then(|d| d.as_dict().ok().cloned())
+                        .is_some_and(|d| {
+                            d.get(b"S").ok().and_then(|s| s.as_name().ok()) == Some(&b"D"[..])
+                                && d.get(b"St").ok().and_then(|s| s.as_i64().ok()).unwrap_or(1) == 1
+                        })
+            })
+        });
+    if !starts_at_one {
+        r.add(
+            Integrity,
+            Error,
+            &v.path,
+            format!("页码标签与页号不符：第 {} 页应标为 1", v.front_pages + 1),
+        );
+    }
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    let mut marks = Vec::new();
+    let mut next = catalog
+        .get(b"Outlines")
+        .ok()
+        .and_then(deref)
+        .and_then(|o| o.as_dict().ok().and_then(|d| d.get(b"First").ok().cloned()));
+    while let Some(Object::Reference(id)) = next {
+        let Ok(d) = doc.get_dictionary(id) else { break };
+        let title = d
+            .get(b"Title")
+            .ok()
+            .and_then(|t| t.as_str().ok())
+            .map(decode_text)
+            .unwrap_or_default();
+        let page = d
+            .get(b"Dest")
+            .ok()
+            .and_then(deref)
+            .and_then(|a| a.as_array().ok().and_then(|a| a.first().cloned()))
+            .and_then(|p| p.as_reference().ok())
+            .and_then(|p| pages.iter().position(|&q| q == p));
+        marks.push((title, page));
+        next = d.get(b"Next").ok().cloned();
+        if marks.len() > pages.len() + 8 {
+            break;
+        }
+    }
+    for it in &v.items {
+        let want = v.front_pages + it.start - 1;
+        if !marks
+            .iter()
+            .any(|(t, p)| *t == it.title && *p == Some(want))
+        {
+            r.add(
+                Integrity,
+                Error,
+                &v.path,
+                format!("书签《{}》缺失或未指向页号 {}", it.title, it.start),
+            );
+        }
+    }
+}
+
+/// A PDF text string: UTF-16BE with BOM, else bytes as Latin-1.
+fn decode_text(b: &[u8]) -> String {
+    match b.strip_prefix(&[0xFE, 0xFF][..]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .filter(|c| c.len() == 2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => b.iter().map(|&c| c as char).collect(),
+    }
+}

@@ -1,0 +1,477 @@
+//! 案卷目录 (one row per volume) and 归档文件目录 (one row per document, across all volumes), as
+//! archive.md lists their columns: PDF (A4 landscape, repeating header, page x of y), XLSX
+//! (typed columns, frozen header, widths fitting the Chinese text), CSV (UTF-8 with BOM) and an
+//! offline HTML page (sortable, filterable, rows linking to their volume).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
+
+use crate::archive::VolumeEntry;
+use crate::archive::verify::{Level, Property};
+use crate::manifest::Manifest;
+use crate::output::{sha256_hex, write_if_changed};
+use crate::render::{RenderRequest, Renderer};
+
+pub const DIR: &str = "catalogs";
+
+/// A cell: text, or a number (typed in the XLSX).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Num(usize),
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Num(n) => n.to_string(),
+        }
+    }
+}
+
+/// One catalogue: its name, columns and rows; `links[i]` is the volume row i belongs to.
+pub struct Catalog {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Vec<Cell>>,
+    pub links: Vec<String>,
+}
+
+pub const VOLUME_COLUMNS: &[&str] = &[
+    "序号",
+    "档号",
+    "案卷题名",
+    "起止日期",
+    "件数",
+    "页数",
+    "保管期限",
+    "密级",
+    "备注",
+];
+pub const ITEM_COLUMNS: &[&str] = &[
+    "序号",
+    "档号",
+    "文号",
+    "责任者",
+    "题名",
+    "日期",
+    "密级",
+    "页数",
+    "备注",
+];
+
+fn date8(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+fn t(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+/// Both catalogues over the volumes (sorted by 档号).
+pub fn catalogs(volumes: &[VolumeEntry]) -> [Catalog; 2] {
+    let mut vols: Vec<&VolumeEntry> = volumes.iter().collect();
+    vols.sort_by(|a, b| (&a.archive_code, a.volume).cmp(&(&b.archive_code, b.volume)));
+    let mut by_volume = Catalog {
+        name: "案卷目录",
+        columns: VOLUME_COLUMNS,
+        rows: Vec::new(),
+        links: Vec::new(),
+    };
+    let mut by_item = Catalog {
+        name: "归档文件目录",
+        columns: ITEM_COLUMNS,
+        rows: Vec::new(),
+        links: Vec::new(),
+    };
+    for v in &vols {
+        let title = if v.volumes > 1 {
+            format!("{}（第{}卷 共{}卷）", v.title, v.volume, v.volumes)
+        } else {
+            v.title.clone()
+        };
+        let secret = v.classification.clone().unwrap_or_default();
+        by_volume.rows.push(vec![
+            Cell::Num(by_volume.rows.len() + 1),
+            t(&v.archive_code),
+            t(title),
+            t(format!("{}-{}", date8(v.start_date), date8(v.end_date))),
+            Cell::Num(v.items.len()),
+            Cell::Num(v.content_pages),
+            t(&v.retention),
+            t(&secret),
+            t(v.remarks.clone().unwrap_or_default()),
+        ]);
+        by_volume.links.push(v.path.clone());
+        for it in &v.items {
+            by_item.rows.push(vec![
+                Cell::Num(by_item.rows.len() + 1),
+                t(&v.archive_code),
+                t(it.no.clone().unwrap_or_default()),
+                t(&it.author),
+                t(&it.title),
+                t(date8(it.date)),
+                t(&secret),
+                Cell::Num(it.pages),
+                t(it.remarks.clone().unwrap_or_default()),
+            ]);
+            by_item.links.push(v.path.clone());
+        }
+    }
+    [by_volume, by_item]
+}
+
+/// Writes every catalogue in every format; returns the manifest entries `{path, catalog,
+/// format, sha256}`. `date` dates the files (never the clock).
+pub fn write(
+    renderer: &Renderer,
+    volumes: &[VolumeEntry],
+    out: &Path,
+    date: Option<NaiveDate>,
+    previous: &[Value],
+) -> Result<Vec<Value>, String> {
+    let mut entries = Vec::new();
+    for c in catalogs(volumes) {
+        // Unchanged rows: the files of the last build stand (the PDF is the costly one).
+        let rows: Vec<Vec<String>> = c
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::text).collect())
+            .collect();
+        let inputs = sha256_hex(
+            format!(
+                "{}\n{date:?}\n{}\n{:?}",
+                env!("CARGO_PKG_VERSION"),
+                json!(rows),
+                c.links
+            )
+            .as_bytes(),
+        );
+        let reused: Vec<Value> = previous
+            .iter()
+            .filter(|e| e.get("catalog").and_then(Value::as_str) == Some(c.name))
+            .filter(|e| e.get("inputs").and_then(Value::as_str) == Some(inputs.as_str()))
+            .filter(|e| {
+                let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default();
+                std::fs::read(out.join(path)).is_ok_and(|b| sha256_hex(&b) == sha)
+            })
+            .cloned()
+            .collect();
+        if reused.len() == 4 {
+            entries.extend(reused);
+            continue;
+        }
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            ("csv", csv_bytes(&c)?),
+            ("xlsx", xlsx_bytes(&c, date)?),
+            ("html", html(&c).into_bytes()),
+            ("pdf", pdf_bytes(renderer, &c, date)?),
+        ];
+        for (ext, bytes) in files {
+            let rel = format!("{DIR}/{}.{ext}", c.name);
+            write_if_changed(&out.join(&rel), &bytes)
+                .map_err(|e| format!("无法写入 {rel}：{e}"))?;
+            entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
+                                "sha256": sha256_hex(&bytes), "inputs": inputs}));
+        }
+    }
+    Ok(entries)
+}
+
+fn csv_bytes(c: &Catalog) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let err = |e: csv::Error| format!("无法生成 {}.csv：{e}", c.name);
+    w.write_record(c.columns).map_err(err)?;
+    for r in &c.rows {
+        w.write_record(r.iter().map(Cell::text)).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| format!("无法生成 {}.csv：{e}", c.name))
+}
+
+/// Rows of a CSV catalogue as text (BOM stripped), header first.
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    r.records()
+        .map(|rec| {
+            rec.map(|x| x.iter().map(str::to_string).collect())
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, String> {
+    use chrono::Datelike;
+    use rust_xlsxwriter::{
+        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    };
+    let err = |e: rust_xlsxwriter::XlsxError| format!("无法生成 {}.xlsx：{e}", c.name);
+    let mut wb = Workbook::new();
+    // A fixed creation time keeps the bytes the same for the same catalogue.
+    let d = date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"));
+    let created =
+        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(err)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(c.name)
+            .set_creation_datetime(&created),
+    );
+    let head = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin)
+        .set_font_name("宋体");
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_font_name("宋体")
+        .set_text_wrap();
+    let ws = wb.add_worksheet();
+    ws.set_name(c.name).map_err(err)?;
+    ws.set_landscape();
+    let mut widths: Vec<usize> = c.columns.iter().map(|h| h.width()).collect();
+    for (j, h) in c.columns.iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, *h, &head)
+            .map_err(err)?;
+    }
+    for (i, r) in c.rows.iter().enumerate() {
+        for (j, v) in r.iter().enumerate() {
+            let (row, col) = ((i + 1) as u32, j as u16);
+            match v {
+                Cell::Num(n) => ws
+                    .write_number_with_format(row, col, *n as f64, &cell)
+                    .map_err(err)?,
+                Cell::Text(s) => ws
+                    .write_string_with_format(row, col, s, &cell)
+                    .map_err(err)?,
+            };
+            widths[j] = widths[j].max(v.text().width());
+        }
+    }
+    for (j, w) in widths.iter().enumerate() {
+        ws.set_column_width(j as u16, (*w as f64 * 1.1 + 2.0).min(60.0))
+            .map_err(err)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(err)?;
+    ws.autofilter(0, 0, c.rows.len() as u32, (c.columns.len() - 1) as u16)
+        .map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}
+
+fn pdf_bytes(renderer: &Renderer, c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, String> {
+    let data = json!({
+        "title": c.name,
+        "columns": c.columns,
+        "rows": c.rows.iter().map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    });
+    let req = RenderRequest {
+        template: "archive_catalog",
+        data: data.to_string().into_bytes(),
+        ident: format!("catalog/{}", c.name),
+        date,
+    };
+    renderer
+        .render(&req)
+        .map(|r| r.pdf)
+        .map_err(|e| format!("无法生成 {}.pdf：{e}", c.name))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A self-contained page: no external resources; links go to the volumes beside it.
+fn html(c: &Catalog) -> String {
+    let mut rows = String::new();
+    for (r, link) in c.rows.iter().zip(&c.links) {
+        let href = format!(
+            "../{}",
+            link.split('/')
+                .map(|s| s
+                    .replace('%', "%25")
+                    .replace('#', "%23")
+                    .replace('?', "%3F"))
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        rows.push_str("<tr>");
+        for (j, v) in r.iter().enumerate() {
+            let text = esc(&v.text());
+            let num = matches!(v, Cell::Num(_));
+            if c.columns[j] == "档号" {
+                rows.push_str(&format!("<td><a href=\"{}\">{text}</a></td>", esc(&href)));
+            } else if num {
+                rows.push_str(&format!("<td class=\"n\" data-v=\"{text}\">{text}</td>"));
+            } else {
+                rows.push_str(&format!("<td>{text}</td>"));
+            }
+        }
+        rows.push_str("</tr>\n");
+    }
+    let head: String = c
+        .columns
+        .iter()
+        .map(|h| format!("<th title=\"点击排序\">{h}</th>"))
+        .collect();
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{name}</title>
+<style>
+body{{font-family:"SimSun","Noto Serif CJK SC",serif;margin:1.5em}}
+h1{{text-align:center;font-size:1.5em}}
+table{{border-collapse:collapse;width:100%}}
+th,td{{border:1px solid #444;padding:4px 6px;font-size:0.95em}}
+th{{background:#eee;cursor:pointer;position:sticky;top:0}}
+td.n{{text-align:right}}
+#q{{width:20em;padding:4px;margin-bottom:0.8em}}
+</style></head>
+<body>
+<h1>{name}</h1>
+<p>筛选：<input id="q" placeholder="输入任意文字筛选行"> 共 <span id="count">{count}</span> 行</p>
+<table id="t"><thead><tr>{head}</tr></thead>
+<tbody>
+{rows}</tbody></table>
+<script>
+(function(){{
+var t=document.getElementById('t'),b=t.tBodies[0],q=document.getElementById('q'),c=document.getElementById('count');
+q.addEventListener('input',function(){{var s=q.value.trim(),n=0;for(var i=0;i<b.rows.length;i++){{var r=b.rows[i],ok=!s||r.textContent.indexOf(s)>=0;r.style.display=ok?'':'none';if(ok)n++;}}c.textContent=n;}});
+var ths=t.tHead.rows[0].cells;for(var k=0;k<ths.length;k++)(function(k){{var asc=true;ths[k].addEventListener('click',function(){{
+var rs=Array.prototype.slice.call(b.rows);rs.sort(function(x,y){{var a=x.cells[k],d=y.cells[k];
+var u=a.dataset.v!==undefined?(+a.dataset.v)-(+d.dataset.v):a.textContent.localeCompare(d.textContent,'zh-CN');return asc?u:-u;}});
+asc=!asc;rs.forEach(function(r){{b.appendChild(r);}});}});}})(k);
+}})();
+</script>
+</body></html>
+"#,
+        name = c.name,
+        count = c.rows.len(),
+    )
+}
+
+/// Checks the CSV and XLSX catalogues row by row against the volumes in the manifest.
+pub fn verify_catalogs(
+    out: &Path,
+    manifest: &Manifest,
+    volumes: &[VolumeEntry],
+    report: &mut dyn FnMut(Property, Level, &str, String),
+) {
+    if !manifest.extra.contains_key("catalogs") {
+        if !volumes.is_empty() {
+            report(
+                Property::Integrity,
+                Level::Error,
+                DIR,
+                "清单中没有案卷目录和归档文件目录".into(),
+            );
+        }
+        return;
+    }
+    for c in catalogs(volumes) {
+        let expected: Vec<Vec<String>> =
+            std::iter::once(c.columns.iter().map(|s| s.to_string()).collect())
+                .chain(c.rows.iter().map(|r| r.iter().map(Cell::text).collect()))
+                .collect();
+        let csv_path = format!("{DIR}/{}.csv", c.name);
+        if let Ok(bytes) = std::fs::read(out.join(&csv_path)) {
+            match read_csv(&bytes) {
+                Ok(rows) => compare(&csv_path, &expected, &rows, report),
+                Err(e) => report(
+                    Property::Usability,
+                    Level::Error,
+                    &csv_path,
+                    format!("无法读取：{e}"),
+                ),
+            }
+        }
+        let xlsx_path = format!("{DIR}/{}.xlsx", c.name);
+        if out.join(&xlsx_path).is_file() {
+            match read_xlsx(&out.join(&xlsx_path)) {
+                Ok(rows) => compare(&xlsx_path, &expected, &rows, report),
+                Err(e) => report(
+                    Property::Usability,
+                    Level::Error,
+                    &xlsx_path,
+                    format!("无法读取：{e}"),
+                ),
+            }
+        }
+    }
+}
+
+fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let name = wb.sheet_names().first().cloned().ok_or("没有工作表")?;
+    let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    calamine::Data::Int(i) => i.to_string(),
+                    calamine::Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn compare(
+    path: &str,
+    expected: &[Vec<String>],
+    actual: &[Vec<String>],
+    report: &mut dyn FnMut(Property, Level, &str, String),
+) {
+    if expected.len() != actual.len() {
+        report(
+            Property::Integrity,
+            Level::Error,
+            path,
+            format!(
+                "目录有 {} 行，按清单应为 {} 行",
+                actual.len().saturating_sub(1),
+                expected.len() - 1
+            ),
+        );
+    }
+    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+        let a: Vec<String> = a.iter().map(|s| s.trim().to_string()).collect();
+        if *e != a {
+            let what = if i == 0 {
+                "表头".to_string()
+            } else {
+                format!("第 {i} 行")
+            };
+            let col = e
+                .iter()
+                .zip(a.iter().chain(std::iter::repeat(&String::new())))
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            let name = expected[0].get(col).cloned().unwrap_or_default();
+            report(
+                Property::Authenticity,
+                Level::Error,
+                path,
+                format!(
+                    "目录{what}与案卷不符（{name}：应为“{}”，实为“{}”）",
+                    e.get(col).cloned().unwrap_or_default(),
+                    a.get(col).cloned().unwrap_or_default()
+                ),
+            );
+        }
+    }
+}
