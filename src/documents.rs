@@ -180,8 +180,16 @@ pub fn plan(case: &Case) -> Vec<DocSpec> {
 
 fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
     let mut docs = Vec::new();
+    // Plans and reports are titled after the unit, as their templates print them; the 目录 and
+    // catalogues list a document by its own title.
+    let unit = c.inspected_unit.name.as_str();
+    let titled = |mut d: DocSpec, title: String| {
+        d.title = title;
+        d
+    };
     if let Some(p) = &c.plan {
-        docs.push(spec(DocKind::InspectionPlan, p.approved_on, "plan"));
+        let d = spec(DocKind::InspectionPlan, p.approved_on, "plan");
+        docs.push(titled(d, format!("关于对{unit}开展保密检查的工作方案")));
     }
     if let Some(n) = &c.notice {
         let mut d = spec(DocKind::InspectionNotice, Some(n.issued_on), "notice");
@@ -223,16 +231,17 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
         ));
     }
     if let Some(r) = &c.report {
-        docs.push(spec(
-            DocKind::InspectionReport,
-            Some(r.submitted_on),
-            "report",
-        ));
+        let d = spec(DocKind::InspectionReport, Some(r.submitted_on), "report");
+        docs.push(titled(d, format!("关于对{unit}开展保密检查情况的报告")));
         if !r.personnel_handling.is_empty() {
-            docs.push(spec(
+            let d = spec(
                 DocKind::PersonnelReport,
                 Some(r.submitted_on),
                 "report.personnel_handling",
+            );
+            docs.push(titled(
+                d,
+                format!("关于{unit}违反保密法律法规人员处理情况的专门报告"),
             ));
         }
     }
@@ -254,10 +263,14 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
     if c.organized_by == OrganizedBy::Superior
         && let Some(s) = &c.superior_report
     {
-        docs.push(spec(
+        let d = spec(
             DocKind::SuperiorReport,
             Some(s.submitted_on),
             "superior_report",
+        );
+        docs.push(titled(
+            d,
+            format!("关于对{unit}开展保密检查情况的报告（报上级）"),
         ));
     }
     push_service_receipts(&mut docs, &c.services);
