@@ -110,7 +110,7 @@ pub fn build(
         .collect();
 
     let total: usize = cases.iter().map(|c| c.docs.len()).sum();
-    let bar = progress_bar(opts.progress, total as u64);
+    let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
 
     let cache = crate::render_cache::RenderCache::load(&opts.out);
@@ -326,17 +326,19 @@ fn remove_stale(dir: &Path, keep: BTreeSet<&str>) {
     }
 }
 
-fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+/// A progress bar on the terminal (hidden otherwise): `what` is being made, counted in `unit`.
+pub(crate) fn progress_bar(enabled: bool, total: u64, what: &str, unit: &str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
+    let template = format!(
+        "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {unit}  已用 {{elapsed}}  剩余约 {{eta}}"
+    );
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} 生成文书 [{bar:30}] {pos}/{len} 份  已用 {elapsed}  剩余约 {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::Ctx;
 use super::load::Fields;
 use super::model::{ArchiveInfo, Attachment, Item, Officer, Service, ServiceMethod, Text};
-use super::validate::check_officers;
+use super::validate::{check_officers, order};
 
 // ---------------------------------------------------------------------------------------------
 // Times
@@ -817,22 +817,6 @@ fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
             ctx.error(&format!("services[{i}].on"), format!("移送告知书送达日期 {} 早于移送日期 {}", s.on, t.date));
         }
         Some(_) => {}
-    }
-}
-
-fn order(
-    ctx: &mut Ctx,
-    field: &str,
-    later: NaiveDate,
-    later_what: &str,
-    earlier: NaiveDate,
-    earlier_what: &str,
-) {
-    if later < earlier {
-        ctx.error(
-            field,
-            format!("{later_what}（{later}）早于{earlier_what}（{earlier}），日期不符合程序顺序"),
-        );
     }
 }
 

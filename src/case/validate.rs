@@ -52,7 +52,7 @@ pub fn check_officers<'a>(
 }
 
 /// `earlier` must not come after `later`.
-fn order(
+pub(crate) fn order(
     ctx: &mut Ctx,
     field: &str,
     later: NaiveDate,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -154,7 +154,7 @@ pub fn build(
     ledger.save()?;
 
     let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
-    let bar = progress_bar(opts.progress, total as u64);
+    let bar = crate::build::progress_bar(opts.progress, total as u64, "批量发文", "封");
     let mut entries: Vec<LetterEntry> = Vec::new();
     let mut prints = Vec::new();
     let mut registers = Vec::new();
@@ -531,19 +531,4 @@ fn remove_stale(out: &Path, dir: &Path, keep: &BTreeSet<String>) {
             }
         }
     }
-}
-
-fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} 批量发文 [{bar:30}] {pos}/{len} 封  已用 {elapsed}  剩余约 {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
 }
