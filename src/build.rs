@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::documents::{DocKind, DocSpec};
@@ -18,7 +17,7 @@ use crate::numbering::{self, Numbers};
 use crate::output::{sha256_hex, write_atomic, write_if_changed};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CheckedCase, Project};
-use crate::render::{RenderRequest, Renderer};
+use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
 use crate::{law, manifest};
 
@@ -66,6 +65,8 @@ struct Job<'a> {
     /// `<case-id>/NN-<kind>.pdf`
     rel_path: String,
     data: Vec<u8>,
+    /// The PDF's date: the document's, or the case's latest while it has none.
+    date: Option<NaiveDate>,
 }
 
 pub fn build(
@@ -114,15 +115,26 @@ pub fn build(
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
 
     let cache = crate::render_cache::RenderCache::load(&opts.out);
-    let results: Vec<CaseResult> = cases
-        .par_iter()
-        .map(|c| {
-            let r = build_case(project, renderer, c, &numbers, opts, &bar, &cache);
-            // Keeps typst's memo cache from growing with every document rendered.
-            typst::comemo::evict(30);
+    // Whole cases a chunk at a time: a case is written only once all its documents rendered.
+    let mut results: Vec<CaseResult> = Vec::with_capacity(cases.len());
+    for group in case_chunks(&cases, batch::CHUNK) {
+        let per_case: Vec<Vec<Job>> = group
+            .iter()
+            .map(|c| jobs_of(&project.settings, c, &numbers))
+            .collect();
+        let flat: Vec<&Job> = per_case.iter().flatten().collect();
+        let mut rendered = batch::parallel(&flat, batch::threads(), |job| {
+            let r = render_job(renderer, job, &numbers, &cache);
+            bar.inc(1);
             r
         })
-        .collect();
+        .into_iter();
+        for (case, jobs) in group.iter().zip(&per_case) {
+            let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
+            results.push(finish_case(case, jobs, own, opts));
+        }
+        typst::comemo::evict(0);
+    }
     bar.finish_and_clear();
 
     let previous = Manifest::load(&opts.out).unwrap_or_default();
@@ -193,38 +205,49 @@ enum CaseResult {
     },
 }
 
-fn build_case(
-    project: &Project,
-    renderer: &Renderer,
-    case: &CheckedCase,
-    numbers: &Numbers,
-    opts: &BuildOptions,
-    bar: &ProgressBar,
-    cache: &crate::render_cache::RenderCache,
-) -> CaseResult {
-    let id = case.loaded.case.id().to_string();
-    let jobs: Vec<Job> = case
-        .docs
+/// Cases grouped so that each group has at least `min_docs` documents (the last may have
+/// fewer).
+fn case_chunks<'a>(cases: &[&'a CheckedCase], min_docs: usize) -> Vec<Vec<&'a CheckedCase>> {
+    let mut groups: Vec<Vec<&CheckedCase>> = Vec::new();
+    let mut docs = 0;
+    for &c in cases {
+        if groups.is_empty() || docs >= min_docs {
+            groups.push(Vec::new());
+            docs = 0;
+        }
+        docs += c.docs.len();
+        groups.last_mut().expect("a group").push(c);
+    }
+    groups
+}
+
+/// The documents of a case to render, with their data.
+fn jobs_of<'a>(settings: &Settings, case: &'a CheckedCase, numbers: &Numbers) -> Vec<Job<'a>> {
+    let id = case.loaded.case.id();
+    let fallback_date = case.docs.iter().filter_map(|d| d.date).max();
+    case.docs
         .iter()
         .enumerate()
         .map(|(i, doc)| Job {
             case,
             doc,
             rel_path: format!("{id}/{:02}-{}.pdf", i + 1, doc.kind.id()),
-            data: document_data(&project.settings, case, doc, numbers)
+            data: document_data(settings, case, doc, numbers)
                 .to_string()
                 .into_bytes(),
+            date: doc.date.or(fallback_date),
         })
-        .collect();
-    let fallback_date = case.docs.iter().filter_map(|d| d.date).max();
-    let rendered: Vec<Result<(FileEntry, Vec<u8>), Problem>> = jobs
-        .par_iter()
-        .map(|job| {
-            let r = render_job(renderer, job, numbers, fallback_date, cache);
-            bar.inc(1);
-            r
-        })
-        .collect();
+        .collect()
+}
+
+/// Writes a case's documents if every one of them rendered.
+fn finish_case(
+    case: &CheckedCase,
+    jobs: &[Job],
+    rendered: Vec<Result<(FileEntry, Vec<u8>), Problem>>,
+    opts: &BuildOptions,
+) -> CaseResult {
+    let id = case.loaded.case.id().to_string();
     let mut ok = Vec::new();
     let mut problems = Problems::default();
     for r in rendered {
@@ -237,7 +260,7 @@ fn build_case(
         return CaseResult::Failed { id, problems };
     }
     if let Some(dir) = &opts.dump_data {
-        for job in &jobs {
+        for job in jobs {
             let path = dir.join(job.rel_path.replace(".pdf", ".json"));
             let _ = write_atomic(&path, &job.data);
         }
@@ -271,7 +294,6 @@ fn render_job(
     renderer: &Renderer,
     job: &Job,
     numbers: &Numbers,
-    fallback_date: Option<NaiveDate>,
     cache: &crate::render_cache::RenderCache,
 ) -> Result<(FileEntry, Vec<u8>), Problem> {
     let id = job.case.loaded.case.id();
@@ -279,7 +301,7 @@ fn render_job(
         template: job.doc.kind.id(),
         data: job.data.clone(),
         ident: format!("{id}/{}", job.doc.key()),
-        date: job.doc.date.or(fallback_date),
+        date: job.date,
     };
     match cache.render(renderer, &request, &job.rel_path) {
         Ok(r) => Ok((

@@ -52,3 +52,19 @@ pub fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<bool> {
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
+
+/// SHA-256 of a file, read in pieces; None when it cannot be read.
+pub fn file_sha256(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    Some(hex::encode(hash.finalize()))
+}

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -100,6 +99,9 @@ enum Source {
     Image(PathBuf),
 }
 
+/// Volumes assembled between two clearings of typst's memo cache.
+const VOLUMES_PER_CHUNK: usize = 8;
+
 /// A volume planned: its items and code.
 struct Plan<'a> {
     case: &'a CheckedCase,
@@ -158,10 +160,15 @@ pub fn build_volumes(
         ctx.error("", e.to_string());
         problems.extend(ctx.problems);
     }
-    let results: Vec<Result<VolumeEntry, (String, String)>> = plans
-        .par_iter()
-        .map(|p| make_volume(arch, renderer, p, previous, out))
-        .collect();
+    // A few volumes at a time: each holds its documents and typst's work in memory.
+    let mut results: Vec<Result<VolumeEntry, (String, String)>> = Vec::with_capacity(plans.len());
+    crate::render::batch::in_chunks(
+        &plans,
+        VOLUMES_PER_CHUNK,
+        crate::render::batch::threads(),
+        |p| make_volume(arch, renderer, p, previous, out),
+        |_, r| results.extend(r),
+    );
     let mut volumes = Vec::new();
     for r in results {
         match r {

@@ -26,11 +26,22 @@ pub fn write(volumes: &[VolumeEntry], fonds_name: &str, out: &Path) -> Result<Ve
     }
     let mut entries = Vec::new();
     for (year, vols) in &by_year {
-        for (rel, bytes) in bag(*year, vols, fonds_name, out)? {
+        for (rel, content) in bag(*year, vols, fonds_name, out)? {
             let path = format!("{DIR}/{year}/{rel}");
-            write_if_changed(&out.join(&path), &bytes)
-                .map_err(|e| format!("无法写入 {path}：{e}"))?;
-            entries.push(json!({"path": path, "sha256": sha256_hex(&bytes)}));
+            let target = out.join(&path);
+            let sha = match content {
+                Content::Bytes(bytes) => {
+                    write_if_changed(&target, &bytes)
+                        .map_err(|e| format!("无法写入 {path}：{e}"))?;
+                    sha256_hex(&bytes)
+                }
+                Content::Copy { from, sha256, .. } => {
+                    copy_if_changed(&from, &target, &sha256)
+                        .map_err(|e| format!("无法写入 {path}：{e}"))?;
+                    sha256
+                }
+            };
+            entries.push(json!({"path": path, "sha256": sha}));
         }
     }
     remove_stale(out, &entries);
@@ -66,20 +77,67 @@ fn catalog_xml(root: &str, row_tag: &str, c: &catalog::Catalog) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// A file of the bag: made here, or a volume copied in (a year's volumes are never all held in
+/// memory; their digests are known from the build).
+enum Content {
+    Bytes(Vec<u8>),
+    Copy {
+        from: std::path::PathBuf,
+        sha256: String,
+        size: u64,
+    },
+}
+
+impl Content {
+    fn sha256(&self) -> String {
+        match self {
+            Content::Bytes(b) => sha256_hex(b),
+            Content::Copy { sha256, .. } => sha256.clone(),
+        }
+    }
+    fn size(&self) -> u64 {
+        match self {
+            Content::Bytes(b) => b.len() as u64,
+            Content::Copy { size, .. } => *size,
+        }
+    }
+}
+
+/// Copies `from` to `to` through a temporary name, unless `to` already has the digest `sha256`.
+fn copy_if_changed(from: &Path, to: &Path, sha256: &str) -> std::io::Result<()> {
+    if crate::output::file_sha256(to).is_some_and(|have| have == sha256) {
+        return Ok(());
+    }
+    let dir = to.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".copy.{}.tmp", std::process::id()));
+    std::fs::copy(from, &tmp)?;
+    std::fs::rename(&tmp, to).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 /// Every file of one year's bag, relative to the bag's folder.
 fn bag(
     year: i32,
     vols: &[VolumeEntry],
     fonds_name: &str,
     out: &Path,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<Vec<(String, Content)>, String> {
     let [by_volume, by_item] = catalog::catalogs(vols);
-    let mut payload: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut payload: Vec<(String, Content)> = Vec::new();
     for v in vols {
-        let bytes =
-            std::fs::read(out.join(&v.path)).map_err(|e| format!("无法读取 {}：{e}", v.path))?;
+        let from = out.join(&v.path);
+        let size = std::fs::metadata(&from)
+            .map_err(|e| format!("无法读取 {}：{e}", v.path))?
+            .len();
         let name = v.path.rsplit('/').next().unwrap_or(&v.path);
-        payload.push((format!("data/电子档案/{name}"), bytes));
+        let content = Content::Copy {
+            from,
+            sha256: v.sha256.clone(),
+            size,
+        };
+        payload.push((format!("data/电子档案/{name}"), content));
     }
     let pages: usize = by_volume
         .rows
@@ -92,21 +150,24 @@ fn bag(
         by_item.rows.len(),
         env!("CARGO_PKG_VERSION"),
     );
-    payload.push(("data/说明文件.TXT".into(), note.into_bytes()));
+    payload.push((
+        "data/说明文件.TXT".into(),
+        Content::Bytes(note.into_bytes()),
+    ));
     payload.push((
         "data/案卷目录.XML".into(),
-        catalog_xml("案卷目录", "案卷", &by_volume),
+        Content::Bytes(catalog_xml("案卷目录", "案卷", &by_volume)),
     ));
     payload.push((
         "data/文件目录.XML".into(),
-        catalog_xml("文件目录", "文件", &by_item),
+        Content::Bytes(catalog_xml("文件目录", "文件", &by_item)),
     ));
     payload.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let oxum_bytes: usize = payload.iter().map(|(_, b)| b.len()).sum();
+    let oxum_bytes: u64 = payload.iter().map(|(_, c)| c.size()).sum();
     let manifest: String = payload
         .iter()
-        .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
+        .map(|(p, c)| format!("{}  {p}\n", c.sha256()))
         .collect();
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_string();
     let date = vols
@@ -130,7 +191,7 @@ fn bag(
         .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
         .collect();
     tags.push(("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes()));
-    payload.extend(tags);
+    payload.extend(tags.into_iter().map(|(p, b)| (p, Content::Bytes(b))));
     Ok(payload)
 }
 

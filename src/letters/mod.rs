@@ -29,13 +29,10 @@ use crate::numbering::{self, Numbers};
 use crate::output::{sha256_hex, write_if_changed};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::Project;
-use crate::render::{RenderRequest, Renderer};
+use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
 pub use campaign::{Campaign, Letter};
 use register::RegisterRow;
-
-/// Letters rendered between two evictions of typst's memo cache.
-const CHUNK: usize = 32;
 
 /// Manifest sections this stage owns.
 pub const SECTIONS: &[&str] = &["letters", "print_files", "registers"];
@@ -289,19 +286,17 @@ fn build_campaign(
     // In chunks, with typst's memo cache evicted between them: memory stays flat however many
     // letters a campaign has.
     let mut results: Vec<Result<RenderedLetter, Problem>> = Vec::with_capacity(p.letters.len());
-    for chunk in p.letters.chunks(CHUNK) {
-        let rendered: Vec<Result<RenderedLetter, Problem>> = chunk
-            .par_iter()
-            .map(|l| {
-                let r = render_letter(project, renderer, opts, c, l, numbers, receipts);
-                bar.inc(1);
-                r
-            })
-            .collect();
-        results.extend(rendered);
-        // Everything: what a chunk left behind is worth more as free memory than as cache.
-        typst::comemo::evict(0);
-    }
+    batch::in_chunks(
+        &p.letters,
+        batch::CHUNK,
+        batch::threads(),
+        |l| {
+            let r = render_letter(project, renderer, opts, c, l, numbers, receipts);
+            bar.inc(1);
+            r
+        },
+        |_, rendered| results.extend(rendered),
+    );
     let mut letters = Vec::new();
     let mut receipt_entries = Vec::new();
     let mut written = 0;

@@ -7,7 +7,7 @@
 //! list and the cross-reference offsets are kept.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Writer};
@@ -66,7 +66,7 @@ pub fn merge(letters: &[PathBuf], out: &Path) -> Result<PrintFile, PrintError> {
             return Err(e);
         }
     };
-    let unchanged = file_sha256(out).is_some_and(|old| old == sha);
+    let unchanged = crate::output::file_sha256(out).is_some_and(|old| old == sha);
     if unchanged {
         let _ = std::fs::remove_file(&tmp);
     } else {
@@ -78,20 +78,6 @@ pub fn merge(letters: &[PathBuf], out: &Path) -> Result<PrintFile, PrintError> {
         sha256: sha,
         written: !unchanged,
     })
-}
-
-fn file_sha256(path: &Path) -> Option<String> {
-    let mut f = File::open(path).ok()?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-    }
-    Some(hex::encode(hash.finalize()))
 }
 
 fn write_merged(

@@ -2,6 +2,7 @@
 //! once into a [`Renderer`]; each document gets a [`DocWorld`] that serves its data as the
 //! virtual file `/data.json`, so case data never becomes markup.
 
+pub mod batch;
 mod fonts;
 
 use std::collections::HashMap;
