@@ -214,9 +214,21 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     let mut checked = project.check(today(&args.common));
-    // Campaign rows are checked like cases of their document's kind.
-    let (_, letter_problems) = crate::letters::check(&project, today(&args.common));
+    // Campaign rows are checked like cases of their document's kind; a letter's own deadline
+    // (e.g. the notice period) is listed with the cases'.
+    let (prepared, letter_problems) = crate::letters::check(&project, today(&args.common));
     checked.problems.extend(letter_problems);
+    for letter in prepared.iter().flat_map(|p| &p.letters) {
+        let kind = letter.doc().kind.id();
+        checked.deadlines.extend(
+            letter
+                .case
+                .deadlines
+                .iter()
+                .filter(|d| d.document == kind)
+                .cloned(),
+        );
+    }
     let has_errors = checked.problems.has_errors();
     let problems = checked.problems.sorted();
     if args.format == "json" {
@@ -237,8 +249,17 @@ fn check(args: CheckArgs) -> ExitCode {
             .iter()
             .filter(|p| p.severity == crate::problems::Severity::Error)
             .count();
+        let letters: usize = prepared
+            .iter()
+            .map(|p| p.letters.len() + p.failed_rows)
+            .sum();
+        let campaigns = if prepared.is_empty() {
+            String::new()
+        } else {
+            format!("，批量发文 {} 批 {letters} 封", prepared.len())
+        };
         println!(
-            "\n案件 {} 件，期限 {} 项；错误 {} 个，警告 {} 个",
+            "\n案件 {} 件{campaigns}，期限 {} 项；错误 {} 个，警告 {} 个",
             project.cases.len()
                 + checked
                     .failed

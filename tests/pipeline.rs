@@ -506,3 +506,30 @@ fn numbers_are_stable_when_cases_are_added_and_explicit_numbers_win() {
     let ledger = std::fs::read_to_string(root.join("anjuan-ledger.yaml")).unwrap();
     assert!(ledger.contains("2026-JC-102/inspection_notice"), "{ledger}");
 }
+
+/// Hundreds of documents in one build: documents run on threads of their own, so typst's inner
+/// parallel work never nests one document inside another on a stack (this overflowed at 1600
+/// documents when documents were rayon jobs).
+#[test]
+fn hundreds_of_documents_build_in_one_run() {
+    let full = include_str!("../cases/inspection/2026-JC-003.yaml");
+    let full = &full[..full.find("\narchive:").expect("archive block")];
+    let files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("c{i}.yaml"),
+                full.replace("id: 2026-JC-003", &format!("id: 2026-JC-{:03}", 500 + i)),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let root = root_with("many", &refs);
+    let report = build_into(&root, &root.join("out"));
+    assert!(report.ok(), "{:#?}", report.problems);
+    assert_eq!(report.documents, 40 * 16);
+    let last = pdf_text_file(&root.join("out/2026-JC-539/09-inspection_opinion.pdf"));
+    assert!(last.contains("某保检意〔2026〕40号"), "{last}");
+}
