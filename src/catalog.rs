@@ -146,7 +146,7 @@ pub fn write(
         let inputs = sha256_hex(
             format!(
                 "{}\n{date:?}\n{}\n{:?}",
-                env!("CARGO_PKG_VERSION"),
+                renderer.fingerprint(),
                 json!(rows),
                 c.links
             )

@@ -497,9 +497,10 @@ fn make_volume(
         "description": description(plan, &rows, content_pages, info.remarks.as_deref()),
         "filer": arch.filer.as_deref(), "checker": arch.checker.as_deref(), "filed_on": info.filed_on,
     });
+    // Templates and fonts shape the volume too: the renderer's fingerprint covers them.
     let mut digest_input = format!(
         "{}\n{front_data}\n{notes_data}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
+        renderer.fingerprint(),
         arch.duplex
     );
     for b in &contents {

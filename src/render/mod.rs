@@ -120,7 +120,10 @@ impl Renderer {
             all.extend_from_slice(path.as_bytes());
             all.extend_from_slice(crate::output::sha256_hex(bytes.as_slice()).as_bytes());
         }
+        // Hashing every font's bytes would cost more than a small build; size, face and family
+        // tell fonts apart.
         for f in &self.fonts {
+            all.extend_from_slice(f.info().family.as_bytes());
             all.extend_from_slice(&f.data().len().to_le_bytes());
             all.extend_from_slice(&f.index().to_le_bytes());
         }
