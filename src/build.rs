@@ -158,13 +158,21 @@ pub fn build(
             }
         }
     }
-    // A case that fails now keeps the documents of its last good build, still listed.
+    // A case that fails now keeps the documents of its last good build, still listed; so does
+    // every case this run did not read (one case file was built).
+    let read: BTreeSet<&str> = project.cases.iter().map(|c| c.case.id()).collect();
+    let standing: BTreeSet<String> = previous
+        .files
+        .iter()
+        .map(|f| f.case.clone())
+        .filter(|id| failed.contains(id) || (project.partial && !read.contains(id.as_str())))
+        .collect();
     let built: BTreeSet<&str> = manifest.files.iter().map(|f| f.case.as_str()).collect();
     let kept: Vec<FileEntry> = previous
         .files
         .into_iter()
         .filter(|f| {
-            failed.contains(&f.case)
+            standing.contains(&f.case)
                 && !built.contains(f.case.as_str())
                 && opts.out.join(&f.path).is_file()
         })
@@ -176,11 +184,13 @@ pub fn build(
     manifest
         .extra
         .insert(crate::render_cache::KEY.into(), cache.finish());
+    // Volumes too stand for failed cases and for the cases this run did not read.
+    let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
     problems.extend(crate::archive::stage(
         &project.settings,
         renderer,
         &cases,
-        &failed,
+        &keep_volumes,
         &mut manifest,
         &opts.out,
     ));

@@ -32,6 +32,9 @@ pub struct Project {
     pub cases: Vec<LoadedCase>,
     pub campaigns: Vec<CampaignFile>,
     pub problems: Problems,
+    /// Only part of the root was read (one case file or a subfolder): the outputs of the other
+    /// cases in the output folder stand as they are.
+    pub partial: bool,
 }
 
 /// A case that passed every check, with its documents and deadlines.
@@ -72,6 +75,8 @@ impl Project {
         let (calendar, extra_files) = load_calendar(&settings, &mut problems);
 
         let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
+        let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        let partial = input != canonical_root;
         let files = case_files(&input, &root, &extra_files);
         let loaded: Vec<(Loaded, Problems)> = files
             .par_iter()
@@ -105,6 +110,7 @@ impl Project {
             cases,
             campaigns,
             problems,
+            partial,
         })
     }
 

@@ -463,3 +463,29 @@ fn page_labels_and_bookmarks_must_agree_with_stamps() {
     doc.save(&path).unwrap();
     assert_names(&verify::verify(&out), &v.path, "页码标签与页号不符");
 }
+
+/// Building one case file into a full output folder leaves every other case's documents,
+/// volumes and letters in place and listed: verify still passes.
+#[test]
+fn building_one_case_keeps_the_others() {
+    let b = built();
+    let out = temp("one-case-out");
+    copy_dir(&b.out, &out);
+    let before = Manifest::load(&out).unwrap();
+    let renderer = Renderer::new(None, None).unwrap();
+    let project = Project::open(&b.cases.join("inspection/2026-JC-007.yaml")).unwrap();
+    assert!(project.partial);
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        progress: false,
+        dump_data: None,
+    };
+    let report = build(&project, &renderer, &opts).unwrap();
+    assert_eq!(report.cases_built, 1);
+    let after = Manifest::load(&out).unwrap();
+    assert_eq!(after.files, before.files);
+    assert_eq!(after.extra["volumes"], before.extra["volumes"]);
+    assert_eq!(after.extra["letters"], before.extra["letters"]);
+    assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
+}

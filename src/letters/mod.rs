@@ -140,10 +140,33 @@ pub fn build(
         campaigns: prepared.len(),
         ..Default::default()
     };
+    // A build of part of the root leaves the other campaigns' outputs listed as they were.
+    let mut standing: Vec<(&str, Vec<Value>)> = Vec::new();
     for key in SECTIONS {
-        manifest.extra.remove(*key);
+        let old = manifest.extra.remove(*key);
+        if project.partial {
+            let ours: Vec<String> = prepared
+                .iter()
+                .map(|p| format!("{}/", p.campaign.id))
+                .collect();
+            let kept = old
+                .and_then(|v| v.as_array().cloned())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| {
+                    let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                    !ours.iter().any(|prefix| path.starts_with(prefix.as_str()))
+                })
+                .collect();
+            standing.push((key, kept));
+        }
     }
     if prepared.is_empty() {
+        for (key, kept) in standing {
+            if !kept.is_empty() {
+                manifest.extra.insert(key.to_string(), Value::Array(kept));
+            }
+        }
         return Ok((report, problems));
     }
     let mut ledger = Ledger::load(&project.root)?;
@@ -174,17 +197,30 @@ pub fn build(
         registers.extend(built.registers);
     }
     bar.finish_and_clear();
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    manifest.extra.insert(
-        "letters".into(),
-        serde_json::to_value(&entries).unwrap_or_default(),
-    );
-    manifest
-        .extra
-        .insert("print_files".into(), Value::Array(prints));
-    manifest
-        .extra
-        .insert("registers".into(), Value::Array(registers));
+    let letters = match serde_json::to_value(&entries) {
+        Ok(Value::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    let mut sections = [
+        ("letters", letters),
+        ("print_files", prints),
+        ("registers", registers),
+    ];
+    for (key, list) in &mut sections {
+        if let Some((_, kept)) = standing.iter_mut().find(|(k, _)| k == key) {
+            list.append(kept);
+        }
+        let path = |e: &Value| {
+            e.get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        list.sort_by_key(path);
+    }
+    for (key, list) in sections {
+        manifest.extra.insert(key.into(), Value::Array(list));
+    }
     Ok((report, problems))
 }
 
