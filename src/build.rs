@@ -138,6 +138,7 @@ pub fn build(
     bar.finish_and_clear();
 
     let previous = Manifest::load(&opts.out).unwrap_or_default();
+    let previous_paths = previous.paths();
     let mut manifest = Manifest {
         files: Vec::new(),
         extra: previous.extra.clone(),
@@ -197,6 +198,9 @@ pub fn build(
     manifest
         .save(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
+    if !project.partial {
+        manifest.remove_dropped(&previous_paths, &opts.out);
+    }
 
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;

@@ -489,3 +489,31 @@ fn building_one_case_keeps_the_others() {
     assert_eq!(after.extra["letters"], before.extra["letters"]);
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
 }
+
+/// A case and a campaign taken out of the cases root: the next full build removes what it had
+/// listed for them, and nothing else; verify passes.
+#[test]
+fn removed_cases_leave_nothing_behind() {
+    let b = built();
+    let out = temp("removed-out");
+    copy_dir(&b.out, &out);
+    let cases = temp("removed-cases");
+    copy_dir(&b.cases, &cases);
+    std::fs::remove_file(cases.join("inspection/2026-JC-007.yaml")).unwrap();
+    std::fs::remove_file(cases.join("campaigns/2026-ND-01.yaml")).unwrap();
+    std::fs::write(out.join("notes-of-the-officer.txt"), "不是 anjuan 的文件").unwrap();
+    let renderer = Renderer::new(None, None).unwrap();
+    let project = Project::open(&cases).unwrap();
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        progress: false,
+        dump_data: None,
+    };
+    build(&project, &renderer, &opts).unwrap();
+    assert!(!out.join("2026-JC-007").exists());
+    assert!(!out.join("2026-ND-01").exists());
+    assert!(out.join("notes-of-the-officer.txt").exists());
+    std::fs::remove_file(out.join("notes-of-the-officer.txt")).unwrap();
+    assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
+}
