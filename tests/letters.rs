@@ -109,6 +109,8 @@ fn rows_override_common_and_nested_keys_merge() {
         receipt.contains(no.as_str()) && receipt.contains("钱某"),
         "{receipt}"
     );
+    // Printed before the service: how and when it was served are left to fill in by hand.
+    assert!(receipt.contains("□直接送达□邮寄送达"), "{receipt}");
 }
 
 #[test]

@@ -80,6 +80,10 @@ pub struct Service {
     /// Which entry of a repeated document (e.g. the second disposal notice), from 0.
     #[serde(default)]
     pub index: Option<usize>,
+    /// A receipt printed ahead of the service, to be filled in by hand (bulk letters): how and
+    /// when it was served are left blank. Never read from YAML.
+    #[serde(skip_deserializing, default)]
+    pub blank: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

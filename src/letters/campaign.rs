@@ -406,7 +406,9 @@ fn check_merged(
         .contact
         .as_ref()
         .map(|p| p.name.to_string());
-    // Each letter is served on its own: a receipt for it, unless the row says otherwise.
+    // Each letter is served on its own: a receipt for it, unless the row says otherwise. It is
+    // printed with the letter, before anyone knows when and how it will be served: those lines
+    // stay blank for the officer to fill in.
     if inspection.services.is_empty()
         && let Some(date) = letter_doc.date
     {
@@ -419,6 +421,7 @@ fn check_merged(
             witness: None,
             refused_reason: None,
             index: None,
+            blank: true,
         });
     }
     let case = Case::Inspection(inspection);
