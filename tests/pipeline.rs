@@ -533,3 +533,30 @@ fn hundreds_of_documents_build_in_one_run() {
     let last = pdf_text_file(&root.join("out/2026-JC-539/09-inspection_opinion.pdf"));
     assert!(last.contains("某保检意〔2026〕40号"), "{last}");
 }
+
+#[test]
+fn office_fonts_come_before_the_bundled_ones() {
+    let dir = temp_dir("fonts");
+    let font = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/LXGWWenKai-Regular.ttf");
+    std::fs::copy(&font, dir.join("office.ttf")).unwrap();
+    let bundled = anjuan::render::FontSet::load(None).unwrap().fonts.len();
+    let with_office = anjuan::render::FontSet::load(Some(&dir)).unwrap();
+    assert_eq!(with_office.fonts.len(), bundled + 1);
+    assert_eq!(with_office.fonts[0].info().family, "LXGW WenKai");
+    // A folder that does not exist is a clear error, not a silent fallback.
+    let bin = env!("CARGO_BIN_EXE_anjuan");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let out = Command::new(bin)
+        .arg("build")
+        .arg(&cases)
+        .args(["--font-path", "/no/such/字体", "-o"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("字体目录不存在"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
