@@ -369,3 +369,28 @@ fn an_unknown_column_is_reported_once_on_the_header_row() {
     );
     assert_eq!(report.letters.letters, 0);
 }
+
+/// A round of rectification requirements: one 保密检查意见书 per unit, each with its own
+/// findings and deadlines, numbered consecutively.
+#[test]
+fn a_round_of_opinions_carries_each_units_rectifications() {
+    let cases = sample_cases("letters-opinions");
+    let out = cases.parent().unwrap().join("out");
+    let report = build_into(&cases, &out);
+    assert!(report.ok(), "{:?}", report.problems);
+    let nos = numbers(&out, "2026-ZG-01");
+    assert_eq!(nos.len(), 3);
+    assert!(
+        nos.windows(2)
+            .all(|w| seq_of(&w[1].1) == seq_of(&w[0].1) + 1),
+        "{nos:?}"
+    );
+    let first = pdf_text_file(&out.join("2026-ZG-01/001-inspection_opinion.pdf"));
+    assert!(first.contains("某县教育局："), "{first}");
+    assert!(first.contains("补齐涉密载体台账并逐件核对"), "{first}");
+    assert!(first.contains("2026年10月30日"), "{first}");
+    assert!(first.contains(nos[0].1.as_str()), "{first}");
+    let third = pdf_text_file(&out.join("2026-ZG-01/003-inspection_opinion.pdf"));
+    assert!(third.contains("制定科室保密工作责任清单"), "{third}");
+    assert!(!third.contains("补齐涉密载体台账"), "{third}");
+}
