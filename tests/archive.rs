@@ -517,3 +517,27 @@ fn removed_cases_leave_nothing_behind() {
     std::fs::remove_file(out.join("notes-of-the-officer.txt")).unwrap();
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
 }
+
+/// A volume whose list has lost a document every finished inspection has: verify names it.
+#[test]
+fn a_volume_without_a_required_document_is_caught() {
+    let out = copy_out("required");
+    let mut m = Manifest::load(&out).unwrap();
+    let mut vols = volumes(&out);
+    let i = vols
+        .iter()
+        .position(|v| v.archive_code == "Z041-WS·2026-D30-BMJ-0001")
+        .unwrap();
+    vols[i]
+        .items
+        .retain(|it| it.document.as_deref() != Some("inspection_report"));
+    let code = vols[i].path.clone();
+    m.extra
+        .insert("volumes".into(), serde_json::to_value(&vols).unwrap());
+    m.save(&out).unwrap();
+    assert_names(
+        &verify::verify(&out),
+        &code,
+        "缺少程序必备的文书：书面检查报告",
+    );
+}

@@ -560,3 +560,24 @@ fn office_fonts_come_before_the_bundled_ones() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_archived_inspection_has_every_step() {
+    let start = MINIMAL.find("report:").unwrap();
+    let end = MINIMAL.find("opinion:").unwrap();
+    let case = format!("{}{}", &MINIMAL[..start], &MINIMAL[end..]);
+    let root = root_with("steps", &[("c.yaml", &case)]);
+    let c = Project::open(&root).unwrap().check(d("2026-11-29"));
+    let p = c
+        .problems
+        .0
+        .iter()
+        .find(|p| p.field == "archive")
+        .expect("an error on archive");
+    assert_eq!(p.severity, anjuan::problems::Severity::Error);
+    assert!(
+        p.message.contains("书面检查报告（report）"),
+        "{}",
+        p.message
+    );
+}

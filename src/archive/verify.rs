@@ -575,9 +575,17 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             ),
         );
     }
+    // The documents every finished case of the procedure has (documents.md, the steps of the
+    // responsibility list); the others depend on what happened in the case.
     let required: &[&str] = match v.category.as_str() {
-        "保密检查" => &["inspection_register"],
-        "行政强制" => &["onsite_record"],
+        "保密检查" => &[
+            "inspection_plan",
+            "inspection_notice",
+            "inspection_register",
+            "inspection_report",
+            "inspection_opinion",
+        ],
+        "行政强制" => &["enforcement_approval", "onsite_record"],
         _ => &[],
     };
     if v.volume == 1 {
