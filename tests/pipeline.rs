@@ -312,6 +312,20 @@ fn every_inspection_document_prints_its_case() {
     );
     assert!(full("09-inspection_opinion.pdf").contains("完善涉密移动存储介质台账"));
     assert!(full("09-inspection_opinion.pdf").contains("2026年3月31日"));
+    // Decisions and notices that affect the unit state its remedies, with the bodies of
+    // anjuan.yaml.
+    for file in [
+        "04-disposal_notice.pdf",
+        "09-inspection_opinion.pdf",
+        "10-objection_reply.pdf",
+    ] {
+        let t = full(file);
+        assert!(
+            t.contains("某县人民政府申请行政复议") && t.contains("某县人民法院提起行政诉讼"),
+            "{file}: {t}"
+        );
+        assert!(t.contains("陈述和申辩"), "{file}");
+    }
     assert!(full("10-objection_reply.pdf").contains("维修人员"));
     assert!(full("11-reinspection_opinion.pdf").contains("台账已完善"));
     let sup = |file: &str| text("2026-JC-011", file);
