@@ -153,9 +153,9 @@ pub fn discover(start: &Path) -> Result<PathBuf, SettingsError> {
 /// Loads and checks `anjuan.yaml`.
 pub fn load(path: &Path) -> Result<Settings, SettingsError> {
     let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let (text, _) = crate::case::read_text(path).map_err(|message| {
         let mut ctx = Ctx::new(FILE_NAME, "");
-        ctx.error("", format!("无法读取：{e}"));
+        ctx.error("", message);
         SettingsError::Invalid(ctx.problems)
     })?;
     let mut ctx = Ctx::new(FILE_NAME, &text);

@@ -89,3 +89,43 @@ impl<'de> Deserialize<'de> for Text {
         d.deserialize_any(V)
     }
 }
+
+/// How a text file was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// GB18030 (GBK): what Notepad and Excel save by default on a Chinese Windows.
+    Gbk,
+}
+
+/// A text file's contents as officers save them: UTF-8 with or without a byte-order mark, or
+/// GBK. None when the bytes are neither.
+pub fn decode(bytes: &[u8]) -> Option<(String, Encoding)> {
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(body) {
+        return Some((text.to_string(), Encoding::Utf8));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| (text.into_owned(), Encoding::Gbk))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_utf8_with_bom_and_gbk() {
+        assert_eq!(
+            decode("\u{feff}案卷".as_bytes()),
+            Some(("案卷".to_string(), Encoding::Utf8))
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode("某县国家保密局");
+        assert_eq!(
+            decode(&gbk),
+            Some(("某县国家保密局".to_string(), Encoding::Gbk))
+        );
+        assert_eq!(decode(&[0xFF, 0xFE, 0x00]), None);
+    }
+}

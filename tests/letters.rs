@@ -394,3 +394,25 @@ fn a_round_of_opinions_carries_each_units_rectifications() {
     assert!(third.contains("制定科室保密工作责任清单"), "{third}");
     assert!(!third.contains("补齐涉密载体台账"), "{third}");
 }
+
+/// Excel on a Chinese Windows saves “CSV (逗号分隔)” as GBK: such a file is read as it is.
+#[test]
+fn a_gbk_spreadsheet_is_read() {
+    let csv = "inspected_unit.name,inspected_unit.contact.name,inspection.start,inspection.end\r\n\
+               某县教育局,钱某,2026-09-14,2026-09-14\r\n\
+               某县审计局,杨某,2026-09-14,2026-09-15\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    let root = root_with(
+        "letters-gbk",
+        &[
+            ("campaigns/nd.yaml", CSV_CAMPAIGN.as_bytes()),
+            ("campaigns/units.csv", &gbk),
+        ],
+    );
+    let out = root.parent().unwrap().join("out");
+    let report = build_into(&root, &out);
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.letters.letters, 2);
+    let second = pdf_text_file(&out.join("2026-ND-09/002-inspection_notice.pdf"));
+    assert!(second.contains("某县审计局："), "{second}");
+}

@@ -595,3 +595,31 @@ fn an_archived_inspection_has_every_step() {
         p.message
     );
 }
+
+/// Notepad on a Chinese Windows may save a case as GBK with CRLF line ends: it is read, with a
+/// warning to save it as UTF-8, and problems still name the right line.
+#[test]
+fn a_gbk_case_file_is_read_with_a_warning() {
+    let text = MINIMAL
+        .replace("mode: oral", "mode: orall")
+        .replace('\n', "\r\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let root = root_with("gbk", &[]);
+    std::fs::write(root.join("c.yaml"), &gbk).unwrap();
+    let project = Project::open(&root).unwrap();
+    let problems = project.problems.clone().sorted();
+    let mode = problems
+        .iter()
+        .find(|p| p.field == "notice.mode")
+        .expect("mode problem");
+    assert_eq!((mode.line, mode.column), (23, 3));
+    let ok = MINIMAL.replace('\n', "\r\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&ok);
+    std::fs::write(root.join("c.yaml"), &gbk).unwrap();
+    let project = Project::open(&root).unwrap();
+    assert_eq!(project.cases.len(), 1);
+    assert_eq!(project.cases[0].case.title(), "对某县档案馆开展保密检查");
+    let warning = &project.problems.0[0];
+    assert_eq!(warning.severity, anjuan::problems::Severity::Warning);
+    assert!(warning.message.contains("GBK"), "{}", warning.message);
+}

@@ -118,19 +118,33 @@ pub enum Loaded {
 
 pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
 
+/// A text file in UTF-8 or GBK, or a Chinese message saying why it cannot be read.
+pub fn read_text(path: &Path) -> Result<(String, crate::text::Encoding), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e}"))?;
+    crate::text::decode(&bytes).ok_or_else(|| {
+        "文件既不是 UTF-8 也不是 GBK 编码的文字，无法读取；请用记事本“另存为”UTF-8 编码".to_string()
+    })
+}
+
 /// Reads one YAML file under the cases root.
 pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
     let file = load::display_path(path, root);
-    let text = match std::fs::read_to_string(path) {
+    let (text, encoding) = match read_text(path) {
         Ok(t) => t,
-        Err(e) => {
+        Err(message) => {
             let mut ctx = Ctx::new(file, "");
-            ctx.error("", format!("无法读取文件：{e}"));
+            ctx.error("", message);
             return (Loaded::Other, ctx.problems);
         }
     };
     let mut ctx = Ctx::new(file.clone(), &text);
     let loaded = load_text(&mut ctx, path, &text);
+    if encoding == crate::text::Encoding::Gbk && !matches!(loaded, Loaded::Other) {
+        ctx.warn(
+            "",
+            "文件是 GBK 编码，已按 GBK 读取；建议用记事本“另存为”UTF-8 编码",
+        );
+    }
     (loaded, ctx.problems)
 }
 

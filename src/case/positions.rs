@@ -32,6 +32,10 @@ impl Positions {
 
     /// The position of `path`, or of its nearest ancestor that the file has.
     pub fn find(&self, path: &str) -> Pos {
+        if path.is_empty() {
+            // The file as a whole.
+            return Pos { line: 1, column: 1 };
+        }
         let mut p = path;
         loop {
             if let Some(pos) = self.map.get(p) {

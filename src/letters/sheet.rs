@@ -31,9 +31,9 @@ pub enum SheetError {
     #[error("无法读取收文单位表格 {0}：{1}")]
     Open(String, String),
     #[error(
-        "收文单位表格 {0} 不是 UTF-8 编码（第{1}行）。请在 Excel 中“另存为 CSV UTF-8”，或改用 .xlsx 文件"
+        "收文单位表格 {0} 既不是 UTF-8 也不是 GBK 编码的文字。请在 Excel 中“另存为 CSV UTF-8”，或改用 .xlsx 文件"
     )]
-    Encoding(String, usize),
+    Encoding(String),
     #[error("收文单位表格 {0} 是空的：第一行应为列名")]
     Empty(String),
     #[error("收文单位表格 {0} 的格式不受支持：应为 .xlsx、.xls、.ods 或 .csv")]
@@ -109,20 +109,19 @@ fn excel_date(serial: f64) -> Option<NaiveDate> {
 fn read_csv(path: &Path, name: &str) -> Result<Table, SheetError> {
     let bytes =
         std::fs::read(path).map_err(|e| SheetError::Open(name.to_string(), e.to_string()))?;
-    let body = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(&bytes);
+    // Excel on a Chinese Windows saves CSV as GBK; UTF-8 may carry a byte-order mark.
+    let (text, _) =
+        crate::text::decode(&bytes).ok_or_else(|| SheetError::Encoding(name.to_string()))?;
+    let body = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(body);
     let mut table = Table::default();
-    for (i, record) in reader.byte_records().enumerate() {
+    for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| SheetError::Open(name.to_string(), e.to_string()))?;
         let mut cells = Vec::new();
-        for field in record.iter() {
-            let text = std::str::from_utf8(field)
-                .map_err(|_| SheetError::Encoding(name.to_string(), i + 1))?;
+        for text in record.iter() {
             cells.push(csv_cell(text.trim()));
         }
         if i == 0 {
