@@ -54,7 +54,7 @@ impl BuildReport {
 pub enum BuildError {
     #[error("{0}")]
     Ledger(#[from] crate::ledger::LedgerError),
-    #[error("无法写入输出目录 {0}：{1}")]
+    #[error("无法写入输出目录 {}：{}", .0.display(), crate::text::io_error(.1))]
     Output(PathBuf, std::io::Error),
 }
 
@@ -286,7 +286,10 @@ fn finish_case(
             Ok(false) => {}
             Err(e) => {
                 let mut ctx = case.loaded.ctx();
-                ctx.error("", format!("无法写入 {}：{e}", entry.path));
+                ctx.error(
+                    "",
+                    format!("无法写入 {}：{}", entry.path, crate::text::io_error(&e)),
+                );
                 return CaseResult::Failed {
                     id,
                     problems: ctx.problems,

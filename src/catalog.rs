@@ -176,7 +176,7 @@ pub fn write(
         for (ext, bytes) in files {
             let rel = format!("{DIR}/{}.{ext}", c.name);
             write_if_changed(&out.join(&rel), &bytes)
-                .map_err(|e| format!("无法写入 {rel}：{e}"))?;
+                .map_err(|e| format!("无法写入 {rel}：{}", crate::text::io_error(&e)))?;
             entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
                                 "sha256": sha256_hex(&bytes), "inputs": inputs}));
         }

@@ -34,13 +34,13 @@ pub struct Ledger {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    #[error("台账 {0} 无法读取：{1}")]
+    #[error("台账 {} 无法读取：{}", .0.display(), crate::text::io_error(.1))]
     Read(PathBuf, std::io::Error),
     #[error(
         "台账 {0} 格式错误：{1}。台账记录已分配的号码，请从备份恢复或修正后再运行，anjuan 不会覆盖它"
     )]
     Parse(PathBuf, String),
-    #[error("台账 {0} 无法写入：{1}")]
+    #[error("台账 {} 无法写入：{}", .0.display(), crate::text::io_error(.1))]
     Write(PathBuf, std::io::Error),
 }
 

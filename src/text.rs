@@ -111,6 +111,24 @@ pub fn decode(bytes: &[u8]) -> Option<(String, Encoding)> {
     (!had_errors).then(|| (text.into_owned(), Encoding::Gbk))
 }
 
+/// An I/O error in Chinese, for messages to the user.
+pub fn io_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    if e.get_ref().is_some() {
+        // An error made by anjuan itself, with its own message.
+        return e.to_string();
+    }
+    match e.kind() {
+        NotFound => "文件或目录不存在".into(),
+        PermissionDenied => "没有读写权限（文件可能被其他程序占用，或需要管理员权限）".into(),
+        AlreadyExists => "文件已存在".into(),
+        StorageFull => "磁盘空间不足".into(),
+        ReadOnlyFilesystem => "磁盘是只读的".into(),
+        InvalidData => "内容不是有效的文字".into(),
+        _ => format!("系统错误：{e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

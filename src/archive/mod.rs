@@ -344,8 +344,9 @@ fn plan_case<'a>(
                 .unwrap_or_default();
             let (source, pages) = match ext.as_str() {
                 "pdf" => {
-                    let bytes = std::fs::read(&path)
-                        .map_err(|e| format!("无法读取附件 {}：{e}", a.file))?;
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        format!("无法读取附件 {}：{}", a.file, crate::text::io_error(&e))
+                    })?;
                     let n = pdf::page_sizes(&bytes)
                         .map_err(|e| format!("附件 {}：{e}", a.file))?
                         .len();
@@ -477,7 +478,13 @@ fn make_volume(
             Source::Document(rel) => std::fs::read(out.join(rel)),
             Source::Pdf(p) | Source::Image(p) => std::fs::read(p),
         }
-        .map_err(|e| fail(format!("无法读取《{}》：{e}", it.row.title)))?;
+        .map_err(|e| {
+            fail(format!(
+                "无法读取《{}》：{}",
+                it.row.title,
+                crate::text::io_error(&e)
+            ))
+        })?;
         contents.push(bytes);
     }
     let front_data = json!({
@@ -589,7 +596,7 @@ fn make_volume(
     let page_digests = pdf::page_digests(&volume).map_err(|e| fail(e.to_string()))?;
     let pages = page_digests.len();
     write_if_changed(&out.join(&path), &volume)
-        .map_err(|e| fail(format!("无法写入 {path}：{e}")))?;
+        .map_err(|e| fail(format!("无法写入 {path}：{}", crate::text::io_error(&e))))?;
     Ok(VolumeEntry {
         path,
         case: id.clone(),

@@ -32,12 +32,12 @@ pub fn write(volumes: &[VolumeEntry], fonds_name: &str, out: &Path) -> Result<Ve
             let sha = match content {
                 Content::Bytes(bytes) => {
                     write_if_changed(&target, &bytes)
-                        .map_err(|e| format!("无法写入 {path}：{e}"))?;
+                        .map_err(|e| format!("无法写入 {path}：{}", crate::text::io_error(&e)))?;
                     sha256_hex(&bytes)
                 }
                 Content::Copy { from, sha256, .. } => {
                     copy_if_changed(&from, &target, &sha256)
-                        .map_err(|e| format!("无法写入 {path}：{e}"))?;
+                        .map_err(|e| format!("无法写入 {path}：{}", crate::text::io_error(&e)))?;
                     sha256
                 }
             };
@@ -129,7 +129,7 @@ fn bag(
     for v in vols {
         let from = out.join(&v.path);
         let size = std::fs::metadata(&from)
-            .map_err(|e| format!("无法读取 {}：{e}", v.path))?
+            .map_err(|e| format!("无法读取 {}：{}", v.path, crate::text::io_error(&e)))?
             .len();
         let name = v.path.rsplit('/').next().unwrap_or(&v.path);
         let content = Content::Copy {

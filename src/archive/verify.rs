@@ -161,7 +161,14 @@ pub fn verify(out: &Path) -> Report {
                 Integrity,
                 Error,
                 manifest::FILE_NAME,
-                format!("无法读取清单：{e}"),
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "找不到清单：{} 不是 anjuan build 的输出目录，或清单已被删除",
+                        out.display()
+                    )
+                } else {
+                    format!("无法读取清单：{}", crate::text::io_error(&e))
+                },
             );
             return r;
         }

@@ -120,7 +120,8 @@ pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
 
 /// A text file in UTF-8 or GBK, or a Chinese message saying why it cannot be read.
 pub fn read_text(path: &Path) -> Result<(String, crate::text::Encoding), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e}"))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("无法读取文件：{}", crate::text::io_error(&e)))?;
     crate::text::decode(&bytes).ok_or_else(|| {
         "文件既不是 UTF-8 也不是 GBK 编码的文字，无法读取；请用记事本“另存为”UTF-8 编码".to_string()
     })

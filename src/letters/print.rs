@@ -22,7 +22,7 @@ const INHERITED: &[&[u8]] = &[b"MediaBox", b"CropBox", b"Resources", b"Rotate"];
 pub enum PrintError {
     #[error("无法读取 {0}：{1}")]
     Read(PathBuf, String),
-    #[error("无法写入打印文件 {0}：{1}")]
+    #[error("无法写入打印文件 {}：{}", .0.display(), crate::text::io_error(.1))]
     Write(PathBuf, std::io::Error),
 }
 

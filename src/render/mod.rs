@@ -33,9 +33,9 @@ pub enum RenderError {
     Template { template: String, message: String },
     #[error("PDF 导出失败（{template}）：{message}")]
     Pdf { template: String, message: String },
-    #[error("无法读取字体：{0}")]
+    #[error("无法读取字体：{}", crate::text::io_error(.0))]
     Fonts(std::io::Error),
-    #[error("无法读取模板目录 {0}：{1}")]
+    #[error("无法读取模板目录 {}：{}", .0.display(), crate::text::io_error(.1))]
     TemplateDir(PathBuf, std::io::Error),
 }
 
