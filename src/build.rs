@@ -184,7 +184,7 @@ pub fn build(
     problems.extend(letter_problems);
     manifest
         .extra
-        .insert(crate::render_cache::KEY.into(), cache.finish());
+        .insert(crate::render_cache::KEY.into(), cache.finish(&manifest.files));
     // Volumes too stand for failed cases and for the cases this run did not read.
     let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
     problems.extend(crate::archive::stage(

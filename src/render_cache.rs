@@ -76,9 +76,15 @@ impl RenderCache {
         renderer.render(request)
     }
 
-    /// The digests of this build, for the manifest.
-    pub fn finish(&self) -> serde_json::Value {
-        let now = self.now.lock().map(|m| m.clone()).unwrap_or_default();
+    /// The digests for the manifest: this build's, and the last build's for documents that
+    /// stand untouched (cases a build of one case file did not read).
+    pub fn finish(&self, files: &[crate::manifest::FileEntry]) -> serde_json::Value {
+        let mut now = self.now.lock().map(|m| m.clone()).unwrap_or_default();
+        for f in files {
+            if let Some((inputs, _, _)) = self.previous.get(&f.path) {
+                now.entry(f.path.clone()).or_insert_with(|| inputs.clone());
+            }
+        }
         serde_json::to_value(now).unwrap_or_default()
     }
 }
