@@ -182,9 +182,10 @@ pub fn build(
     let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
     report.letters = letters;
     problems.extend(letter_problems);
-    manifest
-        .extra
-        .insert(crate::render_cache::KEY.into(), cache.finish(&manifest.files));
+    manifest.extra.insert(
+        crate::render_cache::KEY.into(),
+        cache.finish(&manifest.files),
+    );
     // Volumes too stand for failed cases and for the cases this run did not read.
     let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
     problems.extend(crate::archive::stage(
