@@ -126,6 +126,14 @@ pub fn catalogs(volumes: &[VolumeEntry]) -> [Catalog; 2] {
     [by_volume, by_item]
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("无法生成 {0}：{1}")]
+    Make(String, String),
+    #[error("无法写入 {}：{}", .0, crate::text::io_error(.1))]
+    Write(String, std::io::Error),
+}
+
 /// Writes every catalogue in every format; returns the manifest entries `{path, catalog,
 /// format, sha256}`. `date` dates the files (never the clock).
 pub fn write(
@@ -134,7 +142,7 @@ pub fn write(
     out: &Path,
     date: Option<NaiveDate>,
     previous: &[Value],
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, CatalogError> {
     let mut entries = Vec::new();
     for c in catalogs(volumes) {
         // Unchanged rows: the files of the last build stand (the PDF is the costly one).
@@ -176,7 +184,7 @@ pub fn write(
         for (ext, bytes) in files {
             let rel = format!("{DIR}/{}.{ext}", c.name);
             write_if_changed(&out.join(&rel), &bytes)
-                .map_err(|e| format!("无法写入 {rel}：{}", crate::text::io_error(&e)))?;
+                .map_err(|e| CatalogError::Write(rel.clone(), e))?;
             entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
                                 "sha256": sha256_hex(&bytes), "inputs": inputs}));
         }
@@ -184,15 +192,15 @@ pub fn write(
     Ok(entries)
 }
 
-fn csv_bytes(c: &Catalog) -> Result<Vec<u8>, String> {
+fn csv_bytes(c: &Catalog) -> Result<Vec<u8>, CatalogError> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let err = |e: csv::Error| format!("无法生成 {}.csv：{e}", c.name);
+    let err = |e: csv::Error| CatalogError::Make(format!("{}.csv", c.name), e.to_string());
     w.write_record(c.columns).map_err(err)?;
     for r in &c.rows {
         w.write_record(r.iter().map(Cell::text)).map_err(err)?;
     }
     w.into_inner()
-        .map_err(|e| format!("无法生成 {}.csv：{e}", c.name))
+        .map_err(|e| CatalogError::Make(format!("{}.csv", c.name), e.to_string()))
 }
 
 /// Rows of a CSV catalogue as text (BOM stripped), header first.
@@ -210,12 +218,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .collect()
 }
 
-fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, String> {
+fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogError> {
     use chrono::Datelike;
     use rust_xlsxwriter::{
         DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
     };
-    let err = |e: rust_xlsxwriter::XlsxError| format!("无法生成 {}.xlsx：{e}", c.name);
+    let err = |e: rust_xlsxwriter::XlsxError| {
+        CatalogError::Make(format!("{}.xlsx", c.name), e.to_string())
+    };
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes the same for the same catalogue.
     let d = date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"));
@@ -267,7 +277,11 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, String> {
     wb.save_to_buffer().map_err(err)
 }
 
-fn pdf_bytes(renderer: &Renderer, c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, String> {
+fn pdf_bytes(
+    renderer: &Renderer,
+    c: &Catalog,
+    date: Option<NaiveDate>,
+) -> Result<Vec<u8>, CatalogError> {
     let data = json!({
         "title": c.name,
         "columns": c.columns,
@@ -282,7 +296,7 @@ fn pdf_bytes(renderer: &Renderer, c: &Catalog, date: Option<NaiveDate>) -> Resul
     renderer
         .render(&req)
         .map(|r| r.pdf)
-        .map_err(|e| format!("无法生成 {}.pdf：{e}", c.name))
+        .map_err(|e| CatalogError::Make(format!("{}.pdf", c.name), e.to_string()))
 }
 
 fn esc(s: &str) -> String {

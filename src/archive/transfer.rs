@@ -15,7 +15,19 @@ use crate::output::{sha256_hex, write_if_changed};
 pub const DIR: &str = "transfer";
 
 /// Writes one bag per filing year; returns the manifest entries `{path, sha256}`.
-pub fn write(volumes: &[VolumeEntry], fonds_name: &str, out: &Path) -> Result<Vec<Value>, String> {
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error("移交包：无法读取 {}：{}", .0, crate::text::io_error(.1))]
+    Read(String, std::io::Error),
+    #[error("移交包：无法写入 {}：{}", .0, crate::text::io_error(.1))]
+    Write(String, std::io::Error),
+}
+
+pub fn write(
+    volumes: &[VolumeEntry],
+    fonds_name: &str,
+    out: &Path,
+) -> Result<Vec<Value>, TransferError> {
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
         use chrono::Datelike;
@@ -32,12 +44,12 @@ pub fn write(volumes: &[VolumeEntry], fonds_name: &str, out: &Path) -> Result<Ve
             let sha = match content {
                 Content::Bytes(bytes) => {
                     write_if_changed(&target, &bytes)
-                        .map_err(|e| format!("无法写入 {path}：{}", crate::text::io_error(&e)))?;
+                        .map_err(|e| TransferError::Write(path.clone(), e))?;
                     sha256_hex(&bytes)
                 }
                 Content::Copy { from, sha256, .. } => {
                     copy_if_changed(&from, &target, &sha256)
-                        .map_err(|e| format!("无法写入 {path}：{}", crate::text::io_error(&e)))?;
+                        .map_err(|e| TransferError::Write(path.clone(), e))?;
                     sha256
                 }
             };
@@ -123,13 +135,13 @@ fn bag(
     vols: &[VolumeEntry],
     fonds_name: &str,
     out: &Path,
-) -> Result<Vec<(String, Content)>, String> {
+) -> Result<Vec<(String, Content)>, TransferError> {
     let [by_volume, by_item] = catalog::catalogs(vols);
     let mut payload: Vec<(String, Content)> = Vec::new();
     for v in vols {
         let from = out.join(&v.path);
         let size = std::fs::metadata(&from)
-            .map_err(|e| format!("无法读取 {}：{}", v.path, crate::text::io_error(&e)))?
+            .map_err(|e| TransferError::Read(v.path.clone(), e))?
             .len();
         let name = v.path.rsplit('/').next().unwrap_or(&v.path);
         let content = Content::Copy {
