@@ -150,7 +150,7 @@ pub fn build_volumes(
             Ok(p) => plans.extend(p),
             Err(message) => {
                 let mut ctx = c.loaded.ctx();
-                ctx.error("archive", message.to_string());
+                ctx.error("archive", message);
                 problems.extend(ctx.problems);
             }
         }
@@ -176,7 +176,7 @@ pub fn build_volumes(
             Err((case, message)) => {
                 if let Some(c) = cases.iter().find(|c| c.loaded.case.id() == case) {
                     let mut ctx = c.loaded.ctx();
-                    ctx.error("archive", message.to_string());
+                    ctx.error("archive", message);
                     problems.extend(ctx.problems);
                 }
             }
