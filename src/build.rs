@@ -179,7 +179,8 @@ pub fn build(
         })
         .collect();
     manifest.files.extend(kept);
-    let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
+    let (letters, letter_problems) =
+        crate::letters::build(project, renderer, opts, &mut manifest, &mut ledger)?;
     report.letters = letters;
     problems.extend(letter_problems);
     manifest.extra.insert(
@@ -194,6 +195,7 @@ pub fn build(
         &cases,
         &keep_volumes,
         &mut manifest,
+        &mut ledger,
         &opts.out,
     ));
     manifest

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use crate::ledger::Ledger;
 use crate::project::CheckedCase;
@@ -13,26 +13,78 @@ use crate::settings::Settings;
 pub type Numbers = HashMap<(String, String), String>;
 
 /// Fills `{short}` and `{year}` of a pattern; `{seq}` stays.
-pub fn fill(pattern: &str, short: &str, year: i32) -> String {
+fn fill(pattern: &str, short: &str, year: i32) -> String {
     pattern
         .replace("{short}", short)
         .replace("{year}", &year.to_string())
 }
 
 /// The sequence number an explicit 文号 has under `pattern`, if it follows it.
-pub fn parse_seq(filled: &str, no: &str) -> Option<u32> {
+fn parse_seq(filled: &str, no: &str) -> Option<u32> {
     let (prefix, suffix) = filled.split_once("{seq}")?;
     no.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
 }
 
+/// A document kind's numbers in one year: the ledger sequence and its pattern filled in.
+struct Sequence {
+    name: String,
+    filled: String,
+}
+
+impl Sequence {
+    /// None when `anjuan.yaml` has no numbering pattern for the kind.
+    fn of(settings: &Settings, kind: &str, date: NaiveDate) -> Option<Self> {
+        let pattern = settings.numbering.get(kind)?;
+        let short = settings.authority.short_name.as_str();
+        Some(Self {
+            name: format!("{kind}/{}", date.year()),
+            filled: fill(pattern, short, date.year()),
+        })
+    }
+}
+
+/// Records an explicit 文号 in the ledger so it is never given again. Returns who already holds
+/// it, when somebody else does (the number is then left to the officer to sort out).
+pub fn reserve(
+    settings: &Settings,
+    ledger: &mut Ledger,
+    kind: &str,
+    date: NaiveDate,
+    owner: &str,
+    no: &str,
+) -> Option<String> {
+    let seq = Sequence::of(settings, kind, date)?;
+    let n = parse_seq(&seq.filled, no)?;
+    if let Some(other) = ledger.taken_by_other(&seq.name, n, owner) {
+        return Some(other.to_string());
+    }
+    ledger.reserve(&seq.name, owner, n, no);
+    None
+}
+
+/// The 文号 `owner` holds for a document of `kind` dated `date`, or the next free one; None
+/// when the kind is not numbered.
+pub fn allocate(
+    settings: &Settings,
+    ledger: &mut Ledger,
+    kind: &str,
+    date: NaiveDate,
+    owner: &str,
+) -> Option<String> {
+    let seq = Sequence::of(settings, kind, date)?;
+    let entry = ledger.allocate(&seq.name, owner, |n| {
+        seq.filled.replace("{seq}", &n.to_string())
+    });
+    Some(entry.value)
+}
+
 /// Gives every numbered document of `cases` its 文号. Returns the numbers and warnings
-/// (file, field, message) for explicit numbers that clash with the ledger.
+/// (case index, field, message) for explicit numbers that clash with the ledger.
 pub fn assign(
     settings: &Settings,
     ledger: &mut Ledger,
     cases: &[CheckedCase],
 ) -> (Numbers, Vec<(usize, String, String)>) {
-    let short = settings.authority.short_name.as_str();
     let mut numbers = Numbers::new();
     let mut warnings = Vec::new();
     // Documents in the order they were issued, so a first run over old cases numbers them as a
@@ -41,41 +93,33 @@ pub fn assign(
     for (ci, c) in cases.iter().enumerate() {
         let id = c.loaded.case.id();
         for d in &c.docs {
-            let Some(pattern) = settings.numbering.get(d.kind.id()) else {
-                continue;
-            };
-            let owner = format!("{id}/{}", d.key());
-            if let Some(no) = &d.explicit_no {
-                if let Some(date) = d.date {
-                    let seq_name = format!("{}/{}", d.kind.id(), date.year());
-                    if let Some(seq) = parse_seq(&fill(pattern, short, date.year()), no) {
-                        if let Some(other) = ledger.taken_by_other(&seq_name, seq, &owner) {
-                            warnings.push((
-                                ci,
-                                d.field.clone(),
-                                format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号"),
-                            ));
-                        } else {
-                            ledger.reserve(&seq_name, &owner, seq, no);
-                        }
-                    }
-                }
-                numbers.insert((id.to_string(), d.key()), no.clone());
+            let kind = d.kind.id();
+            if !settings.numbering.contains_key(kind) {
                 continue;
             }
-            if let Some(date) = d.date {
-                pending.push((date, id.to_string(), d.key(), d.kind.id(), pattern.clone()));
+            let owner = format!("{id}/{}", d.key());
+            if let Some(no) = &d.explicit_no {
+                let clash = d
+                    .date
+                    .and_then(|date| reserve(settings, ledger, kind, date, &owner, no));
+                if let Some(other) = clash {
+                    warnings.push((
+                        ci,
+                        d.field.clone(),
+                        format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号"),
+                    ));
+                }
+                numbers.insert((id.to_string(), d.key()), no.clone());
+            } else if let Some(date) = d.date {
+                pending.push((date, id.to_string(), d.key(), kind, owner));
             }
         }
     }
     pending.sort();
-    for (date, id, key, kind, pattern) in pending {
-        let filled = fill(&pattern, short, date.year());
-        let owner = format!("{id}/{key}");
-        let entry = ledger.allocate(&format!("{kind}/{}", date.year()), &owner, |seq| {
-            filled.replace("{seq}", &seq.to_string())
-        });
-        numbers.insert((id, key), entry.value);
+    for (date, id, key, kind, owner) in pending {
+        if let Some(no) = allocate(settings, ledger, kind, date, &owner) {
+            numbers.insert((id, key), no);
+        }
     }
     (numbers, warnings)
 }

@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod common;
+
 use anjuan::archive::VolumeEntry;
 use anjuan::archive::verify::{self, Level, Report};
-use anjuan::build::{BuildOptions, build};
+use anjuan::build::{BuildOptions, BuildReport, build};
 use anjuan::manifest::Manifest;
 use anjuan::project::Project;
-use anjuan::render::Renderer;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("anjuan-arc-{}-{name}", std::process::id()));
@@ -31,6 +32,17 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Builds `project` into `out` as the sample build does.
+fn build_at(project: &Project, out: &Path) -> BuildReport {
+    let opts = BuildOptions {
+        out: out.to_path_buf(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        progress: false,
+        dump_data: None,
+    };
+    build(project, common::renderer(), &opts).unwrap()
+}
+
 struct Built {
     out: PathBuf,
     cases: PathBuf,
@@ -44,15 +56,7 @@ fn built() -> &'static Built {
         copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &cases);
         let _ = std::fs::remove_file(cases.join("anjuan-ledger.yaml"));
         let out = temp("out");
-        let renderer = Renderer::new(None, None).unwrap();
-        let project = Project::open(&cases).unwrap();
-        let opts = BuildOptions {
-            out: out.clone(),
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-            progress: false,
-            dump_data: None,
-        };
-        let report = build(&project, &renderer, &opts).unwrap();
+        let report = build_at(&Project::open(&cases).unwrap(), &out);
         assert!(report.ok(), "{:?}", report.problems);
         Built { out, cases }
     })
@@ -418,15 +422,8 @@ fn rerun_rewrites_nothing_and_a_new_case_takes_the_next_serial() {
     let cases = temp("rerun-cases");
     copy_dir(&built().cases, &cases);
     let out = temp("rerun-out");
-    let renderer = Renderer::new(None, None).unwrap();
-    let opts = BuildOptions {
-        out: out.clone(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        progress: false,
-        dump_data: None,
-    };
     let run = || {
-        let report = build(&Project::open(&cases).unwrap(), &renderer, &opts).unwrap();
+        let report = build_at(&Project::open(&cases).unwrap(), &out);
         assert!(report.ok(), "{:?}", report.problems);
         report
     };
@@ -472,16 +469,9 @@ fn building_one_case_keeps_the_others() {
     let out = temp("one-case-out");
     copy_dir(&b.out, &out);
     let before = Manifest::load(&out).unwrap();
-    let renderer = Renderer::new(None, None).unwrap();
     let project = Project::open(&b.cases.join("inspection/2026-JC-007.yaml")).unwrap();
     assert!(project.partial);
-    let opts = BuildOptions {
-        out: out.clone(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        progress: false,
-        dump_data: None,
-    };
-    let report = build(&project, &renderer, &opts).unwrap();
+    let report = build_at(&project, &out);
     assert_eq!(report.cases_built, 1);
     let after = Manifest::load(&out).unwrap();
     assert_eq!(after.files, before.files);
@@ -502,15 +492,7 @@ fn removed_cases_leave_nothing_behind() {
     std::fs::remove_file(cases.join("inspection/2026-JC-007.yaml")).unwrap();
     std::fs::remove_file(cases.join("campaigns/2026-ND-01.yaml")).unwrap();
     std::fs::write(out.join("notes-of-the-officer.txt"), "不是 anjuan 的文件").unwrap();
-    let renderer = Renderer::new(None, None).unwrap();
-    let project = Project::open(&cases).unwrap();
-    let opts = BuildOptions {
-        out: out.clone(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        progress: false,
-        dump_data: None,
-    };
-    build(&project, &renderer, &opts).unwrap();
+    build_at(&Project::open(&cases).unwrap(), &out);
     assert!(!out.join("2026-JC-007").exists());
     assert!(!out.join("2026-ND-01").exists());
     assert!(out.join("notes-of-the-officer.txt").exists());

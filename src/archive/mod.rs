@@ -119,19 +119,12 @@ pub fn build_volumes(
     cases: &[&CheckedCase],
     files: &[FileEntry],
     previous: &[VolumeEntry],
+    ledger: &mut Ledger,
     out: &Path,
 ) -> (Vec<VolumeEntry>, Problems) {
     let mut problems = Problems::default();
     let Some(arch) = settings.archive.as_ref() else {
         return (Vec::new(), problems);
-    };
-    let mut ledger = match Ledger::load(&settings.root) {
-        Ok(l) => l,
-        Err(e) => {
-            let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
-            ctx.error("", e.to_string());
-            return (Vec::new(), ctx.problems);
-        }
     };
     let mut ordered: Vec<&&CheckedCase> = cases
         .iter()
@@ -146,7 +139,7 @@ pub fn build_volumes(
     });
     let mut plans = Vec::new();
     for c in ordered {
-        match plan_case(settings, arch, c, files, &mut ledger) {
+        match plan_case(settings, arch, c, files, ledger) {
             Ok(p) => plans.extend(p),
             Err(message) => {
                 let mut ctx = c.loaded.ctx();
@@ -194,6 +187,7 @@ pub fn stage(
     built: &[&CheckedCase],
     failed: &std::collections::BTreeSet<String>,
     manifest: &mut crate::manifest::Manifest,
+    ledger: &mut Ledger,
     out: &Path,
 ) -> Problems {
     let previous: Vec<VolumeEntry> = manifest
@@ -206,8 +200,15 @@ pub fn stage(
         .copied()
         .filter(|c| !failed.contains(c.loaded.case.id()))
         .collect();
-    let (mut volumes, mut problems) =
-        build_volumes(settings, renderer, &cases, &manifest.files, &previous, out);
+    let (mut volumes, mut problems) = build_volumes(
+        settings,
+        renderer,
+        &cases,
+        &manifest.files,
+        &previous,
+        ledger,
+        out,
+    );
     let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();
     volumes.extend(previous.into_iter().filter(|v| {
         failed.contains(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()

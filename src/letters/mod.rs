@@ -14,7 +14,7 @@ pub mod sheet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -134,6 +134,7 @@ pub fn build(
     renderer: &Renderer,
     opts: &BuildOptions,
     manifest: &mut Manifest,
+    ledger: &mut Ledger,
 ) -> Result<(LettersReport, Problems), BuildError> {
     let (prepared, mut problems) = check(project, opts.today);
     let mut report = LettersReport {
@@ -169,8 +170,7 @@ pub fn build(
         }
         return Ok((report, problems));
     }
-    let mut ledger = Ledger::load(&project.root)?;
-    let numbers = assign_numbers(&project.settings, &mut ledger, &prepared);
+    let numbers = assign_numbers(&project.settings, ledger, &prepared);
     ledger.save()?;
 
     let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
@@ -232,35 +232,26 @@ fn owner(campaign: &str, letter: &Letter) -> String {
 
 /// 文号 for every letter, allocated in row order.
 fn assign_numbers(settings: &Settings, ledger: &mut Ledger, prepared: &[Prepared]) -> Numbers {
-    let short = settings.authority.short_name.as_str();
     let mut numbers = Numbers::new();
     for p in prepared {
         for l in &p.letters {
             let doc = l.doc();
             let key = (l.id.clone(), doc.key());
             let owner = owner(&p.campaign.id, l);
-            let (Some(pattern), Some(date)) = (settings.numbering.get(doc.kind.id()), doc.date)
-            else {
-                if let Some(no) = &doc.explicit_no {
-                    numbers.insert(key, no.clone());
+            let kind = doc.kind.id();
+            let no = match (&doc.explicit_no, doc.date) {
+                (Some(no), Some(date)) => {
+                    // A clash is left as it is: the row's own number wins, as in a case.
+                    let _ = numbering::reserve(settings, ledger, kind, date, &owner, no);
+                    Some(no.clone())
                 }
-                continue;
+                (Some(no), None) => Some(no.clone()),
+                (None, Some(date)) => numbering::allocate(settings, ledger, kind, date, &owner),
+                (None, None) => None,
             };
-            let seq_name = format!("{}/{}", doc.kind.id(), date.year());
-            let filled = numbering::fill(pattern, short, date.year());
-            if let Some(no) = &doc.explicit_no {
-                if let Some(seq) = numbering::parse_seq(&filled, no)
-                    && ledger.taken_by_other(&seq_name, seq, &owner).is_none()
-                {
-                    ledger.reserve(&seq_name, &owner, seq, no);
-                }
-                numbers.insert(key, no.clone());
-                continue;
+            if let Some(no) = no {
+                numbers.insert(key, no);
             }
-            let entry = ledger.allocate(&seq_name, &owner, |seq| {
-                filled.replace("{seq}", &seq.to_string())
-            });
-            numbers.insert(key, entry.value);
         }
     }
     numbers
