@@ -54,6 +54,8 @@ impl BuildReport {
 pub enum BuildError {
     #[error("{0}")]
     Ledger(#[from] crate::ledger::LedgerError),
+    #[error("{0}")]
+    Lock(#[from] crate::lock::LockError),
     #[error("无法写入输出目录 {}：{}", .0.display(), crate::text::io_error(.1))]
     Output(PathBuf, std::io::Error),
 }
@@ -69,7 +71,49 @@ struct Job<'a> {
     date: Option<NaiveDate>,
 }
 
+/// What a build does when another build holds its output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenBusy {
+    /// Wait for it, saying who holds the folder.
+    Wait,
+    /// Fail at once (`--no-wait`).
+    Fail,
+}
+
+/// Builds with the output folder locked, waiting for a build that holds it.
 pub fn build(
+    project: &Project,
+    renderer: &Renderer,
+    opts: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    build_with(project, renderer, opts, WhenBusy::Wait)
+}
+
+/// Builds with the output folder locked for the whole build: one build per output folder.
+pub fn build_with(
+    project: &Project,
+    renderer: &Renderer,
+    opts: &BuildOptions,
+    when_busy: WhenBusy,
+) -> Result<BuildReport, BuildError> {
+    let _lock = crate::lock::lock_output(&opts.out, when_busy == WhenBusy::Wait, |holder| {
+        eprintln!(
+            "输出目录 {} 正由另一个 anjuan 生成任务使用（{holder}），等待它结束……（按 Ctrl+C 停止等待；加 --no-wait 则不等待）",
+            opts.out.display()
+        )
+    })?;
+    build_locked(project, renderer, opts)
+}
+
+/// Says why a build stands still while another process gives numbers.
+pub(crate) fn say_ledger_busy(root: &Path) {
+    eprintln!(
+        "台账 {} 正由另一个 anjuan 进程分配号码，稍候……",
+        root.join(crate::ledger::FILE_NAME).display()
+    );
+}
+
+fn build_locked(
     project: &Project,
     renderer: &Renderer,
     opts: &BuildOptions,
@@ -79,9 +123,11 @@ pub fn build(
     let mut problems = checked.problems;
     let mut failed: BTreeSet<String> = checked.failed.into_iter().collect();
 
-    let mut ledger = Ledger::load(&project.root)?;
-    let (numbers, clashes) = numbering::assign(&project.settings, &mut ledger, &checked.cases);
-    ledger.save()?;
+    let (numbers, clashes) = Ledger::update(
+        &project.root,
+        || say_ledger_busy(&project.root),
+        |ledger| numbering::assign(&project.settings, ledger, &checked.cases),
+    )?;
     for (ci, field, message) in clashes {
         let mut ctx = checked.cases[ci].loaded.ctx();
         ctx.warn(&field, message);
@@ -179,8 +225,7 @@ pub fn build(
         })
         .collect();
     manifest.files.extend(kept);
-    let (letters, letter_problems) =
-        crate::letters::build(project, renderer, opts, &mut manifest, &mut ledger)?;
+    let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
     report.letters = letters;
     problems.extend(letter_problems);
     manifest.extra.insert(
@@ -195,7 +240,7 @@ pub fn build(
         &cases,
         &keep_volumes,
         &mut manifest,
-        &mut ledger,
+        &project.root,
         &opts.out,
     ));
     manifest

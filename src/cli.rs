@@ -109,6 +109,9 @@ struct BuildArgs {
     /// 不显示进度条
     #[arg(short, long)]
     quiet: bool,
+    /// 输出目录正被另一个生成任务使用时立即退出（退出码 1），不排队等待
+    #[arg(long = "no-wait")]
+    no_wait: bool,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -359,7 +362,12 @@ fn run_build(args: BuildArgs) -> ExitCode {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         dump_data: args.dump_data.clone(),
     };
-    let report = match build::build(&project, &renderer, &opts) {
+    let when_busy = if args.no_wait {
+        build::WhenBusy::Fail
+    } else {
+        build::WhenBusy::Wait
+    };
+    let report = match build::build_with(&project, &renderer, &opts, when_busy) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：{e}");

@@ -1,5 +1,10 @@
 //! The ledger (台账) in the cases root: every 文号 and archive serial once given. A number is
 //! never changed by a re-run and never given to anybody else, even when its case is deleted.
+//!
+//! Two builds may share one cases root (a shared folder, two windows). Every allocate-and-save is
+//! therefore one [`Ledger::update`]: under an OS lock on the root, the ledger is read afresh, the
+//! numbers given, and the file replaced (the previous version kept as `.bak`) before the lock
+//! goes, so a number another process gave in the meantime is kept and never handed out again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::output::write_durable;
 
 pub const FILE_NAME: &str = "anjuan-ledger.yaml";
+/// The previous version of the ledger, kept by every save.
+pub const BACKUP_NAME: &str = "anjuan-ledger.yaml.bak";
+/// Locked for every allocate-and-save (a file of its own: the ledger itself is replaced by a
+/// rename, and a lock on a replaced file locks nothing).
+pub const LOCK_NAME: &str = ".anjuan-ledger.lock";
 
 const HEADER: &str = "# anjuan 台账：已分配的文号和档号顺序号。由 anjuan 自动维护；\n# 已分配的号码不会改变，也不会重复使用。请勿手工删除条目。\n";
 
@@ -37,14 +47,39 @@ pub enum LedgerError {
     #[error("台账 {} 无法读取：{}", .0.display(), crate::text::io_error(.1))]
     Read(PathBuf, std::io::Error),
     #[error(
-        "台账 {0} 格式错误：{1}。台账记录已分配的号码，请从备份恢复或修正后再运行，anjuan 不会覆盖它"
+        "台账 {}{} 格式错误：{message}。台账记录已分配的号码，anjuan 不会覆盖它；请修正，或用上一版本 {} 恢复后再运行",
+        .path.display(),
+        .line.map(|l| format!(" 第 {l} 行")).unwrap_or_default(),
+        .backup.display()
     )]
-    Parse(PathBuf, String),
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+        backup: PathBuf,
+    },
     #[error("台账 {} 无法写入：{}", .0.display(), crate::text::io_error(.1))]
     Write(PathBuf, std::io::Error),
+    #[error("{0}")]
+    Lock(#[from] crate::lock::LockError),
 }
 
 impl Ledger {
+    /// Runs `f` on the ledger as it is on disk now, under the cases root's lock, and saves what
+    /// it gave before letting go. `on_wait` is called when another process holds the lock.
+    pub fn update<T>(
+        root: &Path,
+        on_wait: impl FnOnce(),
+        f: impl FnOnce(&mut Ledger) -> T,
+    ) -> Result<T, LedgerError> {
+        let _lock = crate::lock::lock_waiting(&root.join(LOCK_NAME), on_wait)?;
+        let mut ledger = Ledger::load(root)?;
+        let result = f(&mut ledger);
+        ledger.save()?;
+        Ok(result)
+    }
+
+    /// Reads the ledger (an absent one is empty). To give numbers, use [`Ledger::update`].
     pub fn load(root: &Path) -> Result<Self, LedgerError> {
         let path = root.join(FILE_NAME);
         let mut ledger = if path.exists() {
@@ -57,8 +92,12 @@ impl Ledger {
             {
                 Ledger::default()
             } else {
-                serde_yaml::from_str(&text)
-                    .map_err(|e| LedgerError::Parse(path.clone(), e.to_string()))?
+                serde_yaml::from_str(&text).map_err(|e| LedgerError::Parse {
+                    path: path.clone(),
+                    line: e.location().map(|l| l.line()),
+                    message: e.to_string(),
+                    backup: root.join(BACKUP_NAME),
+                })?
             }
         } else {
             Ledger::default()
@@ -124,16 +163,28 @@ impl Ledger {
             .map(|e| e.owner.as_str())
     }
 
-    /// Writes the ledger if anything was given (atomically).
-    pub fn save(&mut self) -> Result<(), LedgerError> {
+    /// Writes the ledger if anything was given: the previous version copied to `.bak`, the new
+    /// one written to a temporary name, forced to disk and renamed. Only [`Ledger::update`]
+    /// calls it, under the lock.
+    fn save(&mut self) -> Result<(), LedgerError> {
         if !self.changed {
             return Ok(());
         }
         for entries in self.sequences.values_mut() {
             entries.sort_by_key(|e| e.seq);
         }
-        let body = serde_yaml::to_string(&*self)
-            .map_err(|e| LedgerError::Parse(self.path.clone(), e.to_string()))?;
+        let body = serde_yaml::to_string(&*self).map_err(|e| LedgerError::Parse {
+            path: self.path.clone(),
+            line: None,
+            message: e.to_string(),
+            backup: self.path.with_file_name(BACKUP_NAME),
+        })?;
+        if self.path.is_file() {
+            let backup = self.path.with_file_name(BACKUP_NAME);
+            let previous =
+                std::fs::read(&self.path).map_err(|e| LedgerError::Read(self.path.clone(), e))?;
+            write_durable(&backup, &previous).map_err(|e| LedgerError::Write(backup, e))?;
+        }
         write_durable(&self.path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
         self.changed = false;
@@ -150,13 +201,57 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("anjuan-ledger-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let _ = std::fs::remove_file(dir.join(FILE_NAME));
-        let mut l = Ledger::load(&dir).unwrap();
-        assert_eq!(l.allocate("n/2026", "a", |s| format!("{s}号")).seq, 1);
-        assert_eq!(l.allocate("n/2026", "b", |s| format!("{s}号")).seq, 2);
-        assert_eq!(l.allocate("n/2026", "a", |s| format!("{s}号")).seq, 1);
-        l.save().unwrap();
-        let mut l = Ledger::load(&dir).unwrap();
-        assert_eq!(l.allocate("n/2026", "c", |s| format!("{s}号")).seq, 3);
+        let given = Ledger::update(
+            &dir,
+            || {},
+            |l| {
+                [
+                    l.allocate("n/2026", "a", |s| format!("{s}号")).seq,
+                    l.allocate("n/2026", "b", |s| format!("{s}号")).seq,
+                    l.allocate("n/2026", "a", |s| format!("{s}号")).seq,
+                ]
+            },
+        )
+        .unwrap();
+        assert_eq!(given, [1, 2, 1]);
+        assert!(!dir.join(BACKUP_NAME).exists(), "nothing to back up yet");
+        let c = Ledger::update(
+            &dir,
+            || {},
+            |l| l.allocate("n/2026", "c", |s| format!("{s}号")),
+        )
+        .unwrap();
+        assert_eq!(c.seq, 3);
+        let backup = std::fs::read_to_string(dir.join(BACKUP_NAME)).unwrap();
+        assert!(
+            backup.contains("2号") && !backup.contains("3号"),
+            "{backup}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_ledger_stops_with_its_line_and_the_backup() {
+        let dir = std::env::temp_dir().join(format!("anjuan-ledger-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(FILE_NAME),
+            "sequences:\n  n/2026:\n  - seq: 1\n    owner: a\n   value: [\n",
+        )
+        .unwrap();
+        let e = Ledger::update(
+            &dir,
+            || {},
+            |l| l.allocate("n/2026", "b", |s| s.to_string()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("行") && e.contains(BACKUP_NAME), "{e}");
+        let kept = std::fs::read_to_string(dir.join(FILE_NAME)).unwrap();
+        assert!(
+            kept.contains("value: ["),
+            "the damaged ledger is left as it was"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

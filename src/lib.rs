@@ -16,6 +16,7 @@ pub mod documents;
 pub mod law;
 pub mod ledger;
 pub mod letters;
+pub mod lock;
 pub mod manifest;
 pub mod numbering;
 pub mod output;

@@ -119,7 +119,7 @@ pub fn build_volumes(
     cases: &[&CheckedCase],
     files: &[FileEntry],
     previous: &[VolumeEntry],
-    ledger: &mut Ledger,
+    root: &Path,
     out: &Path,
 ) -> (Vec<VolumeEntry>, Problems) {
     let mut problems = Problems::default();
@@ -138,17 +138,25 @@ pub fn build_volumes(
         )
     });
     let mut plans = Vec::new();
-    for c in ordered {
-        match plan_case(settings, arch, c, files, ledger) {
-            Ok(p) => plans.extend(p),
-            Err(message) => {
-                let mut ctx = c.loaded.ctx();
-                ctx.error("archive", message);
-                problems.extend(ctx.problems);
+    let planned = Ledger::update(
+        root,
+        || crate::build::say_ledger_busy(root),
+        |ledger| {
+            for c in ordered {
+                match plan_case(settings, arch, c, files, ledger) {
+                    Ok(p) => plans.extend(p),
+                    Err(message) => {
+                        let mut ctx = c.loaded.ctx();
+                        ctx.error("archive", message);
+                        problems.extend(ctx.problems);
+                    }
+                }
             }
-        }
-    }
-    if let Err(e) = ledger.save() {
+        },
+    );
+    if let Err(e) = planned {
+        // Serials not recorded are not given: no volume is made with them.
+        plans.clear();
         let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
         ctx.error("", e.to_string());
         problems.extend(ctx.problems);
@@ -187,7 +195,7 @@ pub fn stage(
     built: &[&CheckedCase],
     failed: &std::collections::BTreeSet<String>,
     manifest: &mut crate::manifest::Manifest,
-    ledger: &mut Ledger,
+    root: &Path,
     out: &Path,
 ) -> Problems {
     let previous: Vec<VolumeEntry> = manifest
@@ -206,7 +214,7 @@ pub fn stage(
         &cases,
         &manifest.files,
         &previous,
-        ledger,
+        root,
         out,
     );
     let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();

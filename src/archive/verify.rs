@@ -299,7 +299,10 @@ fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
             r.add(Security, Error, &rel, "输出目录中有符号链接，可能指向包外");
             continue;
         }
-        if entry.file_type().is_file() && rel != manifest::FILE_NAME && !seen.contains(rel.as_str())
+        if entry.file_type().is_file()
+            && rel != manifest::FILE_NAME
+            && !crate::lock::OUTPUT_FILES.contains(&rel.as_str())
+            && !seen.contains(rel.as_str())
         {
             r.add(Integrity, Error, &rel, "文件未在清单中登记（多出的文件）");
         }

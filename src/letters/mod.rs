@@ -134,7 +134,6 @@ pub fn build(
     renderer: &Renderer,
     opts: &BuildOptions,
     manifest: &mut Manifest,
-    ledger: &mut Ledger,
 ) -> Result<(LettersReport, Problems), BuildError> {
     let (prepared, mut problems) = check(project, opts.today);
     let mut report = LettersReport {
@@ -170,8 +169,11 @@ pub fn build(
         }
         return Ok((report, problems));
     }
-    let numbers = assign_numbers(&project.settings, ledger, &prepared);
-    ledger.save()?;
+    let numbers = Ledger::update(
+        &project.root,
+        || crate::build::say_ledger_busy(&project.root),
+        |ledger| assign_numbers(&project.settings, ledger, &prepared),
+    )?;
 
     let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
     let bar = crate::build::progress_bar(opts.progress, total as u64, "批量发文", "封");
