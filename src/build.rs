@@ -192,7 +192,12 @@ fn build_locked(
     let mut report = BuildReport::default();
     for r in results {
         match r {
-            CaseResult::Built { entries, written } => {
+            CaseResult::Built {
+                entries,
+                written,
+                problems: p,
+            } => {
+                problems.extend(p);
                 report.cases_built += 1;
                 report.documents += entries.len();
                 report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
@@ -260,6 +265,8 @@ enum CaseResult {
     Built {
         entries: Vec<FileEntry>,
         written: usize,
+        /// Problems that did not stop the case (a `--dump-data` file not written).
+        problems: Problems,
     },
     Failed {
         id: String,
@@ -293,7 +300,7 @@ fn jobs_of<'a>(settings: &Settings, case: &'a CheckedCase, numbers: &Numbers) ->
         .map(|(i, doc)| Job {
             case,
             doc,
-            rel_path: format!("{id}/{:02}-{}.pdf", i + 1, doc.kind.id()),
+            rel_path: crate::output::document_path(id, i, doc.kind.id()),
             data: document_data(settings, case, doc, numbers)
                 .to_string()
                 .into_bytes(),
@@ -324,7 +331,18 @@ fn finish_case(
     if let Some(dir) = &opts.dump_data {
         for job in jobs {
             let path = dir.join(job.rel_path.replace(".pdf", ".json"));
-            let _ = write_atomic(&path, &job.data);
+            if let Err(e) = write_atomic(&path, &job.data) {
+                let mut ctx = case.loaded.ctx();
+                ctx.error(
+                    &job.doc.field,
+                    format!(
+                        "无法写入模板数据 {}：{}",
+                        path.display(),
+                        crate::text::io_error(&e)
+                    ),
+                );
+                problems.extend(ctx.problems);
+            }
         }
     }
     let mut written = 0;
@@ -352,6 +370,7 @@ fn finish_case(
     CaseResult::Built {
         entries: ok.into_iter().map(|(e, _)| e).collect(),
         written,
+        problems,
     }
 }
 
@@ -452,11 +471,7 @@ pub fn document_data(
     let served = (doc.kind == DocKind::ServiceReceipt)
         .then(|| served_document(case, doc, &case_numbers))
         .flatten();
-    let deadlines: BTreeMap<&str, NaiveDate> = case
-        .deadlines
-        .iter()
-        .map(|d| (d.document.as_str(), d.due))
-        .collect();
+    let deadlines = deadlines_for(case, doc);
     json!({
         "doc": {
             "kind": doc.kind.id(),
@@ -477,6 +492,21 @@ pub fn document_data(
         "superior": settings.superior,
         "remedies": settings.remedies,
     })
+}
+
+/// Due dates by document kind as one document should print them: where a kind has a deadline
+/// per entry (each measure's own period), the one of this document's entry wins over the others.
+fn deadlines_for<'a>(case: &'a CheckedCase, doc: &DocSpec) -> BTreeMap<&'a str, NaiveDate> {
+    let own_prefix = format!("{}.", doc.field);
+    let is_own = |field: &str| field == doc.field || field.starts_with(&own_prefix);
+    let mut deadlines: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    for d in case.deadlines.iter().filter(|d| !is_own(&d.field)) {
+        deadlines.insert(d.document.as_str(), d.due);
+    }
+    for d in case.deadlines.iter().filter(|d| is_own(&d.field)) {
+        deadlines.insert(d.document.as_str(), d.due);
+    }
+    deadlines
 }
 
 /// `measures[1]` → that entry of the case JSON.

@@ -59,6 +59,8 @@ pub enum CalendarError {
     MissingYear(i32),
     #[error("日历文件 {file} 无法读取：{message}")]
     BadFile { file: String, message: String },
+    #[error("期限计算超出可表示的日期范围（从 {0} 起），请检查天数是否写错")]
+    OutOfRange(NaiveDate),
 }
 
 #[derive(Debug, Clone)]
@@ -133,7 +135,7 @@ impl Calendar {
         let mut d = date;
         let mut left = n;
         while left > 0 {
-            d = next_day(d);
+            d = next_day(d)?;
             if self.is_working_day(d)? {
                 left -= 1;
             }
@@ -146,7 +148,7 @@ impl Calendar {
         let mut d = date;
         let mut left = n;
         while left > 0 {
-            d = d.pred_opt().expect("date in range");
+            d = d.pred_opt().ok_or(CalendarError::OutOfRange(d))?;
             if self.is_working_day(d)? {
                 left -= 1;
             }
@@ -167,7 +169,7 @@ impl Calendar {
             if self.is_working_day(d)? {
                 n += 1;
             }
-            d = next_day(d);
+            d = next_day(d)?;
         }
         Ok(n)
     }
@@ -176,7 +178,7 @@ impl Calendar {
     pub fn on_or_next_working_day(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
         let mut d = date;
         while !self.is_working_day(d)? {
-            d = next_day(d);
+            d = next_day(d)?;
         }
         Ok(d)
     }
@@ -184,13 +186,15 @@ impl Calendar {
     /// A calendar-day period: the start day not counted, an end on a holiday moved to the next
     /// working day.
     pub fn add_calendar_days(&self, date: NaiveDate, n: u64) -> Result<NaiveDate, CalendarError> {
-        let end = date.checked_add_days(Days::new(n)).expect("date in range");
+        let end = date
+            .checked_add_days(Days::new(n))
+            .ok_or(CalendarError::OutOfRange(date))?;
         self.on_or_next_working_day(end)
     }
 }
 
-fn next_day(d: NaiveDate) -> NaiveDate {
-    d.succ_opt().expect("date in range")
+fn next_day(d: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    d.succ_opt().ok_or(CalendarError::OutOfRange(d))
 }
 
 #[cfg(test)]
@@ -227,6 +231,16 @@ mod tests {
                 .unwrap(),
             2
         );
+    }
+
+    #[test]
+    fn a_period_past_the_last_representable_date_is_an_error_not_a_panic() {
+        let cal = Calendar::bundled();
+        assert_eq!(
+            cal.add_calendar_days(d("2026-09-03"), 100_000_000 + 30),
+            Err(CalendarError::OutOfRange(d("2026-09-03")))
+        );
+        assert!(cal.add_calendar_days(d("2026-09-03"), u64::MAX).is_err());
     }
 
     #[test]

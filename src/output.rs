@@ -49,6 +49,12 @@ pub fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<bool> {
     Ok(true)
 }
 
+/// Where a case's `position`-th document (from 0) is written: `<case-id>/NN-<kind>.pdf`. The
+/// archive finds documents by this path, never by sorting names (`100-` sorts before `11-`).
+pub fn document_path(case_id: &str, position: usize, kind: &str) -> String {
+    format!("{case_id}/{:02}-{kind}.pdf", position + 1)
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }

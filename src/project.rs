@@ -70,6 +70,13 @@ impl Project {
         }
         let settings_path = settings::discover(input)?;
         let settings = settings::load(&settings_path)?;
+        let law_keys: Vec<&str> = crate::law::keys().map(|(k, _)| k).collect();
+        settings::check_keys(
+            &settings_path,
+            &settings,
+            &crate::documents::DocKind::ids(),
+            &law_keys,
+        )?;
         let root = settings.root.clone();
         let mut problems = Problems::default();
         let (calendar, extra_files) = load_calendar(&settings, &mut problems);

@@ -166,6 +166,54 @@ pub fn load(path: &Path) -> Result<Settings, SettingsError> {
     }
 }
 
+/// Checks that every key of `numbering` names a document kind and every key of `law` a
+/// citation: a misspelt key would silently leave documents without their 文号 or with the
+/// default citation. The known names come from the caller, so settings stay a leaf module.
+pub fn check_keys(
+    path: &Path,
+    settings: &Settings,
+    kinds: &[&str],
+    law_keys: &[&str],
+) -> Result<(), SettingsError> {
+    let text = crate::case::read_text(path)
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    let mut ctx = Ctx::new(FILE_NAME, &text);
+    let sections = [
+        (
+            "numbering",
+            settings.numbering.keys().collect::<Vec<_>>(),
+            kinds,
+            "文书种类",
+        ),
+        (
+            "law",
+            settings.law.keys().collect(),
+            law_keys,
+            "法律依据条目",
+        ),
+    ];
+    for (section, keys, known, what) in sections {
+        for key in keys.into_iter().filter(|k| !known.contains(&k.as_str())) {
+            let hint = crate::case::load::did_you_mean(key, known)
+                .map(|k| format!("是否想写 {k}？"))
+                .unwrap_or_default();
+            ctx.error(
+                &format!("{section}.{key}"),
+                format!(
+                    "未知的{what} {key}，这一项不会生效。{hint}可用的有：{}",
+                    known.join("、")
+                ),
+            );
+        }
+    }
+    if ctx.has_errors() {
+        Err(SettingsError::Invalid(ctx.problems))
+    } else {
+        Ok(())
+    }
+}
+
 fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
     let value = parse_yaml(ctx, text)?;
     let Some(map) = value.as_mapping() else {

@@ -318,10 +318,17 @@ fn plan_case<'a>(
         .parent()
         .unwrap_or(&settings.root)
         .to_path_buf();
-    let mut docs: Vec<&FileEntry> = files.iter().filter(|f| f.case == id).collect();
-    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let by_path: std::collections::HashMap<&str, &FileEntry> = files
+        .iter()
+        .filter(|f| f.case == id)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     let mut items: Vec<Item> = Vec::new();
-    for (spec, entry) in case.docs.iter().zip(&docs) {
+    for (i, spec) in case.docs.iter().enumerate() {
+        let path = crate::output::document_path(id, i, spec.kind.id());
+        let entry = by_path
+            .get(path.as_str())
+            .ok_or_else(|| format!("文书 {path} 未生成，无法立卷"))?;
         let mut r = row(
             entry.no.clone(),
             &author,
@@ -373,9 +380,6 @@ fn plan_case<'a>(
             r.remarks = Some("原件扫描件".into());
             items.push(Item { row: r, source });
         }
-    }
-    if docs.len() != case.docs.len() {
-        return Err("文书未全部生成，无法立卷".into());
     }
     let groups = split(items, arch.max_pages.max(1));
     let n = groups.len();

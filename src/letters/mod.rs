@@ -169,11 +169,12 @@ pub fn build(
         }
         return Ok((report, problems));
     }
-    let numbers = Ledger::update(
+    let (numbers, clashes) = Ledger::update(
         &project.root,
         || crate::build::say_ledger_busy(&project.root),
         |ledger| assign_numbers(&project.settings, ledger, &prepared),
     )?;
+    problems.extend(clashes);
 
     let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
     let bar = crate::build::progress_bar(opts.progress, total as u64, "批量发文", "封");
@@ -232,9 +233,15 @@ fn owner(campaign: &str, letter: &Letter) -> String {
     format!("{campaign}/{:03}/{}", letter.ordinal, letter.unit)
 }
 
-/// 文号 for every letter, allocated in row order.
-fn assign_numbers(settings: &Settings, ledger: &mut Ledger, prepared: &[Prepared]) -> Numbers {
+/// 文号 for every letter, allocated in row order, and a warning for each row whose own number
+/// is already held by somebody else.
+fn assign_numbers(
+    settings: &Settings,
+    ledger: &mut Ledger,
+    prepared: &[Prepared],
+) -> (Numbers, Problems) {
     let mut numbers = Numbers::new();
+    let mut clashes = Problems::default();
     for p in prepared {
         for l in &p.letters {
             let doc = l.doc();
@@ -243,8 +250,17 @@ fn assign_numbers(settings: &Settings, ledger: &mut Ledger, prepared: &[Prepared
             let kind = doc.kind.id();
             let no = match (&doc.explicit_no, doc.date) {
                 (Some(no), Some(date)) => {
-                    // A clash is left as it is: the row's own number wins, as in a case.
-                    let _ = numbering::reserve(settings, ledger, kind, date, &owner, no);
+                    // The row's own number wins, as in a case, and the officer is told.
+                    if let Some(other) =
+                        numbering::reserve(settings, ledger, kind, date, &owner, no)
+                    {
+                        let mut ctx = l.case.loaded.ctx();
+                        ctx.warn(
+                            &doc.field,
+                            format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号"),
+                        );
+                        clashes.extend(ctx.problems);
+                    }
                     Some(no.clone())
                 }
                 (Some(no), None) => Some(no.clone()),
@@ -256,7 +272,7 @@ fn assign_numbers(settings: &Settings, ledger: &mut Ledger, prepared: &[Prepared
             }
         }
     }
-    numbers
+    (numbers, clashes)
 }
 
 /// A letter's entry, its receipt's, and how many files changed.
