@@ -918,3 +918,49 @@ fn pdfs_state_their_identity_and_stay_pdf_a() {
     // The item file is the document itself: same pages, same text.
     assert_eq!(common::pdf_text_file(&item_file).len() > 20, true);
 }
+
+/// The command line: keygen prints the public key for anjuan.yaml; verify --cases reads it and
+/// the build log, and fails on a rewritten manifest; without a key it warns.
+#[test]
+fn keygen_and_verify_on_the_command_line() {
+    let bin = env!("CARGO_BIN_EXE_anjuan");
+    let keys = temp("cli-keys");
+    let out = std::process::Command::new(bin)
+        .args(["keygen", "-o"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("signing:") && text.contains("public_key: \"04"),
+        "{text}"
+    );
+    let b = built();
+    let verify = |out: &Path, extra: &[&str]| {
+        let o = std::process::Command::new(bin)
+            .arg("verify")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let cases = b.cases.to_str().unwrap();
+    let (code, text) = verify(&b.out, &["--cases", cases]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("电子签名有效"), "{text}");
+    let (code, text) = verify(&b.out, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("未核验电子签名"), "{text}");
+    let tampered = copy_out("cli-tampered");
+    rewrite_document_and_manifest(&tampered);
+    let (code, text) = verify(&tampered, &["--cases", cases]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("电子签名无效"), "{text}");
+    let (code, text) = verify(&tampered, &["--key", &b.public_key]);
+    assert_eq!(code, Some(1), "{text}");
+}
