@@ -588,6 +588,9 @@ fn signed_build_verifies_with_the_office_key() {
     assert!(sig.contains(&b.public_key), "{sig}");
     let r = verify::verify_with(&b.out, &office_key());
     assert_eq!(errors(&r), Vec::<String>::new());
+    // Scanned originals are kept as they came: no PDF/A warning for them; nothing else to warn.
+    assert_eq!(warnings(&r), Vec::<String>::new());
+    assert!(r.to_text().ends_with("检测通过\n"), "{}", r.to_text());
     assert!(
         r.findings
             .iter()
@@ -607,6 +610,10 @@ fn signed_build_verifies_with_the_office_key() {
     let text = r.to_text();
     assert!(text.contains("【真实性】"), "{text}");
     assert!(!text.contains("【真实性】通过"), "{text}");
+    assert!(
+        text.contains("未核验电子签名，真实性没有得到检查"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -91,6 +91,9 @@ pub struct Report {
     pub volumes: usize,
     #[serde(rename = "问题")]
     pub findings: Vec<Finding>,
+    /// Whether signatures were checked against the office's key.
+    #[serde(rename = "已核验电子签名")]
+    pub signature_checked: bool,
 }
 
 impl Report {
@@ -140,10 +143,10 @@ impl Report {
             "\n结论：错误 {} 个，警告 {} 个{}\n",
             self.errors(),
             warnings,
-            if self.errors() == 0 {
-                "，检测通过"
-            } else {
-                "，检测未通过"
+            match (self.errors() == 0, self.signature_checked) {
+                (true, true) => "，检测通过",
+                (true, false) => "；未核验电子签名，真实性没有得到检查，其余检测通过",
+                (false, _) => "，检测未通过",
             }
         ));
         s
@@ -709,6 +712,15 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
     use Level::*;
     use Property::*;
     let volume_paths: BTreeSet<&str> = volumes.iter().map(|v| v.path.as_str()).collect();
+    // Scanned originals are kept as they came (and copied so into the transfer package): not
+    // PDF/A and often without text, which is no defect of the archive.
+    let originals: BTreeSet<&str> = volumes
+        .iter()
+        .flat_map(|v| &v.items)
+        .filter(|it| it.scanned)
+        .filter_map(|it| it.file.as_deref())
+        .filter_map(|f| f.rsplit('/').next())
+        .collect();
     let mut done = BTreeSet::new();
     for f in listed
         .iter()
@@ -736,7 +748,12 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
             r.add(Usability, Error, &f.path, "PDF 已加密");
         }
         let meta = metadata_text(&doc);
-        if !meta.contains("pdfaid:part") {
+        let original = f
+            .path
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| originals.contains(n));
+        if !meta.contains("pdfaid:part") && !original {
             r.add(
                 Usability,
                 if volume_paths.contains(f.path.as_str()) {
@@ -749,7 +766,7 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
             );
         }
         let text = doc.extract_text(&[1]).unwrap_or_default();
-        if text.trim().is_empty() {
+        if text.trim().is_empty() && !original {
             r.add(Usability, Warning, &f.path, "第 1 页提取不到文字");
         }
         let mut unembedded = BTreeSet::new();
@@ -924,6 +941,7 @@ fn check_signature(out: &Path, manifest_bytes: &[u8], anchors: &Anchors, r: &mut
     use Level::*;
     use Property::*;
     let name = manifest_signature_name();
+    r.signature_checked = anchors.key.is_some();
     let Some(key) = &anchors.key else {
         r.add(
             Authenticity,
