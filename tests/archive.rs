@@ -971,3 +971,60 @@ fn keygen_and_verify_on_the_command_line() {
     let (code, text) = verify(&tampered, &["--key", &b.public_key]);
     assert_eq!(code, Some(1), "{text}");
 }
+
+/// The end of a build on its own: a key kept inside the shared cases root, readable by others,
+/// is warned about; the signature is the same bytes each time; each build adds one log line.
+#[test]
+fn sealing_warns_about_a_key_kept_badly_and_appends_one_line_a_build() {
+    let cases = temp("seal-cases");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &cases);
+    let _ = std::fs::remove_file(cases.join("anjuan-builds.log"));
+    let (private_key, public_key) = anjuan::signing::keygen(&cases.join("密钥")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&private_key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let mut yaml = std::fs::read_to_string(cases.join("anjuan.yaml")).unwrap();
+    yaml.push_str(&format!(
+        "\nsigning:\n  private_key: 密钥/{}\n  public_key: \"{public_key}\"\n",
+        anjuan::signing::PRIVATE_FILE
+    ));
+    std::fs::write(cases.join("anjuan.yaml"), yaml).unwrap();
+    let settings = anjuan::settings::load(&cases.join("anjuan.yaml")).unwrap();
+    let out = temp("seal-out");
+    std::fs::write(out.join("manifest.json"), "{\n  \"files\": []\n}\n").unwrap();
+    let problems = anjuan::buildlog::seal(&settings, &cases, &out);
+    let messages: Vec<String> = problems.0.iter().map(|p| p.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("私钥文件在案件根目录之内")),
+        "{messages:#?}"
+    );
+    #[cfg(unix)]
+    assert!(
+        messages.iter().any(|m| m.contains("其他用户也能读取")),
+        "{messages:#?}"
+    );
+    assert!(!problems.has_errors(), "{messages:#?}");
+    let sig = std::fs::read(out.join("manifest.json.sig")).unwrap();
+    anjuan::buildlog::seal(&settings, &cases, &out);
+    assert_eq!(std::fs::read(out.join("manifest.json.sig")).unwrap(), sig);
+    let log = anjuan::buildlog::read(&cases).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|e| e.signed && e.documents == 0));
+    let key = anjuan::signing::PublicKey::parse(&public_key).unwrap();
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    assert_eq!(
+        anjuan::signing::check_detached(&key, &manifest, Some(&sig)),
+        anjuan::signing::Check::Valid
+    );
+    // A wrong public key in anjuan.yaml is an error of the signing block, and nothing is signed.
+    let mut wrong = settings.clone();
+    let (_, other_public) = anjuan::signing::keygen(&temp("seal-other")).unwrap();
+    wrong.signing.as_mut().unwrap().public_key = other_public.into();
+    let problems = anjuan::buildlog::seal(&wrong, &cases, &out);
+    assert!(problems.has_errors());
+    assert!(!out.join("manifest.json.sig").exists());
+}

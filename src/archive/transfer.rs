@@ -41,11 +41,7 @@ pub fn write(
 ) -> Result<Vec<Value>, TransferError> {
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
-        use chrono::Datelike;
-        by_year
-            .entry(v.filed_on.year())
-            .or_default()
-            .push(v.clone());
+        by_year.entry(bag_year(v)).or_default().push(v.clone());
     }
     let mut entries = Vec::new();
     for (year, vols) in &by_year {
@@ -282,6 +278,23 @@ fn bag(
     Ok(payload)
 }
 
+/// The filing year whose bag holds a volume.
+pub fn bag_year(v: &VolumeEntry) -> i32 {
+    use chrono::Datelike;
+    v.filed_on.year()
+}
+
+/// The 年度 segment of a volume's 档号: the year of its last document or of its filing, whichever
+/// the code carries.
+fn code_year(v: &VolumeEntry) -> i32 {
+    use chrono::Datelike;
+    [v.end_date.map(|d| d.year()), Some(v.filed_on.year())]
+        .into_iter()
+        .flatten()
+        .find(|y| v.archive_code.contains(&y.to_string()))
+        .unwrap_or(v.filed_on.year())
+}
+
 /// Text of one element.
 fn el(indent: usize, name: &str, value: &str) -> String {
     format!(
@@ -334,7 +347,6 @@ pub fn package_xml(
     volume_sm3: &str,
     signer: Option<&Signer>,
 ) -> Vec<u8> {
-    use chrono::Datelike;
     let arch = settings.archive.as_ref();
     let text = |f: &dyn Fn(&crate::settings::ArchiveSettings) -> String| -> String {
         arch.map(f).unwrap_or_default()
@@ -376,7 +388,7 @@ pub fn package_xml(
         let mut s = format!("{}<档号构成>\n", "  ".repeat(indent));
         s.push_str(&el(indent + 1, "全宗号", &fonds_no));
         s.push_str(&el(indent + 1, "类别号", &category));
-        s.push_str(&el(indent + 1, "年度", &v.filed_on.year().to_string()));
+        s.push_str(&el(indent + 1, "年度", &code_year(v).to_string()));
         s.push_str(&el(indent + 1, "保管期限", &v.retention));
         s.push_str(&el(indent + 1, "机构或问题", &org_code));
         s.push_str(&el(indent + 1, "案卷号", &serial));

@@ -1122,11 +1122,10 @@ fn compare_identity(path: &str, xmp: &str, expected: &pdf::Identity, r: &mut Rep
 fn check_package(out: &Path, v: &VolumeEntry, anchors: &Anchors, r: &mut Report) {
     use Level::*;
     use Property::*;
-    use chrono::Datelike;
     let rel = format!(
         "{}/{}/{}/{}.xml",
         super::transfer::DIR,
-        v.filed_on.year(),
+        super::transfer::bag_year(v),
         super::transfer::PACKAGE_DIR,
         v.archive_code
     );
