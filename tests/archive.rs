@@ -1028,3 +1028,16 @@ fn sealing_warns_about_a_key_kept_badly_and_appends_one_line_a_build() {
     assert!(problems.has_errors());
     assert!(!out.join("manifest.json.sig").exists());
 }
+
+/// A signature moved from another signed file (the office's key, other bytes): invalid.
+#[test]
+fn swapped_signature_fails() {
+    let out = copy_out("swapsig");
+    std::fs::copy(
+        out.join("transfer/2026/tagmanifest-sm3.txt.sig"),
+        out.join("manifest.json.sig"),
+    )
+    .unwrap();
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, "manifest.json", "电子签名无效");
+}
