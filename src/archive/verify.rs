@@ -691,20 +691,7 @@ fn date8(d: Option<chrono::NaiveDate>) -> String {
 
 /// XMP packet text (UTF-8) of the PDF, empty when there is none.
 fn metadata_text(doc: &Document) -> String {
-    let Ok(catalog) = doc.catalog() else {
-        return String::new();
-    };
-    let Ok(obj) = catalog.get(b"Metadata") else {
-        return String::new();
-    };
-    match doc.dereference(obj) {
-        Ok((_, Object::Stream(s))) => String::from_utf8_lossy(
-            &s.decompressed_content()
-                .unwrap_or_else(|_| s.content.clone()),
-        )
-        .into_owned(),
-        _ => String::new(),
-    }
+    pdf::xmp_text(doc)
 }
 
 /// Usability and security of every PDF listed.
