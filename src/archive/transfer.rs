@@ -369,13 +369,17 @@ pub fn package_xml(
     let classification = v.classification.clone().unwrap_or_default();
 
     // 机构人员: the makers of the documents, the fonds, the filer and checker.
-    let mut people: Vec<(String, &str, String, &str)> = Vec::new(); // id, 类型, 名称, 职能
+    // One entity per (类型, 名称); its roles (职能) gathered.
+    let mut people: Vec<(String, &str, String, Vec<&str>)> = Vec::new(); // id, 类型, 名称, 职能
     let mut person = |kind: &'static str, name: &str, role: &'static str| -> String {
-        if let Some(p) = people.iter().find(|p| p.2 == name && p.3 == role) {
+        if let Some(p) = people.iter_mut().find(|p| p.1 == kind && p.2 == name) {
+            if !p.3.contains(&role) {
+                p.3.push(role);
+            }
             return p.0.clone();
         }
         let id = format!("JGRY-{}", people.len() + 1);
-        people.push((id.clone(), kind, name.to_string(), role));
+        people.push((id.clone(), kind, name.to_string(), vec![role]));
         id
     };
     let fonds_id = person("机构", &fonds_name, "立档单位");
@@ -565,7 +569,7 @@ pub fn package_xml(
         people_xml.push_str(&el(5, "机构人员标识", id));
         people_xml.push_str(&el(5, "机构人员类型", kind));
         people_xml.push_str(&el(5, "机构人员名称", name));
-        people_xml.push_str(&el(5, "机构人员职能", role));
+        people_xml.push_str(&el(5, "机构人员职能", &role.join("、")));
         if *kind == "个人" {
             people_xml.push_str(&el(5, "所属机构", &fonds_name));
         }
