@@ -254,6 +254,12 @@ fn build_locked(
     if !project.partial {
         manifest.remove_dropped(&previous_paths, &opts.out);
     }
+    // Signature and build log, once the manifest is final.
+    problems.extend(crate::buildlog::seal(
+        &project.settings,
+        &project.root,
+        &opts.out,
+    ));
 
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;
@@ -398,6 +404,7 @@ fn render_job(
                 date: job.doc.date,
                 pages: r.pages,
                 sha256: sha256_hex(&r.pdf),
+                sm3: crate::output::sm3_hex(&r.pdf),
             },
             r.pdf,
         )),

@@ -50,6 +50,16 @@ enum Command {
     /// 四性检测：核对输出目录中案卷、目录和文书的真实性、完整性、可用性和安全性
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
     Verify(VerifyArgs),
+    /// 生成本单位的 SM2 签名密钥对（私钥只有本人可读），公钥写入 anjuan.yaml 的 signing
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan keygen -o <目录>")]
+    Keygen(KeygenArgs),
+}
+
+#[derive(Args)]
+struct KeygenArgs {
+    /// 密钥存放目录（不要用共享的案件根目录）
+    #[arg(short = 'o', long = "out", value_name = "目录")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -60,6 +70,12 @@ struct VerifyArgs {
     /// 输出格式：text（文字）或 json
     #[arg(long, value_name = "格式", default_value = "text", value_parser = ["text", "json"])]
     format: String,
+    /// 本单位的 SM2 公钥（十六进制串，或 keygen 生成的公钥文件）：核验电子签名
+    #[arg(long, value_name = "公钥")]
+    key: Option<String>,
+    /// 案件根目录：从其 anjuan.yaml 读取公钥，并用其中的生成记录核对清单
+    #[arg(long, value_name = "案件根目录")]
+    cases: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -134,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Build(args) => run_build(args),
         Command::Verify(args) => run_verify(args),
+        Command::Keygen(args) => run_keygen(args),
     }
 }
 
@@ -154,15 +171,15 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let what = match e.kind() {
         ErrorKind::UnknownArgument => "未知的选项",
-        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build、verify）",
+        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build、verify、keygen）",
         ErrorKind::MissingRequiredArgument => "缺少必需的参数",
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
-        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build、verify）",
+        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build、verify、keygen）",
         _ => "命令行有误",
     };
     let detail = error_detail(&e);
     eprintln!(
-        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n      anjuan verify 输出目录 [--format text|json]\n运行 anjuan --help 查看全部说明。"
+        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n      anjuan verify 输出目录 [--key 公钥 | --cases 案件根目录] [--format text|json]\n      anjuan keygen -o 密钥目录\n运行 anjuan --help 查看全部说明。"
     );
     ExitCode::from(2)
 }
@@ -426,8 +443,55 @@ fn run_build(args: BuildArgs) -> ExitCode {
     }
 }
 
+fn run_keygen(args: KeygenArgs) -> ExitCode {
+    match crate::signing::keygen(&args.out) {
+        Ok((private, public)) => {
+            let abs = std::path::absolute(&private).unwrap_or(private);
+            println!(
+                "已生成 SM2 签名密钥对。\n  私钥：{}（只有本人可读；请离线妥善保管并另做备份，不要放进共享的案件根目录）\n  公钥：{public}\n\n在 anjuan.yaml 中加入：\n\nsigning:\n  private_key: {}\n  public_key: \"{public}\"\n\n公钥可以公开，交给档案馆用于 anjuan verify --key 核验。",
+                abs.display(),
+                abs.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn run_verify(args: VerifyArgs) -> ExitCode {
-    let report = crate::archive::verify::verify(&args.out);
+    let mut anchors = crate::archive::verify::Anchors::default();
+    if let Some(cases) = &args.cases {
+        let settings =
+            match crate::settings::discover(cases).and_then(|p| crate::settings::load(&p)) {
+                Ok(s) => s,
+                Err(SettingsError::Invalid(problems)) => {
+                    eprintln!("anjuan.yaml 有错误，无法继续：");
+                    print_problems(&problems.sorted());
+                    return ExitCode::from(1);
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return ExitCode::from(1);
+                }
+            };
+        if let Some(s) = &settings.signing {
+            anchors.key = crate::signing::PublicKey::parse(&s.public_key).ok();
+        }
+        anchors.cases_root = Some(settings.root.clone());
+    }
+    if let Some(key) = &args.key {
+        match crate::signing::read_public(key) {
+            Ok(k) => anchors.key = Some(k),
+            Err(e) => {
+                eprintln!("错误：--key {key}：{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = crate::archive::verify::verify_with(&args.out, &anchors);
     if args.format == "json" {
         println!(
             "{}",

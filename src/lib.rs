@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod build;
+pub mod buildlog;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
@@ -25,4 +26,5 @@ pub mod project;
 pub mod render;
 pub mod render_cache;
 pub mod settings;
+pub mod signing;
 pub mod text;

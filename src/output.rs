@@ -74,3 +74,26 @@ pub fn file_sha256(path: &Path) -> Option<String> {
     }
     Some(hex::encode(hash.finalize()))
 }
+
+/// SM3 (GB/T 32905) in hex.
+pub fn sm3_hex(data: &[u8]) -> String {
+    use sm3::Digest as _;
+    hex::encode(sm3::Sm3::digest(data))
+}
+
+/// SM3 of a file, read in pieces; None when it cannot be read.
+pub fn file_sm3(path: &Path) -> Option<String> {
+    use sm3::Digest as _;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut hash = sm3::Sm3::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    Some(hex::encode(hash.finalize()))
+}

@@ -75,6 +75,15 @@ fn default_code_template() -> Text {
     "{fonds_no}-{category}·{year}-{retention}-{org_code}-{serial:04}".into()
 }
 
+/// `signing`: the office's SM2 key pair (see `anjuan keygen`). The private key lives outside
+/// the cases root; relative paths are taken from the folder of `anjuan.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSettings {
+    pub private_key: Text,
+    pub public_key: Text,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSettings {
@@ -119,6 +128,7 @@ pub struct Settings {
     pub numbering: BTreeMap<String, Text>,
     pub calendar: CalendarSettings,
     pub law: BTreeMap<String, LawOverride>,
+    pub signing: Option<SigningSettings>,
     /// The folder holding `anjuan.yaml`.
     #[serde(skip)]
     pub root: PathBuf,
@@ -228,7 +238,16 @@ fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
     let numbering: BTreeMap<String, Text> = f.optional(ctx, "numbering").unwrap_or_default();
     let calendar = f.optional(ctx, "calendar").unwrap_or_default();
     let law = f.optional(ctx, "law").unwrap_or_default();
+    let signing: Option<SigningSettings> = f.optional(ctx, "signing");
     f.reject_unknown(ctx);
+    if let Some(s) = &signing
+        && crate::signing::PublicKey::parse(&s.public_key).is_err()
+    {
+        ctx.error(
+            "signing.public_key",
+            "公钥格式错误：应为 anjuan keygen 打印的 130 位十六进制串（04 开头）",
+        );
+    }
     for (key, pattern) in &numbering {
         if !pattern.contains("{seq}") {
             ctx.error(
@@ -245,6 +264,7 @@ fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
         numbering,
         calendar,
         law,
+        signing,
         root,
     })
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 mod common;
 
 use anjuan::archive::VolumeEntry;
-use anjuan::archive::verify::{self, Level, Report};
+use anjuan::archive::verify::{self, Anchors, Level, Report};
 use anjuan::build::{BuildOptions, BuildReport, build};
 use anjuan::manifest::Manifest;
 use anjuan::project::Project;
@@ -46,20 +46,41 @@ fn build_at(project: &Project, out: &Path) -> BuildReport {
 struct Built {
     out: PathBuf,
     cases: PathBuf,
+    /// The office's public key (its private key kept outside the cases root).
+    public_key: String,
 }
 
-/// The samples built once for every test of this binary.
+/// The samples built once for every test of this binary, signed with a key `keygen` made.
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
         let cases = temp("cases");
         copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &cases);
         let _ = std::fs::remove_file(cases.join("anjuan-ledger.yaml"));
+        let _ = std::fs::remove_file(cases.join("anjuan-builds.log"));
+        let (private_key, public_key) = anjuan::signing::keygen(&temp("keys")).unwrap();
+        let mut yaml = std::fs::read_to_string(cases.join("anjuan.yaml")).unwrap();
+        yaml.push_str(&format!(
+            "\nsigning:\n  private_key: {}\n  public_key: \"{public_key}\"\n",
+            private_key.display()
+        ));
+        std::fs::write(cases.join("anjuan.yaml"), yaml).unwrap();
         let out = temp("out");
         let report = build_at(&Project::open(&cases).unwrap(), &out);
         assert!(report.ok(), "{:?}", report.problems);
-        Built { out, cases }
+        Built {
+            out,
+            cases,
+            public_key,
+        }
     })
+}
+
+fn office_key() -> Anchors {
+    Anchors {
+        key: Some(anjuan::signing::PublicKey::parse(&built().public_key).unwrap()),
+        cases_root: None,
+    }
 }
 
 fn volumes(out: &Path) -> Vec<VolumeEntry> {
@@ -522,4 +543,501 @@ fn a_volume_without_a_required_document_is_caught() {
         &code,
         "缺少程序必备的文书：书面检查报告",
     );
+}
+
+fn warnings(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.level == Level::Warning)
+        .map(|f| format!("{}：{}", f.item, f.message))
+        .collect()
+}
+
+/// An insider's edit: bytes appended to one document, its SHA-256 and SM3 written into the
+/// manifest so the digests agree again.
+fn rewrite_document_and_manifest(out: &Path) -> String {
+    let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = m["files"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("01-inspection_plan.pdf")
+        })
+        .unwrap();
+    let path = entry["path"].as_str().unwrap().to_string();
+    let mut bytes = std::fs::read(out.join(&path)).unwrap();
+    bytes.extend_from_slice(b"\n% appended by an insider\n");
+    std::fs::write(out.join(&path), &bytes).unwrap();
+    entry["sha256"] = anjuan::output::sha256_hex(&bytes).into();
+    entry["sm3"] = anjuan::output::sm3_hex(&bytes).into();
+    let mut new = serde_json::to_string_pretty(&m).unwrap();
+    new.push('\n');
+    std::fs::write(out.join("manifest.json"), new).unwrap();
+    path
+}
+
+#[test]
+fn signed_build_verifies_with_the_office_key() {
+    let b = built();
+    let sig = std::fs::read_to_string(b.out.join("manifest.json.sig")).unwrap();
+    assert!(sig.contains(&b.public_key), "{sig}");
+    let r = verify::verify_with(&b.out, &office_key());
+    assert_eq!(errors(&r), Vec::<String>::new());
+    // Scanned originals are kept as they came: no PDF/A warning for them; nothing else to warn.
+    assert_eq!(warnings(&r), Vec::<String>::new());
+    assert!(r.to_text().ends_with("检测通过\n"), "{}", r.to_text());
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.level == Level::Info && f.message.contains("电子签名有效")),
+        "{:#?}",
+        r.findings
+    );
+    // Without a key: no pass for authenticity, a plain warning.
+    let r = verify::verify(&b.out);
+    assert!(
+        warnings(&r)
+            .iter()
+            .any(|w| w.contains("未核验电子签名") && w.contains("真实性没有得到检查")),
+        "{:#?}",
+        warnings(&r)
+    );
+    let text = r.to_text();
+    assert!(text.contains("【真实性】"), "{text}");
+    assert!(!text.contains("【真实性】通过"), "{text}");
+    assert!(
+        text.contains("未核验电子签名，真实性没有得到检查"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rewritten_manifest_with_its_digests_fails_with_the_key() {
+    let out = copy_out("insider");
+    let path = rewrite_document_and_manifest(&out);
+    // The folder alone agrees with itself: only the key tells.
+    let alone = verify::verify(&out);
+    assert_eq!(errors(&alone), Vec::<String>::new(), "{path}");
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, "manifest.json", "电子签名无效");
+    assert!(
+        r.findings.iter().any(|f| f.level == Level::Error
+            && f.property == verify::Property::Authenticity
+            && f.message.contains("签名之后被改写")),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn deleted_signature_fails_with_the_key() {
+    let out = copy_out("nosig");
+    std::fs::remove_file(out.join("manifest.json.sig")).unwrap();
+    std::fs::remove_file(out.join("transfer/2026/tagmanifest-sm3.txt.sig")).unwrap();
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, "manifest.json.sig", "缺少清单的电子签名");
+    assert_names(
+        &r,
+        "transfer/2026/tagmanifest-sm3.txt.sig",
+        "移交包缺少电子签名",
+    );
+}
+
+#[test]
+fn signature_of_another_key_fails() {
+    let out = copy_out("otherkey");
+    rewrite_document_and_manifest(&out);
+    let (other, _) = anjuan::signing::keygen(&temp("other-keys")).unwrap();
+    let signer = anjuan::signing::Signer::load(&other).unwrap();
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    std::fs::write(
+        out.join("manifest.json.sig"),
+        signer.detached("manifest.json", &manifest),
+    )
+    .unwrap();
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, "manifest.json.sig", "不是本单位的密钥所签");
+    // The insider's key is not the office's even when verify is handed the office's public key
+    // through the cases root.
+    let r = verify::verify_with(
+        &out,
+        &Anchors {
+            key: office_key().key,
+            cases_root: Some(built().cases.clone()),
+        },
+    );
+    assert_names(&r, "manifest.json.sig", "不是本单位的密钥所签");
+    assert_names(&r, "manifest.json", "生成记录中的任何一次生成都不符");
+}
+
+#[test]
+fn build_log_records_each_build_outside_the_output() {
+    let b = built();
+    let log = anjuan::buildlog::read(&b.cases).unwrap();
+    let digest = anjuan::output::sm3_hex(&std::fs::read(b.out.join("manifest.json")).unwrap());
+    assert!(
+        log.iter()
+            .any(|e| e.manifest_sm3 == digest && e.signed && e.volumes >= 4),
+        "{log:#?}"
+    );
+    let r = verify::verify_with(
+        &b.out,
+        &Anchors {
+            key: None,
+            cases_root: Some(b.cases.clone()),
+        },
+    );
+    assert_eq!(errors(&r), Vec::<String>::new());
+    let out = copy_out("log");
+    rewrite_document_and_manifest(&out);
+    let r = verify::verify_with(
+        &out,
+        &Anchors {
+            key: None,
+            cases_root: Some(b.cases.clone()),
+        },
+    );
+    assert_names(&r, "manifest.json", "生成记录中的任何一次生成都不符");
+}
+
+#[test]
+fn keygen_keeps_the_private_key_to_its_owner() {
+    let dir = temp("keygen");
+    let (private, public) = anjuan::signing::keygen(&dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(public.starts_with("04") && public.len() == 130, "{public}");
+    let signer = anjuan::signing::Signer::load(&private).unwrap();
+    assert_eq!(signer.public().hex(), public);
+    // Signing is deterministic: the same bytes, the same signature.
+    assert_eq!(signer.sign_hex(b"abc"), signer.sign_hex(b"abc"));
+    assert!(signer.public().verify(b"abc", &signer.sign_hex(b"abc")));
+    // Never over a key in use.
+    assert!(anjuan::signing::keygen(&dir).is_err());
+    let public_file =
+        anjuan::signing::read_public(dir.join(anjuan::signing::PUBLIC_FILE).to_str().unwrap())
+            .unwrap();
+    assert_eq!(public_file.hex(), public);
+}
+
+fn package_path(out: &Path, code: &str) -> PathBuf {
+    out.join(format!("transfer/2026/data/封装包/{code}.xml"))
+}
+
+#[test]
+fn transfer_package_carries_item_metadata_and_sm3() {
+    let out = &built().out;
+    let v = full_volume(out);
+    let xml = std::fs::read_to_string(package_path(out, &v.archive_code)).unwrap();
+    for element in [
+        "<被签名对象",
+        "<封装内容>",
+        "<文件实体块>",
+        "<业务实体块>",
+        "<机构人员实体块>",
+        "<电子签名块>",
+        "<聚合层次>件</聚合层次>",
+        "<立档单位名称>某县国家保密局</立档单位名称>",
+        "<年度>2026</年度>",
+        "<保管期限>30年</保管期限>",
+        "<件号>001</件号>",
+        "<业务行为>签发</业务行为>",
+        "<业务行为>送达</业务行为>",
+        "<业务行为>归档</业务行为>",
+        "<机构人员名称>李某某</机构人员名称>",
+        "<摘要算法>SM3</摘要算法>",
+    ] {
+        assert!(xml.contains(element), "{element} missing:\n{xml}");
+    }
+    // Every 件 by its own 档号, 题名 and 文号 as in the 目录.
+    let p = anjuan::archive::transfer::read_package(&xml);
+    for it in &v.items {
+        let code = anjuan::archive::item_code(&v.archive_code, it.seq);
+        let e = p.entities.get(&code).unwrap_or_else(|| panic!("{code}"));
+        assert_eq!(e["题名"], it.title);
+        assert_eq!(e["文件编号"], it.no.clone().unwrap_or_default());
+        assert_eq!(e["页数"], it.pages.to_string());
+        let file = out.join(it.file.as_ref().unwrap());
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(e["摘要值"], anjuan::output::sm3_hex(&bytes));
+        assert_eq!(e["计算机文件大小"], bytes.len().to_string());
+        let in_bag = out.join("transfer/2026/data").join(&e["计算机文件名"]);
+        assert_eq!(std::fs::read(in_bag).unwrap(), bytes);
+    }
+    assert!(
+        p.entities
+            .values()
+            .any(|e| e.get("文件编号").is_some_and(|n| n.contains("检通")))
+    );
+    // manifest-sm3.txt beside manifest-sha256.txt, every line right.
+    let bag = out.join("transfer/2026");
+    let sm3 = std::fs::read_to_string(bag.join("manifest-sm3.txt")).unwrap();
+    let sha = std::fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap();
+    assert_eq!(sm3.lines().count(), sha.lines().count());
+    for line in sm3.lines() {
+        let (hash, path) = line.split_once("  ").unwrap();
+        assert_eq!(
+            anjuan::output::sm3_hex(&std::fs::read(bag.join(path)).unwrap()),
+            hash,
+            "{path}"
+        );
+    }
+    // The manifest has SM3 beside SHA-256 for every file.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    for f in m["files"].as_array().unwrap() {
+        let bytes = std::fs::read(out.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(f["sm3"].as_str().unwrap(), anjuan::output::sm3_hex(&bytes));
+    }
+    for section in ["volumes", "catalogs", "transfer"] {
+        for e in m[section].as_array().unwrap() {
+            assert!(e["sm3"].as_str().is_some_and(|s| s.len() == 64), "{e}");
+        }
+    }
+}
+
+#[test]
+fn edited_metadata_xml_field_is_caught() {
+    let out = copy_out("xmlfield");
+    let v = full_volume(&out);
+    let it = &v.items[0];
+    let path = package_path(&out, &v.archive_code);
+    let xml = std::fs::read_to_string(&path).unwrap();
+    let from = format!("<题名>{}</题名>", it.title);
+    assert!(xml.contains(&from));
+    std::fs::write(&path, xml.replacen(&from, "<题名>另一份文件</题名>", 1)).unwrap();
+    let rel = format!("transfer/2026/data/封装包/{}.xml", v.archive_code);
+    let r = verify::verify(&out);
+    assert_names(&r, &rel, "的题名为“另一份文件”，与目录中的");
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, &rel, "封装包的电子签名无效");
+}
+
+/// Replaces the anjuan 档号 in a PDF's XMP.
+fn edit_xmp_code(path: &Path, from: &str, to: &str) {
+    let mut doc = lopdf::Document::load(path).unwrap();
+    let id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Metadata")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let stream = doc.get_object_mut(id).unwrap().as_stream_mut().unwrap();
+    let text = String::from_utf8(stream.content.clone()).unwrap();
+    let old = format!("<anjuan:ArchiveCode>{from}</anjuan:ArchiveCode>");
+    assert!(text.contains(&old), "{text}");
+    stream.set_content(
+        text.replace(
+            &old,
+            &format!("<anjuan:ArchiveCode>{to}</anjuan:ArchiveCode>"),
+        )
+        .into_bytes(),
+    );
+    doc.save(path).unwrap();
+}
+
+#[test]
+fn edited_xmp_code_is_caught() {
+    let out = copy_out("xmp");
+    let v = full_volume(&out);
+    let it = &v.items[1];
+    let code = anjuan::archive::item_code(&v.archive_code, it.seq);
+    let file = it.file.clone().unwrap();
+    edit_xmp_code(&out.join(&file), &code, "Z041-WS·2026-D30-BMJ-0009-001");
+    edit_xmp_code(
+        &out.join(&v.path),
+        &v.archive_code,
+        "Z041-WS·2026-D30-BMJ-0009",
+    );
+    let r = verify::verify(&out);
+    assert_names(
+        &r,
+        &file,
+        &format!("XMP 元数据中的档号为“Z041-WS·2026-D30-BMJ-0009-001”，与目录中的“{code}”不符"),
+    );
+    assert_names(
+        &r,
+        &v.path,
+        "XMP 元数据中的档号为“Z041-WS·2026-D30-BMJ-0009”",
+    );
+}
+
+#[test]
+fn pdfs_state_their_identity_and_stay_pdf_a() {
+    let out = &built().out;
+    let v = full_volume(out);
+    let it = v.items.iter().find(|i| i.no.is_some()).unwrap();
+    let item_file = out.join(it.file.as_ref().unwrap());
+    for path in [out.join(&v.path), item_file.clone()] {
+        let doc = lopdf::Document::load(&path).unwrap();
+        let xmp = anjuan::archive::pdf::xmp_text(&doc);
+        assert!(
+            xmp.contains("<pdfaid:part>2</pdfaid:part>") || xmp.contains("pdfaid:part=\"2\""),
+            "{xmp}"
+        );
+        assert!(
+            xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+                || xmp.contains("pdfaid:conformance=\"B\""),
+            "{xmp}"
+        );
+        assert!(xmp.contains("<pdfaExtension:schemas>"), "{xmp}");
+        assert!(
+            xmp.contains("<pdfaSchema:namespaceURI>http://ns.anjuan.invalid/identity/1.0/</pdfaSchema:namespaceURI>"),
+            "{xmp}"
+        );
+        assert_eq!(xmp.matches("<pdfaExtension:schemas>").count(), 1);
+        let has_qpdf = std::process::Command::new("qpdf")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if has_qpdf {
+            let status = std::process::Command::new("qpdf")
+                .arg("--check")
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                status.status.success(),
+                "{}: {}",
+                path.display(),
+                String::from_utf8_lossy(&status.stdout)
+            );
+        }
+    }
+    let doc = lopdf::Document::load(&item_file).unwrap();
+    let id =
+        anjuan::archive::pdf::Identity::from_xmp(&anjuan::archive::pdf::xmp_text(&doc)).unwrap();
+    assert_eq!(id.code, anjuan::archive::item_code(&v.archive_code, it.seq));
+    assert_eq!(id.no, it.no);
+    assert_eq!(id.title, it.title);
+    assert_eq!(id.author, "某县国家保密局");
+    assert_eq!(id.volume.as_deref(), Some(v.archive_code.as_str()));
+    // The item file is the document itself: same pages, same text.
+    assert_eq!(common::pdf_text_file(&item_file).len() > 20, true);
+}
+
+/// The command line: keygen prints the public key for anjuan.yaml; verify --cases reads it and
+/// the build log, and fails on a rewritten manifest; without a key it warns.
+#[test]
+fn keygen_and_verify_on_the_command_line() {
+    let bin = env!("CARGO_BIN_EXE_anjuan");
+    let keys = temp("cli-keys");
+    let out = std::process::Command::new(bin)
+        .args(["keygen", "-o"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("signing:") && text.contains("public_key: \"04"),
+        "{text}"
+    );
+    let b = built();
+    let verify = |out: &Path, extra: &[&str]| {
+        let o = std::process::Command::new(bin)
+            .arg("verify")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let cases = b.cases.to_str().unwrap();
+    let (code, text) = verify(&b.out, &["--cases", cases]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("电子签名有效"), "{text}");
+    let (code, text) = verify(&b.out, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("未核验电子签名"), "{text}");
+    let tampered = copy_out("cli-tampered");
+    rewrite_document_and_manifest(&tampered);
+    let (code, text) = verify(&tampered, &["--cases", cases]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("电子签名无效"), "{text}");
+    let (code, text) = verify(&tampered, &["--key", &b.public_key]);
+    assert_eq!(code, Some(1), "{text}");
+}
+
+/// The end of a build on its own: a key kept inside the shared cases root, readable by others,
+/// is warned about; the signature is the same bytes each time; each build adds one log line.
+#[test]
+fn sealing_warns_about_a_key_kept_badly_and_appends_one_line_a_build() {
+    let cases = temp("seal-cases");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &cases);
+    let _ = std::fs::remove_file(cases.join("anjuan-builds.log"));
+    let (private_key, public_key) = anjuan::signing::keygen(&cases.join("密钥")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&private_key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let mut yaml = std::fs::read_to_string(cases.join("anjuan.yaml")).unwrap();
+    yaml.push_str(&format!(
+        "\nsigning:\n  private_key: 密钥/{}\n  public_key: \"{public_key}\"\n",
+        anjuan::signing::PRIVATE_FILE
+    ));
+    std::fs::write(cases.join("anjuan.yaml"), yaml).unwrap();
+    let settings = anjuan::settings::load(&cases.join("anjuan.yaml")).unwrap();
+    let out = temp("seal-out");
+    std::fs::write(out.join("manifest.json"), "{\n  \"files\": []\n}\n").unwrap();
+    let problems = anjuan::buildlog::seal(&settings, &cases, &out);
+    let messages: Vec<String> = problems.0.iter().map(|p| p.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("私钥文件在案件根目录之内")),
+        "{messages:#?}"
+    );
+    #[cfg(unix)]
+    assert!(
+        messages.iter().any(|m| m.contains("其他用户也能读取")),
+        "{messages:#?}"
+    );
+    assert!(!problems.has_errors(), "{messages:#?}");
+    let sig = std::fs::read(out.join("manifest.json.sig")).unwrap();
+    anjuan::buildlog::seal(&settings, &cases, &out);
+    assert_eq!(std::fs::read(out.join("manifest.json.sig")).unwrap(), sig);
+    let log = anjuan::buildlog::read(&cases).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|e| e.signed && e.documents == 0));
+    let key = anjuan::signing::PublicKey::parse(&public_key).unwrap();
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    assert_eq!(
+        anjuan::signing::check_detached(&key, &manifest, Some(&sig)),
+        anjuan::signing::Check::Valid
+    );
+    // A wrong public key in anjuan.yaml is an error of the signing block, and nothing is signed.
+    let mut wrong = settings.clone();
+    let (_, other_public) = anjuan::signing::keygen(&temp("seal-other")).unwrap();
+    wrong.signing.as_mut().unwrap().public_key = other_public.into();
+    let problems = anjuan::buildlog::seal(&wrong, &cases, &out);
+    assert!(problems.has_errors());
+    assert!(!out.join("manifest.json.sig").exists());
+}
+
+/// A signature moved from another signed file (the office's key, other bytes): invalid.
+#[test]
+fn swapped_signature_fails() {
+    let out = copy_out("swapsig");
+    std::fs::copy(
+        out.join("transfer/2026/tagmanifest-sm3.txt.sig"),
+        out.join("manifest.json.sig"),
+    )
+    .unwrap();
+    let r = verify::verify_with(&out, &office_key());
+    assert_names(&r, "manifest.json", "电子签名无效");
 }

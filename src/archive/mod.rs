@@ -43,7 +43,40 @@ pub struct ItemRow {
     /// A scanned original rather than a generated document.
     pub scanned: bool,
     pub remarks: Option<String>,
+    /// The 件's own file in the output, `volumes/<档号>/<件档号>.<ext>`: a document with its
+    /// identity in its XMP, a scanned original as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub size: u64,
+    /// 送达 as the case records it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub served: Vec<Served>,
 }
+
+/// One service of a document (the case's `services`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Served {
+    pub on: NaiveDate,
+    pub recipient: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A 件's 档号: its volume's 档号 and its 卷内顺序号 (`Z041-WS·2026-D30-BMJ-0003-007`).
+pub fn item_code(volume_code: &str, seq: usize) -> String {
+    format!("{volume_code}-{seq:03}")
+}
+
+/// Bumped when what a volume holds changes shape (its XMP identity, the item files), so volumes
+/// of an older anjuan are made again.
+const VOLUME_FORMAT: &str = "volume-format 2: XMP identity, item files";
 
 impl ItemRow {
     /// 页号 as the 目录 prints it: the start page, the last row start–end.
@@ -67,6 +100,8 @@ pub struct VolumeEntry {
     /// Every page of the file (cover, 目录, documents, 备考表).
     pub pages: usize,
     pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
     pub title: String,
     pub category: String,
     pub start_date: Option<NaiveDate>,
@@ -255,12 +290,11 @@ pub fn stage(
             problems.extend(ctx.problems);
         }
     }
-    let fonds = settings
-        .archive
-        .as_ref()
-        .map(|a| a.fonds_name.to_string())
-        .unwrap_or_default();
-    match transfer::write(&volumes, &fonds, out) {
+    // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
+    let signer = crate::signing::Signer::from_settings(settings)
+        .ok()
+        .flatten();
+    match transfer::write(&volumes, settings, signer.as_ref(), out) {
         Ok(entries) => {
             manifest
                 .extra
@@ -338,6 +372,18 @@ fn plan_case<'a>(
             false,
         );
         r.document = Some(spec.kind.id().to_string());
+        r.served = c
+            .services()
+            .iter()
+            .filter(|s| {
+                s.document.as_str() == spec.kind.id()
+                    && (s.index.is_none() || s.index == spec.index)
+            })
+            .map(|s| Served {
+                on: s.on,
+                recipient: s.recipient.to_string(),
+            })
+            .collect();
         items.push(Item {
             row: r,
             source: Source::Document(PathBuf::from(&entry.path)),
@@ -433,6 +479,11 @@ fn row(
         pages: pages.max(1),
         scanned,
         remarks: None,
+        file: None,
+        sha256: String::new(),
+        sm3: String::new(),
+        size: 0,
+        served: Vec::new(),
     }
 }
 
@@ -471,7 +522,7 @@ fn make_volume(
     let info = c
         .archive()
         .ok_or_else(|| fail("案件没有 archive 归档信息".into()))?;
-    let rows: Vec<ItemRow> = plan.items.iter().map(|i| i.row.clone()).collect();
+    let mut rows: Vec<ItemRow> = plan.items.iter().map(|i| i.row.clone()).collect();
     let start_date = rows.iter().filter_map(|r| r.date).min();
     let end_date = rows.iter().filter_map(|r| r.date).max();
     let content_pages: usize = rows.iter().map(|r| r.pages).sum();
@@ -519,9 +570,11 @@ fn make_volume(
     });
     // Templates and fonts shape the volume too: the renderer's fingerprint covers them.
     let mut digest_input = format!(
-        "{}\n{front_data}\n{notes_data}\n{}\n",
+        "{}\n{VOLUME_FORMAT}\n{front_data}\n{notes_data}\n{}\n{:?}\n{}\n",
         renderer.fingerprint(),
-        arch.duplex
+        arch.duplex,
+        info.classification,
+        serde_json::to_string(&rows).unwrap_or_default(),
     );
     for b in &contents {
         digest_input.push_str(&sha256_hex(b));
@@ -532,6 +585,11 @@ fn make_volume(
         v.path == path
             && v.inputs == inputs
             && std::fs::read(out.join(&path)).is_ok_and(|b| sha256_hex(&b) == v.sha256)
+            && v.items.iter().all(|it| {
+                it.file.as_ref().is_some_and(|f| {
+                    crate::output::file_sha256(&out.join(f)).is_some_and(|h| h == it.sha256)
+                })
+            })
     });
     if let Some(prev) = unchanged {
         return Ok(prev.clone());
@@ -550,8 +608,41 @@ fn make_volume(
             .map(|r| r.pdf)
             .map_err(|e| fail(e.to_string()))
     };
+    let classification = info.classification.as_ref().map(|s| s.to_string());
     let mut parts_pdf: Vec<Vec<u8>> = Vec::new();
-    for (it, bytes) in plan.items.iter().zip(contents) {
+    for ((it, bytes), row) in plan.items.iter().zip(contents).zip(rows.iter_mut()) {
+        // The 件's own file: a document says what it is in its XMP; an original stays as it was.
+        let code = item_code(&plan.code, row.seq);
+        let (ext, data) = match &it.source {
+            Source::Document(_) => {
+                let id = pdf::Identity {
+                    level: "件".into(),
+                    code: code.clone(),
+                    no: row.no.clone(),
+                    title: row.title.clone(),
+                    author: row.author.clone(),
+                    date: date8(row.date),
+                    classification: classification.clone(),
+                    volume: Some(plan.code.clone()),
+                };
+                let pdf = pdf::with_identity(&bytes, &id)
+                    .map_err(|e| fail(format!("《{}》写入 XMP 元数据失败：{e}", row.title)))?;
+                ("pdf".to_string(), pdf)
+            }
+            Source::Pdf(p) | Source::Image(p) => (
+                p.extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default(),
+                bytes.clone(),
+            ),
+        };
+        let rel = format!("{VOLUMES_DIR}/{}/{code}.{ext}", plan.code);
+        write_if_changed(&out.join(&rel), &data)
+            .map_err(|e| fail(format!("无法写入 {rel}：{}", crate::text::io_error(&e))))?;
+        row.file = Some(rel);
+        row.sha256 = sha256_hex(&data);
+        row.sm3 = crate::output::sm3_hex(&data);
+        row.size = data.len() as u64;
         let pdf = match &it.source {
             Source::Image(p) => {
                 let ext = p
@@ -592,6 +683,16 @@ fn make_volume(
     let front_pages = pdf::page_sizes(&front)
         .map_err(|e| fail(e.to_string()))?
         .len();
+    let identity = pdf::Identity {
+        level: "案卷".into(),
+        code: plan.code.clone(),
+        no: None,
+        title: title.clone(),
+        author: arch.fonds_name.to_string(),
+        date: format!("{}-{}", date8(start_date), date8(end_date)),
+        classification: classification.clone(),
+        volume: None,
+    };
     let parts = pdf::VolumeParts {
         front: &front,
         contents: parts_pdf
@@ -604,6 +705,7 @@ fn make_volume(
             .collect(),
         stamps: &stamp_pdf,
         notes: &notes,
+        identity: &identity,
     };
     let volume = pdf::assemble(&parts).map_err(|e| fail(format!("组卷失败：{e}")))?;
     let page_digests = pdf::page_digests(&volume).map_err(|e| fail(e.to_string()))?;
@@ -618,6 +720,7 @@ fn make_volume(
         volumes: plan.volumes,
         pages,
         sha256: sha256_hex(&volume),
+        sm3: crate::output::sm3_hex(&volume),
         title,
         category: c.procedure_name().to_string(),
         start_date,
@@ -668,15 +771,35 @@ fn description(plan: &Plan, rows: &[ItemRow], pages: usize, remarks: Option<&str
     lines
 }
 
-/// Removes volume files no build produces any more.
+/// Removes volume files (and item files in the volumes' folders) no build produces any more.
 pub fn remove_stale(out: &Path, volumes: &[VolumeEntry]) {
-    let keep: BTreeMap<&str, ()> = volumes.iter().map(|v| (v.path.as_str(), ())).collect();
-    let Ok(entries) = std::fs::read_dir(out.join(VOLUMES_DIR)) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let rel = format!("{VOLUMES_DIR}/{}", e.file_name().to_string_lossy());
-        if rel.ends_with(".pdf") && !keep.contains_key(rel.as_str()) {
+    let mut keep: BTreeMap<&str, ()> = volumes.iter().map(|v| (v.path.as_str(), ())).collect();
+    for v in volumes {
+        for it in &v.items {
+            if let Some(f) = &it.file {
+                keep.insert(f.as_str(), ());
+            }
+        }
+    }
+    let dir = out.join(VOLUMES_DIR);
+    for e in walkdir::WalkDir::new(&dir)
+        .min_depth(1)
+        .contents_first(true)
+        .into_iter()
+        .flatten()
+    {
+        let rel = format!(
+            "{VOLUMES_DIR}/{}",
+            e.path()
+                .strip_prefix(&dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .replace('\\', "/")
+        );
+        if e.file_type().is_dir() {
+            // Only empty folders go; the call fails harmlessly on the others.
+            let _ = std::fs::remove_dir(e.path());
+        } else if (e.depth() > 1 || rel.ends_with(".pdf")) && !keep.contains_key(rel.as_str()) {
             let _ = std::fs::remove_file(e.path());
         }
     }

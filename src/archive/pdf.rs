@@ -69,6 +69,8 @@ pub struct VolumeParts<'a> {
     /// One stamp page per content page, in order.
     pub stamps: &'a [u8],
     pub notes: &'a [u8],
+    /// Written into the volume's XMP.
+    pub identity: &'a Identity,
 }
 
 /// Puts a volume together: front, stamped contents, notes; page labels and bookmarks that
@@ -146,6 +148,7 @@ pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
     catalog.set("PageLabels", labels);
     catalog.set("Outlines", outlines);
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    set_identity(&mut base, parts.identity)?;
     base.prune_objects();
     base.renumber_objects();
     let mut out = Vec::new();
@@ -331,4 +334,203 @@ pub fn page_digest(doc: &Document, page: ObjectId) -> String {
         }
     }
     crate::output::sha256_hex(&bytes)
+}
+
+/// The namespace of anjuan's identity properties in XMP.
+pub const XMP_NS: &str = "http://ns.anjuan.invalid/identity/1.0/";
+pub const XMP_PREFIX: &str = "anjuan";
+
+/// What a file is, as its XMP states it: enough that a document or volume that leaves the
+/// package still names its 档号, 文号, 题名, 责任者, 日期 and 密级.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// 聚合层次: 件 or 案卷.
+    pub level: String,
+    /// The item's 档号 (a 件) or the volume's.
+    pub code: String,
+    /// 文号.
+    pub no: Option<String>,
+    pub title: String,
+    pub author: String,
+    /// 日期 (YYYYMMDD), for a volume 起止日期 (YYYYMMDD-YYYYMMDD).
+    pub date: String,
+    pub classification: Option<String>,
+    /// For a 件: the volume it is filed in.
+    pub volume: Option<String>,
+}
+
+/// (property, description) of the namespace, in the order written.
+const XMP_PROPERTIES: [(&str, &str); 8] = [
+    ("Level", "聚合层次（件或案卷）"),
+    ("ArchiveCode", "档号"),
+    ("DocumentNumber", "文号（文件编号）"),
+    ("Title", "题名"),
+    ("Author", "责任者"),
+    ("Date", "日期（YYYYMMDD；案卷为起止日期）"),
+    ("Classification", "密级"),
+    ("VolumeCode", "所属案卷档号"),
+];
+
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn xml_untext(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+impl Identity {
+    fn values(&self) -> [(&'static str, String); 8] {
+        [
+            ("Level", self.level.clone()),
+            ("ArchiveCode", self.code.clone()),
+            ("DocumentNumber", self.no.clone().unwrap_or_default()),
+            ("Title", self.title.clone()),
+            ("Author", self.author.clone()),
+            ("Date", self.date.clone()),
+            (
+                "Classification",
+                self.classification.clone().unwrap_or_default(),
+            ),
+            ("VolumeCode", self.volume.clone().unwrap_or_default()),
+        ]
+    }
+
+    /// The XMP: a description in our namespace and the PDF/A extension schema declaring it
+    /// (PDF/A-2, ISO 19005-2 6.6.2.3: properties outside the predefined schemas must be).
+    fn xmp(&self) -> String {
+        let mut s = format!("<rdf:Description rdf:about=\"\" xmlns:{XMP_PREFIX}=\"{XMP_NS}\">\n");
+        for (name, value) in self.values() {
+            if !value.is_empty() {
+                s.push_str(&format!(
+                    "<{XMP_PREFIX}:{name}>{}</{XMP_PREFIX}:{name}>\n",
+                    xml_text(&value)
+                ));
+            }
+        }
+        s.push_str("</rdf:Description>\n");
+        s.push_str("<rdf:Description rdf:about=\"\" xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n<pdfaExtension:schemas>\n<rdf:Bag>\n");
+        s.push_str(&extension_schema());
+        s.push_str("</rdf:Bag>\n</pdfaExtension:schemas>\n</rdf:Description>\n");
+        s
+    }
+
+    /// The identity an XMP packet states; None when it has none.
+    pub fn from_xmp(xmp: &str) -> Option<Identity> {
+        let get = |name: &str| -> Option<String> {
+            let open = format!("<{XMP_PREFIX}:{name}>");
+            let close = format!("</{XMP_PREFIX}:{name}>");
+            let start = xmp.find(&open)? + open.len();
+            let end = xmp[start..].find(&close)? + start;
+            Some(xml_untext(&xmp[start..end]))
+        };
+        let code = get("ArchiveCode")?;
+        Some(Identity {
+            level: get("Level").unwrap_or_default(),
+            code,
+            no: get("DocumentNumber"),
+            title: get("Title").unwrap_or_default(),
+            author: get("Author").unwrap_or_default(),
+            date: get("Date").unwrap_or_default(),
+            classification: get("Classification"),
+            volume: get("VolumeCode"),
+        })
+    }
+}
+
+/// One `rdf:li` of `pdfaExtension:schemas` describing the namespace.
+fn extension_schema() -> String {
+    let mut s = format!(
+        "<rdf:li rdf:parseType=\"Resource\">\n<pdfaSchema:schema>anjuan 档案标识（档号、文号、题名、责任者、日期、密级）</pdfaSchema:schema>\n<pdfaSchema:namespaceURI>{XMP_NS}</pdfaSchema:namespaceURI>\n<pdfaSchema:prefix>{XMP_PREFIX}</pdfaSchema:prefix>\n<pdfaSchema:property>\n<rdf:Seq>\n"
+    );
+    for (name, description) in XMP_PROPERTIES {
+        s.push_str(&format!(
+            "<rdf:li rdf:parseType=\"Resource\">\n<pdfaProperty:name>{name}</pdfaProperty:name>\n<pdfaProperty:valueType>Text</pdfaProperty:valueType>\n<pdfaProperty:category>external</pdfaProperty:category>\n<pdfaProperty:description>{description}</pdfaProperty:description>\n</rdf:li>\n"
+        ));
+    }
+    s.push_str("</rdf:Seq>\n</pdfaSchema:property>\n</rdf:li>\n");
+    s
+}
+
+/// The XMP packet of a PDF (UTF-8), empty when there is none.
+pub fn xmp_text(doc: &Document) -> String {
+    let Ok(catalog) = doc.catalog() else {
+        return String::new();
+    };
+    let Ok(obj) = catalog.get(b"Metadata") else {
+        return String::new();
+    };
+    match doc.dereference(obj) {
+        Ok((_, Object::Stream(s))) => String::from_utf8_lossy(
+            &s.decompressed_content()
+                .unwrap_or_else(|_| s.content.clone()),
+        )
+        .into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Writes `id` into the document's XMP, beside what typst put there; the stream stays
+/// uncompressed (PDF/A: metadata readable without filters).
+pub fn set_identity(doc: &mut Document, id: &Identity) -> Result<(), PdfError> {
+    let meta_id = doc
+        .catalog()?
+        .get(b"Metadata")?
+        .as_reference()
+        .map_err(|_| PdfError::Structure("XMP 元数据不是间接对象".into()))?;
+    let stream = doc
+        .get_object_mut(meta_id)?
+        .as_stream_mut()
+        .map_err(|_| PdfError::Structure("XMP 元数据不是流".into()))?;
+    let text = String::from_utf8(
+        stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone()),
+    )
+    .map_err(|_| PdfError::Structure("XMP 元数据不是 UTF-8".into()))?;
+    if text.contains(XMP_NS) {
+        return Err(PdfError::Structure("XMP 中已有 anjuan 标识".into()));
+    }
+    let new = if let Some(at) = text.find("<pdfaExtension:schemas>") {
+        // typst already declares schemas: add ours to its bag, and the values on their own.
+        let bag = text[at..]
+            .find("<rdf:Bag>")
+            .map(|b| at + b + "<rdf:Bag>".len())
+            .ok_or_else(|| PdfError::Structure("XMP 扩展模式格式不符".into()))?;
+        let mut t = format!("{}\n{}{}", &text[..bag], extension_schema(), &text[bag..]);
+        let end = t
+            .rfind("</rdf:RDF>")
+            .ok_or_else(|| PdfError::Structure("XMP 缺少 rdf:RDF".into()))?;
+        let xmp = id.xmp();
+        let own = &xmp[..xmp
+            .find("<rdf:Description rdf:about=\"\" xmlns:pdfaExtension")
+            .unwrap_or(xmp.len())];
+        t.insert_str(end, own);
+        t
+    } else {
+        let end = text
+            .rfind("</rdf:RDF>")
+            .ok_or_else(|| PdfError::Structure("XMP 缺少 rdf:RDF".into()))?;
+        format!("{}{}{}", &text[..end], id.xmp(), &text[end..])
+    };
+    stream.dict.remove(b"Filter");
+    stream.dict.remove(b"DecodeParms");
+    stream.set_content(new.into_bytes());
+    Ok(())
+}
+
+/// A PDF with `id` written into its XMP, saved again.
+pub fn with_identity(pdf: &[u8], id: &Identity) -> Result<Vec<u8>, PdfError> {
+    let mut doc = Document::load_mem(pdf)?;
+    set_identity(&mut doc, id)?;
+    let mut out = Vec::new();
+    doc.save_to(&mut out)?;
+    Ok(out)
 }

@@ -1,7 +1,9 @@
-//! 归档移交包 `OUT/transfer/<year>/` (archive.md): 说明文件.TXT, 案卷目录.XML, 文件目录.XML and
-//! `电子档案/<档号>.pdf`, wrapped as a BagIt 1.0 bag. BagIt keeps the payload under `data/`, so
-//! those files sit in `data/`, with bagit.txt, bag-info.txt (Payload-Oxum),
-//! manifest-sha256.txt and tagmanifest-sha256.txt beside it.
+//! 归档移交包 `OUT/transfer/<year>/` (archive.md): 说明文件.TXT, 案卷目录.XML, 文件目录.XML,
+//! `电子档案/<档号>.pdf` with each 件's own file in `电子档案/<档号>/`, and per volume a DA/T 48-style
+//! 封装包 `封装包/<档号>.xml` holding the DA/T 46 metadata of the volume and its 件; wrapped as a
+//! BagIt 1.0 bag. BagIt keeps the payload under `data/`, so those files sit in `data/`, with
+//! bagit.txt, bag-info.txt (Payload-Oxum), manifest-{sha256,sm3}.txt and
+//! tagmanifest-{sha256,sm3}.txt beside it, and with a signing key `tagmanifest-sm3.txt.sig`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,7 +12,15 @@ use serde_json::{Value, json};
 
 use super::VolumeEntry;
 use crate::catalog::{self, Cell};
-use crate::output::{sha256_hex, write_if_changed};
+use crate::output::{sha256_hex, sm3_hex, write_if_changed};
+use crate::settings::Settings;
+use crate::signing::Signer;
+
+/// Where the 封装包 of each volume sit in a bag.
+pub const PACKAGE_DIR: &str = "data/封装包";
+
+/// The signature file of a bag's SM3 tag manifest.
+pub const BAG_SIGNATURE: &str = "tagmanifest-sm3.txt.sig";
 
 pub const DIR: &str = "transfer";
 
@@ -25,35 +35,34 @@ pub enum TransferError {
 
 pub fn write(
     volumes: &[VolumeEntry],
-    fonds_name: &str,
+    settings: &Settings,
+    signer: Option<&Signer>,
     out: &Path,
 ) -> Result<Vec<Value>, TransferError> {
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
-        use chrono::Datelike;
-        by_year
-            .entry(v.filed_on.year())
-            .or_default()
-            .push(v.clone());
+        by_year.entry(bag_year(v)).or_default().push(v.clone());
     }
     let mut entries = Vec::new();
     for (year, vols) in &by_year {
-        for (rel, content) in bag(*year, vols, fonds_name, out)? {
+        for (rel, content) in bag(*year, vols, settings, signer, out)? {
             let path = format!("{DIR}/{year}/{rel}");
             let target = out.join(&path);
-            let sha = match content {
+            let (sha, sm3) = match content {
                 Content::Bytes(bytes) => {
                     write_if_changed(&target, &bytes)
                         .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    sha256_hex(&bytes)
+                    (sha256_hex(&bytes), sm3_hex(&bytes))
                 }
-                Content::Copy { from, sha256, .. } => {
+                Content::Copy {
+                    from, sha256, sm3, ..
+                } => {
                     copy_if_changed(&from, &target, &sha256)
                         .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    sha256
+                    (sha256, sm3)
                 }
             };
-            entries.push(json!({"path": path, "sha256": sha}));
+            entries.push(json!({"path": path, "sha256": sha, "sm3": sm3}));
         }
     }
     remove_stale(out, &entries);
@@ -96,6 +105,7 @@ enum Content {
     Copy {
         from: std::path::PathBuf,
         sha256: String,
+        sm3: String,
         size: u64,
     },
 }
@@ -105,6 +115,12 @@ impl Content {
         match self {
             Content::Bytes(b) => sha256_hex(b),
             Content::Copy { sha256, .. } => sha256.clone(),
+        }
+    }
+    fn sm3(&self) -> String {
+        match self {
+            Content::Bytes(b) => sm3_hex(b),
+            Content::Copy { sm3, .. } => sm3.clone(),
         }
     }
     fn size(&self) -> u64 {
@@ -133,9 +149,15 @@ fn copy_if_changed(from: &Path, to: &Path, sha256: &str) -> std::io::Result<()> 
 fn bag(
     year: i32,
     vols: &[VolumeEntry],
-    fonds_name: &str,
+    settings: &Settings,
+    signer: Option<&Signer>,
     out: &Path,
 ) -> Result<Vec<(String, Content)>, TransferError> {
+    let fonds_name = settings
+        .archive
+        .as_ref()
+        .map(|a| a.fonds_name.to_string())
+        .unwrap_or_default();
     let [by_volume, by_item] = catalog::catalogs(vols);
     let mut payload: Vec<(String, Content)> = Vec::new();
     for v in vols {
@@ -143,21 +165,52 @@ fn bag(
         let size = std::fs::metadata(&from)
             .map_err(|e| TransferError::Read(v.path.clone(), e))?
             .len();
-        let name = v.path.rsplit('/').next().unwrap_or(&v.path);
-        let content = Content::Copy {
-            from,
-            sha256: v.sha256.clone(),
-            size,
+        let sm3 = if v.sm3.is_empty() {
+            crate::output::file_sm3(&from).unwrap_or_default()
+        } else {
+            v.sm3.clone()
         };
-        payload.push((format!("data/电子档案/{name}"), content));
+        let name = v.path.rsplit('/').next().unwrap_or(&v.path);
+        payload.push((
+            format!("data/电子档案/{name}"),
+            Content::Copy {
+                from,
+                sha256: v.sha256.clone(),
+                sm3: sm3.clone(),
+                size,
+            },
+        ));
+        for it in &v.items {
+            let Some(file) = &it.file else { continue };
+            let item_name = file.rsplit('/').next().unwrap_or(file);
+            payload.push((
+                format!("data/电子档案/{}/{item_name}", v.archive_code),
+                Content::Copy {
+                    from: out.join(file),
+                    sha256: it.sha256.clone(),
+                    sm3: it.sm3.clone(),
+                    size: it.size,
+                },
+            ));
+        }
+        let package = package_xml(v, settings, size, &sm3, signer);
+        payload.push((
+            format!("{PACKAGE_DIR}/{}.xml", v.archive_code),
+            Content::Bytes(package),
+        ));
     }
     let pages: usize = by_volume
         .rows
         .iter()
         .map(|r| if let Cell::Num(n) = r[5] { n } else { 0 })
         .sum();
+    let signed = if signer.is_some() {
+        "电子签名：SM2（GM/T 0003），见 tagmanifest-sm3.txt.sig 和各封装包的电子签名块；用 anjuan verify --key 公钥 核验\r\n"
+    } else {
+        "电子签名：无（生成时 anjuan.yaml 未配置 signing 签名密钥）\r\n"
+    };
     let note = format!(
-        "归档移交说明\r\n\r\n全宗名称：{fonds_name}\r\n归档年度：{year}\r\n内容：{} 卷案卷（{} 件文件，共 {pages} 页）的电子档案，每卷一个 PDF/A-2b 文件，\r\n      文件名为档号；案卷目录.XML 和 文件目录.XML 为对应的目录。\r\n摘要算法：SHA-256（见 manifest-sha256.txt、tagmanifest-sha256.txt）\r\n封装格式：BagIt 1.0\r\n生成工具：anjuan {}\r\n",
+        "归档移交说明\r\n\r\n全宗名称：{fonds_name}\r\n归档年度：{year}\r\n内容：{} 卷案卷（{} 件文件，共 {pages} 页）的电子档案，每卷一个 PDF/A-2b 文件，\r\n      文件名为档号；电子档案/<档号>/ 中是卷内每一件的文件，文件名为件的档号；\r\n      案卷目录.XML 和 文件目录.XML 为对应的目录；封装包/<档号>.xml 是每卷的元数据封装包\r\n      （DA/T 46 文书类电子文件元数据，按 DA/T 48 的结构封装）。\r\n摘要算法：SM3 和 SHA-256（见 manifest-sm3.txt、manifest-sha256.txt 及对应的 tagmanifest）\r\n{signed}封装格式：BagIt 1.0\r\n生成工具：anjuan {}\r\n",
         by_volume.rows.len(),
         by_item.rows.len(),
         env!("CARGO_PKG_VERSION"),
@@ -181,6 +234,10 @@ fn bag(
         .iter()
         .map(|(p, c)| format!("{}  {p}\n", c.sha256()))
         .collect();
+    let manifest_sm3: String = payload
+        .iter()
+        .map(|(p, c)| format!("{}  {p}\n", c.sm3()))
+        .collect();
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_string();
     let date = vols
         .iter()
@@ -197,14 +254,442 @@ fn bag(
         ("bag-info.txt".to_string(), info.into_bytes()),
         ("bagit.txt".to_string(), bagit.into_bytes()),
         ("manifest-sha256.txt".to_string(), manifest.into_bytes()),
+        ("manifest-sm3.txt".to_string(), manifest_sm3.into_bytes()),
     ];
     let tagmanifest: String = tags
         .iter()
         .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
         .collect();
+    let tagmanifest_sm3: String = tags
+        .iter()
+        .map(|(p, b)| format!("{}  {p}\n", sm3_hex(b)))
+        .collect();
     tags.push(("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes()));
+    if let Some(s) = signer {
+        // The SM3 tag manifest covers both payload manifests and bag-info: one signature holds
+        // the whole bag.
+        tags.push((
+            BAG_SIGNATURE.into(),
+            s.detached("tagmanifest-sm3.txt", tagmanifest_sm3.as_bytes()),
+        ));
+    }
+    tags.push(("tagmanifest-sm3.txt".into(), tagmanifest_sm3.into_bytes()));
     payload.extend(tags.into_iter().map(|(p, b)| (p, Content::Bytes(b))));
     Ok(payload)
+}
+
+/// The filing year whose bag holds a volume.
+pub fn bag_year(v: &VolumeEntry) -> i32 {
+    use chrono::Datelike;
+    v.filed_on.year()
+}
+
+/// The 年度 segment of a volume's 档号: the year of its last document or of its filing, whichever
+/// the code carries.
+fn code_year(v: &VolumeEntry) -> i32 {
+    use chrono::Datelike;
+    [v.end_date.map(|d| d.year()), Some(v.filed_on.year())]
+        .into_iter()
+        .flatten()
+        .find(|y| v.archive_code.contains(&y.to_string()))
+        .unwrap_or(v.filed_on.year())
+}
+
+/// Text of one element.
+fn el(indent: usize, name: &str, value: &str) -> String {
+    format!(
+        "{}<{name}>{}</{name}>\n",
+        "  ".repeat(indent),
+        xml_escape(value)
+    )
+}
+
+fn date8(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// 文种 of a document, from its title's ending (the kind of act it is).
+pub fn genre(title: &str) -> &'static str {
+    const GENRES: [&str; 14] = [
+        "通知书",
+        "决定书",
+        "意见书",
+        "审批表",
+        "登记表",
+        "报告",
+        "笔录",
+        "清单",
+        "回证",
+        "方案",
+        "函",
+        "告知书",
+        "通知",
+        "决定",
+    ];
+    let t = title.trim_end_matches(|c: char| c == '）' || c == ')');
+    let t = t.split(['（', '(']).next().unwrap_or(t);
+    GENRES
+        .iter()
+        .find(|g| t.ends_with(*g))
+        .copied()
+        .unwrap_or("其他")
+}
+
+/// The 件 and volume metadata of one volume as a DA/T 48-style 封装包: 被签名对象 (封装内容:
+/// 文件实体块 with the DA/T 46 elements of the volume and of each 件, 业务实体块 with the acts
+/// that made and filed them, 机构人员实体块), then the 电子签名块 holding an SM2 signature over
+/// the bytes of the 被签名对象 element.
+pub fn package_xml(
+    v: &VolumeEntry,
+    settings: &Settings,
+    volume_size: u64,
+    volume_sm3: &str,
+    signer: Option<&Signer>,
+) -> Vec<u8> {
+    let arch = settings.archive.as_ref();
+    let text = |f: &dyn Fn(&crate::settings::ArchiveSettings) -> String| -> String {
+        arch.map(f).unwrap_or_default()
+    };
+    let fonds_name = text(&|a| a.fonds_name.to_string());
+    let fonds_no = text(&|a| a.fonds_no.to_string());
+    let category = text(&|a| a.category.to_string());
+    let org_code = text(&|a| a.org_code.to_string());
+    let filer = arch.and_then(|a| a.filer.as_ref().map(|s| s.to_string()));
+    let checker = arch.and_then(|a| a.checker.as_ref().map(|s| s.to_string()));
+    let serial: String = {
+        let d: Vec<char> = v
+            .archive_code
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        d.into_iter().rev().collect()
+    };
+    let classification = v.classification.clone().unwrap_or_default();
+
+    // 机构人员: the makers of the documents, the fonds, the filer and checker.
+    // One entity per (类型, 名称); its roles (职能) gathered.
+    let mut people: Vec<(String, &str, String, Vec<&str>)> = Vec::new(); // id, 类型, 名称, 职能
+    let mut person = |kind: &'static str, name: &str, role: &'static str| -> String {
+        if let Some(p) = people.iter_mut().find(|p| p.1 == kind && p.2 == name) {
+            if !p.3.contains(&role) {
+                p.3.push(role);
+            }
+            return p.0.clone();
+        }
+        let id = format!("JGRY-{}", people.len() + 1);
+        people.push((id.clone(), kind, name.to_string(), vec![role]));
+        id
+    };
+    let fonds_id = person("机构", &fonds_name, "立档单位");
+    let filer_id = filer.as_deref().map(|f| person("个人", f, "立卷人"));
+    if let Some(c) = checker.as_deref() {
+        person("个人", c, "检查人");
+    }
+
+    let code_parts = |indent: usize, piece: Option<&str>| {
+        let mut s = format!("{}<档号构成>\n", "  ".repeat(indent));
+        s.push_str(&el(indent + 1, "全宗号", &fonds_no));
+        s.push_str(&el(indent + 1, "类别号", &category));
+        s.push_str(&el(indent + 1, "年度", &code_year(v).to_string()));
+        s.push_str(&el(indent + 1, "保管期限", &v.retention));
+        s.push_str(&el(indent + 1, "机构或问题", &org_code));
+        s.push_str(&el(indent + 1, "案卷号", &serial));
+        if let Some(p) = piece {
+            s.push_str(&el(indent + 1, "件号", p));
+        }
+        s.push_str(&format!("{}</档号构成>\n", "  ".repeat(indent)));
+        s
+    };
+
+    let mut files = String::new();
+    // The volume first (聚合层次 案卷), then each 件.
+    files.push_str("        <文件实体>\n");
+    files.push_str(&el(5, "聚合层次", "案卷"));
+    files.push_str("          <来源>\n");
+    files.push_str(&el(6, "立档单位名称", &fonds_name));
+    files.push_str("          </来源>\n");
+    files.push_str(&el(5, "电子文件号", &v.path));
+    files.push_str(&el(5, "档号", &v.archive_code));
+    files.push_str(&code_parts(5, None));
+    files.push_str("          <内容描述>\n");
+    files.push_str(&el(6, "题名", &v.title));
+    files.push_str(&el(6, "责任者", &fonds_name));
+    files.push_str(&el(
+        6,
+        "日期",
+        &format!("{}-{}", date8(v.start_date), date8(v.end_date)),
+    ));
+    files.push_str(&el(6, "密级", &classification));
+    files.push_str("          </内容描述>\n");
+    files.push_str("          <形式特征>\n");
+    files.push_str(&el(6, "件数", &v.items.len().to_string()));
+    files.push_str(&el(6, "页数", &v.pages.to_string()));
+    files.push_str(&el(6, "语种", "汉语"));
+    files.push_str("          </形式特征>\n");
+    files.push_str("          <电子属性>\n");
+    files.push_str(&el(6, "格式信息", "PDF/A-2b（ISO 19005-2）"));
+    let vol_name = v.path.rsplit('/').next().unwrap_or(&v.path);
+    files.push_str(&el(6, "计算机文件名", &format!("电子档案/{vol_name}")));
+    files.push_str(&el(6, "计算机文件大小", &volume_size.to_string()));
+    files.push_str(&el(
+        6,
+        "文档创建程序",
+        &format!("anjuan {}", env!("CARGO_PKG_VERSION")),
+    ));
+    files.push_str("          </电子属性>\n");
+    files.push_str("          <数字摘要>\n");
+    files.push_str(&el(6, "摘要算法", "SM3"));
+    files.push_str(&el(6, "摘要值", volume_sm3));
+    files.push_str("          </数字摘要>\n");
+    files.push_str("        </文件实体>\n");
+
+    let mut acts = String::new();
+    let mut act_no = 0;
+    let mut act = |who: &str, what: &str, on: Option<chrono::NaiveDate>, item: &str, desc: &str| {
+        act_no += 1;
+        let mut s = String::from("        <业务实体>\n");
+        s.push_str(&el(5, "业务标识", &format!("YW-{act_no}")));
+        s.push_str(&el(5, "机构人员标识", who));
+        s.push_str(&el(5, "业务行为", what));
+        s.push_str(&el(
+            5,
+            "行为时间",
+            &on.map(|d| d.to_string()).unwrap_or_default(),
+        ));
+        s.push_str(&el(5, "行为描述", desc));
+        s.push_str(&el(5, "关联档号", item));
+        s.push_str("        </业务实体>\n");
+        acts.push_str(&s);
+    };
+
+    for it in &v.items {
+        let code = super::item_code(&v.archive_code, it.seq);
+        let author_id = person("机构", &it.author, "责任者");
+        let file_name = it
+            .file
+            .as_deref()
+            .and_then(|f| f.rsplit('/').next())
+            .map(|n| format!("电子档案/{}/{n}", v.archive_code))
+            .unwrap_or_default();
+        let ext = file_name.rsplit('.').next().unwrap_or("").to_lowercase();
+        let format = match (it.scanned, ext.as_str()) {
+            (false, _) => "PDF/A-2b（ISO 19005-2）",
+            (true, "pdf") => "PDF（原件扫描件）",
+            (true, "jpg" | "jpeg") => "JPEG（原件扫描件）",
+            (true, "png") => "PNG（原件扫描件）",
+            _ => "",
+        };
+        files.push_str("        <文件实体>\n");
+        files.push_str(&el(5, "聚合层次", "件"));
+        files.push_str("          <来源>\n");
+        files.push_str(&el(6, "立档单位名称", &fonds_name));
+        files.push_str("          </来源>\n");
+        files.push_str(&el(5, "电子文件号", it.file.as_deref().unwrap_or("")));
+        files.push_str(&el(5, "档号", &code));
+        files.push_str(&code_parts(5, Some(&format!("{:03}", it.seq))));
+        files.push_str("          <内容描述>\n");
+        files.push_str(&el(6, "题名", &it.title));
+        files.push_str(&el(6, "文件编号", it.no.as_deref().unwrap_or("")));
+        files.push_str(&el(6, "责任者", &it.author));
+        files.push_str(&el(6, "日期", &date8(it.date)));
+        files.push_str(&el(6, "密级", &classification));
+        files.push_str("          </内容描述>\n");
+        files.push_str("          <形式特征>\n");
+        files.push_str(&el(6, "文件组合类型", "单件"));
+        files.push_str(&el(6, "页数", &it.pages.to_string()));
+        files.push_str(&el(6, "卷内页号", &format!("{}-{}", it.start, it.end)));
+        files.push_str(&el(6, "语种", "汉语"));
+        files.push_str(&el(6, "文种", genre(&it.title)));
+        files.push_str("          </形式特征>\n");
+        files.push_str("          <电子属性>\n");
+        files.push_str(&el(6, "格式信息", format));
+        files.push_str(&el(6, "计算机文件名", &file_name));
+        files.push_str(&el(6, "计算机文件大小", &it.size.to_string()));
+        if !it.scanned {
+            files.push_str(&el(
+                6,
+                "文档创建程序",
+                &format!("anjuan {}", env!("CARGO_PKG_VERSION")),
+            ));
+        }
+        files.push_str("          </电子属性>\n");
+        files.push_str("          <数字摘要>\n");
+        files.push_str(&el(6, "摘要算法", "SM3"));
+        files.push_str(&el(6, "摘要值", &it.sm3));
+        files.push_str("          </数字摘要>\n");
+        if let Some(r) = &it.remarks {
+            files.push_str(&el(5, "备注", r));
+        }
+        files.push_str("        </文件实体>\n");
+
+        // The acts the case records: made by its author, issued under a 文号 on its date,
+        // served as the case's services say, filed with the volume.
+        if !it.scanned {
+            act(
+                &author_id,
+                "拟制",
+                None,
+                &code,
+                &format!("{}拟制《{}》（拟制日期案件未记载）", it.author, it.title),
+            );
+            if let Some(no) = &it.no {
+                act(
+                    &author_id,
+                    "签发",
+                    it.date,
+                    &code,
+                    &format!("{}以{no}签发《{}》（成文日期）", it.author, it.title),
+                );
+            }
+            for s in &it.served {
+                person("机构或个人", &s.recipient, "受送达人");
+                act(
+                    &author_id,
+                    "送达",
+                    Some(s.on),
+                    &code,
+                    &format!("向{}送达《{}》", s.recipient, it.title),
+                );
+            }
+        }
+        act(
+            filer_id.as_deref().unwrap_or(&fonds_id),
+            "归档",
+            Some(v.filed_on),
+            &code,
+            &format!("立卷归档，入卷 {}，卷内顺序号 {}", v.archive_code, it.seq),
+        );
+    }
+
+    let mut people_xml = String::new();
+    for (id, kind, name, role) in &people {
+        people_xml.push_str("        <机构人员实体>\n");
+        people_xml.push_str(&el(5, "机构人员标识", id));
+        people_xml.push_str(&el(5, "机构人员类型", kind));
+        people_xml.push_str(&el(5, "机构人员名称", name));
+        people_xml.push_str(&el(5, "机构人员职能", &role.join("、")));
+        if *kind == "个人" {
+            people_xml.push_str(&el(5, "所属机构", &fonds_name));
+        }
+        people_xml.push_str("        </机构人员实体>\n");
+    }
+
+    let signed_object = format!(
+        "<被签名对象 eep版本=\"2009\">\n    <封装包类型>原始型</封装包类型>\n{}{}    <封装内容>\n      <文件实体块>\n{files}      </文件实体块>\n      <业务实体块>\n{acts}      </业务实体块>\n      <机构人员实体块>\n{people_xml}      </机构人员实体块>\n    </封装内容>\n  </被签名对象>",
+        el(
+            2,
+            "封装包类型描述",
+            "案卷及卷内各件的元数据；文件数据不内嵌，按计算机文件名引用移交包 data/ 中的文件，以 SM3 数字摘要约束"
+        ),
+        el(2, "封装包创建单位", &fonds_name),
+    );
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<电子文件封装包>\n");
+    s.push_str(&el(
+        1,
+        "封装包格式描述",
+        "按 DA/T 48-2009《基于XML的电子文件封装规范》的结构组织；元数据元素取自 DA/T 46-2009《文书类电子文件元数据方案》",
+    ));
+    s.push_str(&el(1, "版本", "2009"));
+    s.push_str("  ");
+    s.push_str(&signed_object);
+    s.push('\n');
+    if let Some(signer) = signer {
+        s.push_str("  <电子签名块>\n    <电子签名>\n");
+        s.push_str(&el(3, "签名标识", "QM-1"));
+        s.push_str(&el(
+            3,
+            "签名规则",
+            &format!(
+                "对“被签名对象”元素（自其开始标记至结束标记）的 UTF-8 字节做 SM2 签名，杂凑算法 SM3，签名者标识 {}",
+                crate::signing::DIST_ID
+            ),
+        ));
+        s.push_str(&el(3, "签名人", &fonds_name));
+        s.push_str(&el(
+            3,
+            "签名结果",
+            &signer.sign_hex(signed_object.as_bytes()),
+        ));
+        s.push_str("      <证书块>\n");
+        s.push_str(&el(4, "公钥", signer.public().hex()));
+        s.push_str("      </证书块>\n");
+        s.push_str(&el(
+            3,
+            "签名算法标识",
+            &format!("{}（SM2 签名，SM3 杂凑）", crate::signing::ALGORITHM_OID),
+        ));
+        s.push_str("    </电子签名>\n  </电子签名块>\n");
+    }
+    s.push_str("</电子文件封装包>\n");
+    s.into_bytes()
+}
+
+/// A 封装包 read back: its 文件实体 by 档号 (each a map element → text, first occurrence), and
+/// its signature.
+#[derive(Debug, Default)]
+pub struct PackageRead {
+    pub entities: BTreeMap<String, BTreeMap<String, String>>,
+    pub signed_object: Option<String>,
+    pub signature: Option<String>,
+    pub public_key: Option<String>,
+}
+
+fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The leaf elements `<name>text</name>` of a fragment, first occurrence of each name.
+fn leaves(fragment: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut rest = fragment;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('>') else { break };
+        let name = &rest[..close];
+        if name.starts_with('/') || name.contains(' ') || name.ends_with('/') {
+            continue;
+        }
+        let after = &rest[close + 1..];
+        let end_tag = format!("</{name}>");
+        if let Some(end) = after.find(&end_tag)
+            && !after[..end].contains('<')
+        {
+            map.entry(name.to_string())
+                .or_insert_with(|| xml_unescape(&after[..end]));
+        }
+    }
+    map
+}
+
+pub fn read_package(text: &str) -> PackageRead {
+    let mut p = PackageRead::default();
+    let mut rest = text;
+    while let Some(start) = rest.find("<文件实体>") {
+        let Some(len) = rest[start..].find("</文件实体>") else {
+            break;
+        };
+        let block = &rest[start..start + len];
+        let map = leaves(block);
+        if let Some(code) = map.get("档号") {
+            p.entities.insert(code.clone(), map);
+        }
+        rest = &rest[start + len..];
+    }
+    if let (Some(a), Some(b)) = (text.find("<被签名对象"), text.find("</被签名对象>")) {
+        p.signed_object = Some(text[a..b + "</被签名对象>".len()].to_string());
+    }
+    if let Some(i) = text.find("<电子签名块>") {
+        let sig = leaves(&text[i..]);
+        p.signature = sig.get("签名结果").cloned();
+        p.public_key = sig.get("公钥").cloned();
+    }
+    p
 }
 
 /// Removes files under `transfer/` this build did not write.

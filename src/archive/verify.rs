@@ -2,9 +2,15 @@
 //! authenticity (digests, metadata, 档号), integrity (nothing missing or extra, page counts and
 //! 页号 agree, required documents), usability (PDF/A, fonts, text, no encryption) and security
 //! (no scripts, actions, embedded files, links, stray paths).
+//!
+//! Authenticity is anchored outside the output folder when verify is given the office's public
+//! key (`--key`, or `--cases ROOT` reading it from `anjuan.yaml`): the SM2 signatures of the
+//! manifest, of each transfer package and of each 封装包 are checked first; with `--cases` the
+//! manifest's SM3 is also looked up in the cases root's build log. Without a key, verify says
+//! plainly that it could not check the manifest itself.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lopdf::{Document, Object};
 use serde::Serialize;
@@ -12,7 +18,8 @@ use serde::Serialize;
 use super::VolumeEntry;
 use super::pdf;
 use crate::manifest::{self, Manifest};
-use crate::output::sha256_hex;
+use crate::output::{sha256_hex, sm3_hex};
+use crate::signing::{self, Check, PublicKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Property {
@@ -84,6 +91,9 @@ pub struct Report {
     pub volumes: usize,
     #[serde(rename = "问题")]
     pub findings: Vec<Finding>,
+    /// Whether signatures were checked against the office's key.
+    #[serde(rename = "已核验电子签名")]
+    pub signature_checked: bool,
 }
 
 impl Report {
@@ -133,24 +143,44 @@ impl Report {
             "\n结论：错误 {} 个，警告 {} 个{}\n",
             self.errors(),
             warnings,
-            if self.errors() == 0 {
-                "，检测通过"
-            } else {
-                "，检测未通过"
+            match (self.errors() == 0, self.signature_checked) {
+                (true, true) => "，检测通过",
+                (true, false) => "；未核验电子签名，真实性没有得到检查，其余检测通过",
+                (false, _) => "，检测未通过",
             }
         ));
         s
     }
 }
 
-/// A file the manifest lists, with the digest it recorded.
+/// A file the manifest lists, with the digests it recorded.
 struct Listed {
     path: String,
     sha256: String,
+    sm3: Option<String>,
 }
 
-/// Runs every check over an output folder.
+/// What authenticity is checked against from outside the output folder.
+#[derive(Debug, Default, Clone)]
+pub struct Anchors {
+    /// The office's public key: signatures are checked with it.
+    pub key: Option<PublicKey>,
+    /// The cases root whose build log the manifest must match.
+    pub cases_root: Option<PathBuf>,
+}
+
+/// The detached signature of the manifest, beside it.
+pub fn manifest_signature_name() -> String {
+    format!("{}{}", manifest::FILE_NAME, signing::SIG_SUFFIX)
+}
+
+/// Runs every check over an output folder, without a key.
 pub fn verify(out: &Path) -> Report {
+    verify_with(out, &Anchors::default())
+}
+
+/// Runs every check over an output folder, signatures and build log first.
+pub fn verify_with(out: &Path, anchors: &Anchors) -> Report {
     use Level::*;
     use Property::*;
     let mut r = Report::default();
@@ -202,6 +232,10 @@ pub fn verify(out: &Path) -> Report {
         }
         None => Vec::new(),
     };
+    check_signature(out, text.as_bytes(), anchors, &mut r);
+    if let Some(root) = &anchors.cases_root {
+        check_build_log(root, text.as_bytes(), &mut r);
+    }
     let listed = listed_files(&manifest, &volumes);
     r.files = listed.len();
     r.volumes = volumes.len();
@@ -209,7 +243,10 @@ pub fn verify(out: &Path) -> Report {
     check_codes(&manifest, &volumes, &mut r);
     for v in &volumes {
         check_volume(out, v, &mut r);
+        check_items(out, v, &mut r);
+        check_package(out, v, anchors, &mut r);
     }
+    check_bags(out, &listed, anchors, &mut r);
     super::super::catalog::verify_catalogs(out, &manifest, &volumes, &mut |p, l, i, m| {
         r.add(p, l, i, m)
     });
@@ -226,12 +263,24 @@ fn listed_files(manifest: &Manifest, volumes: &[VolumeEntry]) -> Vec<Listed> {
         .map(|f| Listed {
             path: f.path.clone(),
             sha256: f.sha256.clone(),
+            sm3: Some(f.sm3.clone()).filter(|s| !s.is_empty()),
         })
         .collect();
-    list.extend(volumes.iter().map(|v| Listed {
-        path: v.path.clone(),
-        sha256: v.sha256.clone(),
-    }));
+    for v in volumes {
+        list.push(Listed {
+            path: v.path.clone(),
+            sha256: v.sha256.clone(),
+            sm3: Some(v.sm3.clone()).filter(|s| !s.is_empty()),
+        });
+        // Each 件's own file.
+        list.extend(v.items.iter().filter_map(|it| {
+            Some(Listed {
+                path: it.file.clone()?,
+                sha256: it.sha256.clone(),
+                sm3: Some(it.sm3.clone()).filter(|s| !s.is_empty()),
+            })
+        }));
+    }
     // Later sections (catalogs, transfer, letters…) list files as {path, sha256}.
     for (key, value) in &manifest.extra {
         if key == "volumes" {
@@ -246,6 +295,7 @@ fn listed_files(manifest: &Manifest, volumes: &[VolumeEntry]) -> Vec<Listed> {
                     list.push(Listed {
                         path: p.to_string(),
                         sha256: h.to_string(),
+                        sm3: e.get("sm3").and_then(|s| s.as_str()).map(str::to_string),
                     });
                 }
             }
@@ -277,6 +327,12 @@ fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
                 &f.path,
                 "文件内容与清单记录的 SHA-256 不符（文件被修改）",
             ),
+            Ok(bytes) if f.sm3.as_ref().is_some_and(|s| *s != sm3_hex(&bytes)) => r.add(
+                Authenticity,
+                Error,
+                &f.path,
+                "文件内容与清单记录的 SM3 摘要不符（文件或清单被修改）",
+            ),
             Ok(_) => {}
             Err(_) => r.add(Integrity, Error, &f.path, "清单登记的文件缺失"),
         }
@@ -302,6 +358,7 @@ fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
         if entry.file_type().is_file()
             && rel != manifest::FILE_NAME
             && !crate::lock::OUTPUT_FILES.contains(&rel.as_str())
+            && rel != manifest_signature_name()
             && !seen.contains(rel.as_str())
         {
             r.add(Integrity, Error, &rel, "文件未在清单中登记（多出的文件）");
@@ -585,6 +642,19 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             ),
         );
     }
+    let identity = pdf::Identity {
+        level: "案卷".into(),
+        code: v.archive_code.clone(),
+        no: None,
+        title: v.title.clone(),
+        author: pdf::Identity::from_xmp(&meta)
+            .map(|i| i.author)
+            .unwrap_or_default(),
+        date: dates.clone(),
+        classification: v.classification.clone(),
+        volume: None,
+    };
+    compare_identity(&v.path, &meta, &identity, r);
     // The documents every finished case of the procedure has (documents.md, the steps of the
     // responsibility list); the others depend on what happened in the case.
     let required: &[&str] = match v.category.as_str() {
@@ -622,20 +692,7 @@ fn date8(d: Option<chrono::NaiveDate>) -> String {
 
 /// XMP packet text (UTF-8) of the PDF, empty when there is none.
 fn metadata_text(doc: &Document) -> String {
-    let Ok(catalog) = doc.catalog() else {
-        return String::new();
-    };
-    let Ok(obj) = catalog.get(b"Metadata") else {
-        return String::new();
-    };
-    match doc.dereference(obj) {
-        Ok((_, Object::Stream(s))) => String::from_utf8_lossy(
-            &s.decompressed_content()
-                .unwrap_or_else(|_| s.content.clone()),
-        )
-        .into_owned(),
-        _ => String::new(),
-    }
+    pdf::xmp_text(doc)
 }
 
 /// Usability and security of every PDF listed.
@@ -643,6 +700,15 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
     use Level::*;
     use Property::*;
     let volume_paths: BTreeSet<&str> = volumes.iter().map(|v| v.path.as_str()).collect();
+    // Scanned originals are kept as they came (and copied so into the transfer package): not
+    // PDF/A and often without text, which is no defect of the archive.
+    let originals: BTreeSet<&str> = volumes
+        .iter()
+        .flat_map(|v| &v.items)
+        .filter(|it| it.scanned)
+        .filter_map(|it| it.file.as_deref())
+        .filter_map(|f| f.rsplit('/').next())
+        .collect();
     let mut done = BTreeSet::new();
     for f in listed
         .iter()
@@ -670,7 +736,12 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
             r.add(Usability, Error, &f.path, "PDF 已加密");
         }
         let meta = metadata_text(&doc);
-        if !meta.contains("pdfaid:part") {
+        let original = f
+            .path
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| originals.contains(n));
+        if !meta.contains("pdfaid:part") && !original {
             r.add(
                 Usability,
                 if volume_paths.contains(f.path.as_str()) {
@@ -683,7 +754,7 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
             );
         }
         let text = doc.extract_text(&[1]).unwrap_or_default();
-        if text.trim().is_empty() {
+        if text.trim().is_empty() && !original {
             r.add(Usability, Warning, &f.path, "第 1 页提取不到文字");
         }
         let mut unembedded = BTreeSet::new();
@@ -850,5 +921,356 @@ fn decode_text(b: &[u8]) -> String {
             String::from_utf16_lossy(&units)
         }
         None => b.iter().map(|&c| c as char).collect(),
+    }
+}
+
+/// The manifest's SM2 signature, against the office's key; without a key, a plain warning that
+/// the manifest itself was not checked.
+fn check_signature(out: &Path, manifest_bytes: &[u8], anchors: &Anchors, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let name = manifest_signature_name();
+    r.signature_checked = anchors.key.is_some();
+    let Some(key) = &anchors.key else {
+        r.add(
+            Authenticity,
+            Warning,
+            manifest::FILE_NAME,
+            "未核验电子签名：没有提供本单位的公钥（--key 公钥，或 --cases 案件根目录）。本次检测只说明文件与清单一致，不能证明清单本身未被改写——真实性没有得到检查",
+        );
+        return;
+    };
+    let sig = std::fs::read(out.join(&name)).ok();
+    match signing::check_detached(key, manifest_bytes, sig.as_deref()) {
+        Check::Valid => r.add(
+            Authenticity,
+            Info,
+            manifest::FILE_NAME,
+            format!("清单的 SM2 电子签名有效（本单位公钥 {}）", key.short()),
+        ),
+        Check::Missing => r.add(
+            Authenticity,
+            Error,
+            &name,
+            "缺少清单的电子签名：签名文件被删除，或输出不是用本单位密钥签名生成的",
+        ),
+        Check::Malformed => r.add(Authenticity, Error, &name, "清单的电子签名文件格式错误"),
+        Check::OtherKey(other) => r.add(
+            Authenticity,
+            Error,
+            &name,
+            format!(
+                "清单的电子签名不是本单位的密钥所签（签名公钥 {}，本单位公钥 {}）",
+                signing::short(&other),
+                key.short()
+            ),
+        ),
+        Check::Invalid => r.add(
+            Authenticity,
+            Error,
+            manifest::FILE_NAME,
+            "清单的电子签名无效：manifest.json 在签名之后被改写",
+        ),
+    }
+}
+
+/// The manifest against the cases root's build log: the latest build's, an older one's, or
+/// none (rewritten after the build).
+fn check_build_log(root: &Path, manifest_bytes: &[u8], r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let log = crate::buildlog::FILE_NAME;
+    let Some(entries) = crate::buildlog::read(root) else {
+        r.add(
+            Authenticity,
+            Warning,
+            log,
+            format!(
+                "案件根目录 {} 中没有生成记录，无法核对清单是否为生成时的清单",
+                root.display()
+            ),
+        );
+        return;
+    };
+    let digest = sm3_hex(manifest_bytes);
+    match entries.iter().rposition(|e| e.manifest_sm3 == digest) {
+        Some(i) if i + 1 == entries.len() => r.add(
+            Authenticity,
+            Info,
+            log,
+            format!(
+                "清单与生成记录中最近一次生成（{}）一致",
+                entries[i].time
+            ),
+        ),
+        Some(i) => r.add(
+            Authenticity,
+            Warning,
+            log,
+            format!(
+                "清单与生成记录中 {} 的一次生成一致，但不是最近一次生成（之后又生成了 {} 次，最近一次输出到 {}）",
+                entries[i].time,
+                entries.len() - i - 1,
+                entries.last().map(|e| e.out.as_str()).unwrap_or_default()
+            ),
+        ),
+        None => r.add(
+            Authenticity,
+            Error,
+            manifest::FILE_NAME,
+            format!(
+                "清单的 SM3 摘要与案件根目录生成记录中的任何一次生成都不符（最近一次为 {}）：清单在生成后被改写，或不是这个案件根目录生成的",
+                entries.last().map(|e| e.time.as_str()).unwrap_or("无")
+            ),
+        ),
+    }
+}
+
+/// Each 件's own file says in its XMP what the 目录 says of it.
+fn check_items(out: &Path, v: &VolumeEntry, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    for it in &v.items {
+        let Some(file) = &it.file else {
+            r.add(
+                Integrity,
+                Warning,
+                &v.path,
+                format!(
+                    "清单没有登记卷内第 {} 件《{}》的单独文件（较早版本生成的案卷，重新生成即可）",
+                    it.seq, it.title
+                ),
+            );
+            continue;
+        };
+        if it.scanned || !file.ends_with(".pdf") {
+            continue;
+        }
+        let Ok(doc) = std::fs::read(out.join(file))
+            .and_then(|b| Document::load_mem(&b).map_err(|e| std::io::Error::other(e.to_string())))
+        else {
+            continue;
+        };
+        let expected = pdf::Identity {
+            level: "件".into(),
+            code: super::item_code(&v.archive_code, it.seq),
+            no: it.no.clone(),
+            title: it.title.clone(),
+            author: it.author.clone(),
+            date: date8(it.date),
+            classification: v.classification.clone(),
+            volume: Some(v.archive_code.clone()),
+        };
+        compare_identity(file, &pdf::xmp_text(&doc), &expected, r);
+    }
+}
+
+/// The XMP identity of a file against what the 目录 says.
+fn compare_identity(path: &str, xmp: &str, expected: &pdf::Identity, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let Some(found) = pdf::Identity::from_xmp(xmp) else {
+        r.add(
+            Authenticity,
+            Error,
+            path,
+            "PDF 的 XMP 元数据中没有档案标识（档号、文号、题名、责任者、日期、密级）",
+        );
+        return;
+    };
+    let fields = [
+        ("档号", &found.code, &expected.code),
+        (
+            "文号",
+            &found.no.clone().unwrap_or_default(),
+            &expected.no.clone().unwrap_or_default(),
+        ),
+        ("题名", &found.title, &expected.title),
+        ("责任者", &found.author, &expected.author),
+        ("日期", &found.date, &expected.date),
+        (
+            "密级",
+            &found.classification.clone().unwrap_or_default(),
+            &expected.classification.clone().unwrap_or_default(),
+        ),
+    ];
+    for (name, have, want) in fields {
+        if have != want {
+            r.add(
+                Authenticity,
+                Error,
+                path,
+                format!("XMP 元数据中的{name}为“{have}”，与目录中的“{want}”不符"),
+            );
+        }
+    }
+}
+
+/// The volume's 封装包 in its transfer package: its 文件实体 agree with the 目录, and with a key
+/// its 电子签名块 holds the office's valid signature.
+fn check_package(out: &Path, v: &VolumeEntry, anchors: &Anchors, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let rel = format!(
+        "{}/{}/{}/{}.xml",
+        super::transfer::DIR,
+        super::transfer::bag_year(v),
+        super::transfer::PACKAGE_DIR,
+        v.archive_code
+    );
+    let Ok(text) = std::fs::read_to_string(out.join(&rel)) else {
+        r.add(Integrity, Error, &rel, "缺少案卷的元数据封装包");
+        return;
+    };
+    let p = super::transfer::read_package(&text);
+    let mut expect: Vec<(String, Vec<(&str, String)>)> = vec![(
+        v.archive_code.clone(),
+        vec![
+            ("聚合层次", "案卷".to_string()),
+            ("题名", v.title.clone()),
+            (
+                "日期",
+                format!("{}-{}", date8(v.start_date), date8(v.end_date)),
+            ),
+            ("密级", v.classification.clone().unwrap_or_default()),
+            ("件数", v.items.len().to_string()),
+            ("页数", v.pages.to_string()),
+        ],
+    )];
+    if !v.sm3.is_empty() {
+        expect[0].1.push(("摘要值", v.sm3.clone()));
+    }
+    for it in &v.items {
+        let mut fields = vec![
+            ("聚合层次", "件".to_string()),
+            ("题名", it.title.clone()),
+            ("文件编号", it.no.clone().unwrap_or_default()),
+            ("责任者", it.author.clone()),
+            ("日期", date8(it.date)),
+            ("密级", v.classification.clone().unwrap_or_default()),
+            ("页数", it.pages.to_string()),
+            ("件号", format!("{:03}", it.seq)),
+        ];
+        if it.file.is_some() {
+            fields.push(("计算机文件大小", it.size.to_string()));
+            fields.push(("摘要值", it.sm3.clone()));
+        }
+        expect.push((super::item_code(&v.archive_code, it.seq), fields));
+    }
+    for (code, fields) in &expect {
+        let Some(found) = p.entities.get(code) else {
+            r.add(
+                Authenticity,
+                Error,
+                &rel,
+                format!("封装包中没有档号为 {code} 的文件实体（与目录不符）"),
+            );
+            continue;
+        };
+        for (name, want) in fields {
+            let have = found.get(*name).cloned().unwrap_or_default();
+            if &have != want {
+                r.add(
+                    Authenticity,
+                    Error,
+                    &rel,
+                    format!("封装包中 {code} 的{name}为“{have}”，与目录中的“{want}”不符"),
+                );
+            }
+        }
+    }
+    if p.entities.len() > expect.len() {
+        r.add(
+            Authenticity,
+            Error,
+            &rel,
+            format!(
+                "封装包有 {} 个文件实体，目录只有 {} 个",
+                p.entities.len(),
+                expect.len()
+            ),
+        );
+    }
+    let Some(key) = &anchors.key else { return };
+    match (&p.signed_object, &p.signature, &p.public_key) {
+        (Some(object), Some(sig), Some(public)) => {
+            if !public.eq_ignore_ascii_case(key.hex()) {
+                r.add(
+                    Authenticity,
+                    Error,
+                    &rel,
+                    format!(
+                        "封装包的电子签名不是本单位的密钥所签（签名公钥 {}）",
+                        signing::short(public)
+                    ),
+                );
+            } else if !key.verify(object.as_bytes(), sig) {
+                r.add(
+                    Authenticity,
+                    Error,
+                    &rel,
+                    "封装包的电子签名无效：被签名对象在签名之后被改动",
+                );
+            }
+        }
+        _ => r.add(
+            Authenticity,
+            Error,
+            &rel,
+            "封装包缺少电子签名块（签名被删除，或生成时未配置签名密钥）",
+        ),
+    }
+}
+
+/// With a key: each transfer package's signature over its SM3 tag manifest.
+fn check_bags(out: &Path, listed: &[Listed], anchors: &Anchors, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let Some(key) = &anchors.key else { return };
+    let bags: BTreeSet<String> = listed
+        .iter()
+        .filter_map(|f| {
+            let mut parts = f.path.splitn(3, '/');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(super::transfer::DIR), Some(year), Some(_)) => {
+                    Some(format!("{}/{year}", super::transfer::DIR))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    for bag in bags {
+        let tagmanifest = std::fs::read(out.join(&bag).join("tagmanifest-sm3.txt"));
+        let sig_rel = format!("{bag}/{}", super::transfer::BAG_SIGNATURE);
+        let Ok(tagmanifest) = tagmanifest else {
+            r.add(Integrity, Error, &bag, "移交包缺少 tagmanifest-sm3.txt");
+            continue;
+        };
+        let sig = std::fs::read(out.join(&sig_rel)).ok();
+        match signing::check_detached(key, &tagmanifest, sig.as_deref()) {
+            Check::Valid => {}
+            Check::Missing => r.add(
+                Authenticity,
+                Error,
+                &sig_rel,
+                "移交包缺少电子签名（签名被删除，或生成时未配置签名密钥）",
+            ),
+            Check::Malformed => r.add(Authenticity, Error, &sig_rel, "移交包的电子签名格式错误"),
+            Check::OtherKey(other) => r.add(
+                Authenticity,
+                Error,
+                &sig_rel,
+                format!(
+                    "移交包的电子签名不是本单位的密钥所签（签名公钥 {}）",
+                    signing::short(&other)
+                ),
+            ),
+            Check::Invalid => r.add(
+                Authenticity,
+                Error,
+                &sig_rel,
+                "移交包的电子签名无效：tagmanifest-sm3.txt 在签名之后被改写",
+            ),
+        }
     }
 }
