@@ -13,7 +13,7 @@ use crate::text::Text;
 
 pub const FILE_NAME: &str = "anjuan.yaml";
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Authority {
     pub name: Text,
@@ -30,21 +30,21 @@ pub struct Authority {
     pub head: Option<Text>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Superior {
     #[serde(default)]
     pub name: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Remedies {
     pub review_body: Text,
     pub court: Text,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveSettings {
     pub fonds_no: Text,
@@ -75,7 +75,7 @@ fn default_code_template() -> Text {
     "{fonds_no}-{category}·{year}-{retention}-{org_code}-{serial:04}".into()
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSettings {
     /// Extra years or corrections, same shape as the bundled data (JSON or YAML files): one
@@ -98,7 +98,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Text>, D::E
 }
 
 /// A citation override: one text for every date, or one before and one after the 2024 revision.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum LawOverride {
     Always(Text),

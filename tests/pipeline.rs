@@ -421,7 +421,7 @@ fn check_command_json_and_exit_codes() {
     let bad = Command::new(bin).arg("check").arg(&root).output().unwrap();
     assert_eq!(bad.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&bad.stdout);
-    assert!(stdout.contains("c.yaml:23:3: notice.mode"), "{stdout}");
+    assert!(stdout.contains("c.yaml:24:3: notice.mode"), "{stdout}");
 }
 
 #[test]
