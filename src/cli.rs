@@ -115,10 +115,10 @@ struct SchemaArgs {
 #[derive(Args)]
 struct NewArgs {
     /// 案件种类：inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）
-    #[arg(value_name = "种类", help_heading = "参数", value_parser = ["inspection", "enforcement", "campaign"], hide_possible_values = true)]
+    #[arg(value_name = "种类", help_heading = "参数", display_order = 1, value_parser = ["inspection", "enforcement", "campaign"], hide_possible_values = true)]
     kind: String,
     /// 案件编号，只用字母、数字、“-”和“_”，如 2026-JC-012
-    #[arg(value_name = "编号", help_heading = "参数")]
+    #[arg(value_name = "编号", help_heading = "参数", display_order = 2)]
     id: String,
     /// 写入此目录（默认当前目录），文件名为 编号.yaml
     #[arg(

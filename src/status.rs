@@ -336,7 +336,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         }
         let kind = match d.document.as_str() {
             "measure_decision" => Kind::Measure,
-            "handling_decision" => Kind::Decision,
+            "handling_decision" | "preservation_decision" => Kind::Decision,
             _ => Kind::Deadline,
         };
         push(
@@ -863,4 +863,36 @@ pub fn by_case(r: &Report) -> BTreeMap<&str, Vec<&Item>> {
         m.entry(i.case.as_str()).or_default().push(i);
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn this_week_is_the_coming_working_week_on_a_weekend() {
+        assert_eq!(week_end(d("2026-11-25")), d("2026-11-29"));
+        assert_eq!(week_end(d("2026-11-23")), d("2026-11-29"));
+        assert_eq!(week_end(d("2026-11-28")), d("2026-12-06"));
+        assert_eq!(week_end(d("2026-11-29")), d("2026-12-06"));
+    }
+
+    #[test]
+    fn days_left_in_working_days() {
+        let cal = Calendar::bundled();
+        // Friday to Monday: one working day ahead; the Friday seen from Monday: one behind.
+        assert_eq!(days_left(&cal, d("2026-11-27"), d("2026-11-30")), Ok(1));
+        assert_eq!(days_left(&cal, d("2026-11-30"), d("2026-11-27")), Ok(-1));
+        // Due yesterday, today a Sunday after it: still late by (at least) one.
+        assert_eq!(days_left(&cal, d("2026-11-29"), d("2026-11-28")), Ok(-1));
+        assert_eq!(days_left(&cal, d("2026-11-29"), d("2026-11-29")), Ok(0));
+        // National Day: 1-7 October off, Saturday 10 October worked.
+        assert_eq!(days_left(&cal, d("2026-09-30"), d("2026-10-12")), Ok(4));
+        // A year the calendar lacks is named, never counted as weekends only.
+        assert_eq!(days_left(&cal, d("2026-12-28"), d("2027-01-05")), Err(2027));
+    }
 }

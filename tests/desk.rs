@@ -233,7 +233,7 @@ fn status_lists_every_open_obligation_of_the_samples() {
 }
 
 /// Before National Day: a rectification due 20 calendar days ahead is 10 working days ahead
-/// (1-8 October off, Saturday 10 October worked), inside the default horizon.
+/// (1-7 October off, Saturday 10 October worked), inside the default horizon.
 #[test]
 fn days_left_skip_the_national_day_holiday() {
     let root = sample_cases("status-holiday");
