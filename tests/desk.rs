@@ -1051,3 +1051,69 @@ fn new_skeletons_pass_check_once_the_blanks_are_filled() {
         assert!(failures.is_empty(), "{failures:#?}");
     }
 }
+
+/// A measure still running (its period extended once) and a handling decision not yet made are
+/// open obligations of their own kinds.
+#[test]
+fn running_measures_and_pending_decisions_are_listed() {
+    let root = sample_cases("status-running");
+    let qz3 = root.join("enforcement/2026-QZ-003.yaml");
+    let text = std::fs::read_to_string(&qz3).unwrap();
+    assert!(text.contains("    lifted_on: 2026-09-25\n"));
+    std::fs::write(
+        &qz3,
+        text.replace(
+            "    lifted_on: 2026-09-25\n",
+            "    extended_on: 2026-09-30\n",
+        ),
+    )
+    .unwrap();
+    let qz1 = root.join("enforcement/2026-QZ-001.yaml");
+    let text = std::fs::read_to_string(&qz1).unwrap();
+    let start = text.find("\ndecision:").unwrap();
+    let end = text.find("\ntransfer:").unwrap();
+    std::fs::write(&qz1, format!("{}{}", &text[..start], &text[end..])).unwrap();
+
+    // 2026-09-04 + 60 days (extended once) = 2026-11-03, a Tuesday.
+    let v = status_json(&root, "2026-10-20");
+    let items = v["items"].as_array().unwrap();
+    let measure = items
+        .iter()
+        .find(|i| i["case"] == "2026-QZ-003" && i["document"] == "measure_decision")
+        .expect("the running measure");
+    assert_eq!(measure["due"], "2026-11-03");
+    assert_eq!(measure["days_left"], 10);
+    assert!(
+        measure["what"].as_str().unwrap().contains("延长"),
+        "{measure}"
+    );
+    assert_eq!(
+        measure["line"].as_u64().unwrap(),
+        line_of(&root, "enforcement/2026-QZ-003.yaml", "- kind: stop_use")
+    );
+    // The 7-working-day decision on QZ-001's preserved evidence (on site 2026-06-03).
+    let v = status_json(&root, "2026-06-10");
+    let decision = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["case"] == "2026-QZ-001" && i["document"] == "handling_decision")
+        .expect("the pending decision");
+    assert_eq!(decision["due"], "2026-06-12");
+    assert_eq!(decision["days_left"], 2);
+    assert_eq!(decision["status"], "pending");
+    let html = ok(&anjuan(&[
+        "status",
+        s(&root),
+        "--today",
+        "2026-06-10",
+        "--format",
+        "html",
+    ]));
+    let week = &html[html.find("id=\"group-week\"").unwrap()..];
+    let week = &week[..week.find("</section>").unwrap()];
+    assert!(
+        week.contains("data-case=\"2026-QZ-001\" data-kind=\"decision\""),
+        "{week}"
+    );
+}
