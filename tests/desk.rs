@@ -443,17 +443,36 @@ fn html_page_groups_late_items_in_a_real_browser() {
         );
         return;
     };
-    let out = Command::new(&browser)
+    let profile = temp_dir("chromium-profile");
+    let child = Command::new(&browser)
         .args([
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--no-first-run",
             "--virtual-time-budget=2000",
             "--dump-dom",
         ])
+        .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("file://{}", page.display()))
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("chromium runs");
+    // A browser that hangs fails the test instead of stalling the whole run; the output is read
+    // as it comes so that a large page never fills the pipe.
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+            panic!("chromium did not finish within 120 s");
+        }
+    };
     let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         dom.contains("</html>"),
