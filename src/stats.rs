@@ -16,6 +16,7 @@ use crate::case::{
     Case, DisposalKind, EnforcementCase, InspectionCase, ObjectionResult, OrganizedBy,
     ReinspectionOutcome,
 };
+use crate::documents::DocKind;
 use crate::project::Project;
 use crate::render::{RenderRequest, Renderer};
 
@@ -73,15 +74,14 @@ pub fn collect(project: &Project, year: i32, today: NaiveDate) -> Stats {
     }
     inspections.sort_by(|a, b| a.id.cmp(&b.id));
     enforcements.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut inspection = inspection_table(&inspections, as_of);
+    campaign_figures(project, year, as_of, &mut inspection);
     Stats {
         year,
         as_of,
         authority: project.settings.authority.name.to_string(),
-        basis: "保密检查按检查开始日期、行政强制按现场实施日期所在年度归属案件；案件的各项数字都计入该年度。整改逾期以统计截止日为准。".into(),
-        tables: vec![
-            inspection_table(&inspections, as_of),
-            enforcement_table(&enforcements),
-        ],
+        basis: "保密检查按检查开始日期、行政强制按现场实施日期所在年度归属案件，案件的各项数字都计入该年度；批量发文按文书日期计入。整改逾期以统计截止日为准。".into(),
+        tables: vec![inspection, enforcement_table(&enforcements)],
     }
 }
 
@@ -248,6 +248,54 @@ fn inspection_table(cases: &[&InspectionCase], as_of: NaiveDate) -> Table {
         title: INSPECTION_TITLE.into(),
         figures: b.figures,
     }
+}
+
+/// Letters of the campaigns dated in the year: notices and opinions sent in bulk, and the
+/// rectifications the opinions require (by letter id, `<campaign>-NNN`).
+fn campaign_figures(project: &Project, year: i32, as_of: NaiveDate, table: &mut Table) {
+    let (prepared, _) = crate::letters::check(project, as_of);
+    let mut notices = Figure {
+        item: "批量发文：检查通知书".into(),
+        value: 0,
+        unit: "份".into(),
+        cases: Vec::new(),
+    };
+    let mut opinions = Figure {
+        item: "批量发文：检查意见书".into(),
+        value: 0,
+        unit: "份".into(),
+        cases: Vec::new(),
+    };
+    let mut rectifications = Figure {
+        item: "其中：提出整改要求".into(),
+        value: 0,
+        unit: "项".into(),
+        cases: Vec::new(),
+    };
+    for p in &prepared {
+        for l in &p.letters {
+            if l.doc().date.is_none_or(|d| d.year() != year) {
+                continue;
+            }
+            let target = match l.doc().kind {
+                DocKind::InspectionNotice => &mut notices,
+                DocKind::InspectionOpinion => &mut opinions,
+                _ => continue,
+            };
+            target.value += 1;
+            target.cases.push(l.id.clone());
+            if let Case::Inspection(c) = &l.case.loaded.case
+                && l.doc().kind == DocKind::InspectionOpinion
+            {
+                let n = c.opinion.as_ref().map_or(0, |o| o.rectifications.len());
+                if n > 0 {
+                    rectifications.value += n as u64;
+                    rectifications.cases.push(l.id.clone());
+                }
+            }
+        }
+    }
+    table.figures.extend([notices, opinions, rectifications]);
 }
 
 /// What happens to each preserved or confiscated item: (name, quantity, disposition).

@@ -594,6 +594,29 @@ fn stats_figures_equal_hand_counts_over_the_samples() {
         (1, vec!["2026-JC-011".into()])
     );
     assert_eq!(v_(jc, "违反保密法律法规人员处理"), 1);
+    // Campaign letters of 2026: 3 + 24 notices (2026-ND-02's 24 rows come from its workbook),
+    // 3 opinions requiring 4 rectifications.
+    let (n, letters) = fig(jc, "批量发文：检查通知书");
+    assert_eq!(n, 27);
+    assert_eq!(
+        letters
+            .iter()
+            .filter(|l| l.starts_with("2026-ND-02-"))
+            .count(),
+        24
+    );
+    assert_eq!(
+        fig(jc, "批量发文：检查意见书"),
+        (
+            3,
+            vec![
+                "2026-ZG-01-001".into(),
+                "2026-ZG-01-002".into(),
+                "2026-ZG-01-003".into()
+            ]
+        )
+    );
+    assert_eq!(v_(jc, "其中：提出整改要求"), 4);
 
     assert_eq!(v_(qz, "行政强制案件"), 3);
     assert_eq!(
