@@ -652,6 +652,12 @@ fn run_new(args: NewArgs) -> ExitCode {
         eprintln!("错误：{} 已存在，未覆盖", path.display());
         return ExitCode::from(1);
     }
+    if crate::settings::discover(&args.out).is_err() {
+        eprintln!(
+            "提示：{} 及其上级目录中没有 anjuan.yaml；案件文件应放在案件根目录（含 anjuan.yaml）之下",
+            args.out.display()
+        );
+    }
     let depth = crate::skeleton::depth_below_root(&args.out);
     let text =
         crate::skeleton::skeleton(&args.kind, &args.id, depth).expect("kind checked by clap");
