@@ -53,6 +53,85 @@ enum Command {
     /// 生成本单位的 SM2 签名密钥对（私钥只有本人可读），公钥写入 anjuan.yaml 的 signing
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan keygen -o <目录>")]
     Keygen(KeygenArgs),
+    /// 待办事项：各案件和批量发文尚未完成的期限、措施、整改和送达，按紧急程度分组
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan status <案件目录> [--today 日期] [--within 天数] [--format table|json|html|ics|xlsx] [-o 文件]")]
+    Status(StatusArgs),
+    /// 年度统计：保密检查情况统计表和行政强制情况统计表（xlsx 和 PDF）
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan stats <案件目录> --year 年度 [-o 目录] [--format json]")]
+    Stats(StatsArgs),
+    /// 输出案件、批量发文和设置文件格式的 JSON Schema（供编辑器补全和校验）
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan schema [-o 文件]")]
+    Schema(SchemaArgs),
+    /// 新建案件文件：写出带注释的骨架，填好【必填】项即可通过 check
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", override_usage = "anjuan new inspection|enforcement|campaign <编号> [-o 目录]")]
+    New(NewArgs),
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    common: Common,
+    /// “近期”的范围：多少个工作日内到期（默认 10）
+    #[arg(
+        long,
+        value_name = "天数",
+        default_value_t = 10,
+        hide_default_value = true
+    )]
+    within: u32,
+    /// 输出格式：table（表格，默认）、json、html（网页）、ics（日历）或 xlsx（案件台账）
+    #[arg(long, value_name = "格式", default_value = "table", hide_default_value = true, hide_possible_values = true, value_parser = ["table", "json", "html", "ics", "xlsx"])]
+    format: String,
+    /// 写入此文件（默认输出到屏幕；xlsx 默认写入 案件台账.xlsx）
+    #[arg(short = 'o', long = "out", value_name = "文件")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// 统计年度，如 2026
+    #[arg(long, value_name = "年度")]
+    year: i32,
+    /// 输出目录（默认当前目录），写入“年度统计.xlsx”和“年度统计.pdf”
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "目录",
+        default_value = ".",
+        hide_default_value = true
+    )]
+    out: PathBuf,
+    /// 输出格式：files（xlsx 和 PDF，默认）或 json（列出每个数字涉及的案件）
+    #[arg(long, value_name = "格式", default_value = "files", hide_default_value = true, hide_possible_values = true, value_parser = ["files", "json"])]
+    format: String,
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// 写入此文件（默认输出到屏幕）
+    #[arg(short = 'o', long = "out", value_name = "文件")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// 案件种类：inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）
+    #[arg(value_name = "种类", help_heading = "参数", display_order = 1, value_parser = ["inspection", "enforcement", "campaign"], hide_possible_values = true)]
+    kind: String,
+    /// 案件编号，只用字母、数字、“-”和“_”，如 2026-JC-012
+    #[arg(value_name = "编号", help_heading = "参数", display_order = 2)]
+    id: String,
+    /// 写入此目录（默认当前目录），文件名为 编号.yaml
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "目录",
+        default_value = ".",
+        hide_default_value = true
+    )]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -151,6 +230,10 @@ pub fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Verify(args) => run_verify(args),
         Command::Keygen(args) => run_keygen(args),
+        Command::Status(args) => run_status(args),
+        Command::Stats(args) => run_stats(args),
+        Command::Schema(args) => run_schema(args),
+        Command::New(args) => run_new(args),
     }
 }
 
@@ -171,15 +254,19 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
     let what = match e.kind() {
         ErrorKind::UnknownArgument => "未知的选项",
-        ErrorKind::InvalidSubcommand => "未知的命令（可用：check、build、verify、keygen）",
+        ErrorKind::InvalidSubcommand => {
+            "未知的命令（可用：check、build、verify、keygen、status、stats、schema、new）"
+        }
         ErrorKind::MissingRequiredArgument => "缺少必需的参数",
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
-        ErrorKind::MissingSubcommand => "缺少命令（可用：check、build、verify、keygen）",
+        ErrorKind::MissingSubcommand => {
+            "缺少命令（可用：check、build、verify、keygen、status、stats、schema、new）"
+        }
         _ => "命令行有误",
     };
     let detail = error_detail(&e);
     eprintln!(
-        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数]\n      anjuan verify 输出目录 [--key 公钥 | --cases 案件根目录] [--format text|json]\n      anjuan keygen -o 密钥目录\n运行 anjuan --help 查看全部说明。"
+        "错误：{what}（{detail}）\n用法：anjuan check 案件目录 [--today 日期] [--format table|json]\n      anjuan build 案件目录 [-o 输出目录] [-j 线程数] [--no-wait]\n      anjuan verify 输出目录 [--key 公钥 | --cases 案件根目录] [--format text|json]\n      anjuan keygen -o 密钥目录\n      anjuan status 案件目录 [--today 日期] [--within 天数] [--format table|json|html|ics|xlsx] [-o 文件]\n      anjuan stats 案件目录 --year 年度 [-o 目录] [--format json]\n      anjuan schema [-o 文件]\n      anjuan new inspection|enforcement|campaign 编号 [-o 目录]\n运行 anjuan --help 查看全部说明。"
     );
     ExitCode::from(2)
 }
@@ -504,5 +591,163 @@ fn run_verify(args: VerifyArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Writes `bytes` to `out`, or prints them.
+fn emit(out: Option<&std::path::Path>, bytes: &[u8]) -> ExitCode {
+    match out {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            match std::fs::write(path, bytes) {
+                Ok(()) => {
+                    eprintln!("已写入 {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!(
+                        "错误：无法写入 {}：{}",
+                        path.display(),
+                        crate::text::io_error(&e)
+                    );
+                    ExitCode::from(1)
+                }
+            }
+        }
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(bytes);
+            let _ = stdout.flush();
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_status(args: StatusArgs) -> ExitCode {
+    let project = match open(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let report = crate::status::collect(&project, today(&args.common), args.within);
+    for year in &report.missing_years {
+        eprintln!(
+            "警告：日历缺少 {year} 年的节假日和调休数据，部分事项的剩余工作日无法计算（显示为“—”）；请在 anjuan.yaml 的 calendar.extra 中加入该年的日历文件"
+        );
+    }
+    let bytes = match args.format.as_str() {
+        "json" => {
+            let mut s = crate::status::to_json(&report);
+            s.push('\n');
+            s.into_bytes()
+        }
+        "html" => crate::status::to_html(&report).into_bytes(),
+        "ics" => crate::status::to_ics(&report).into_bytes(),
+        "xlsx" => match crate::status::to_xlsx(&report) {
+            Ok(b) => {
+                let out = args
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("案件台账.xlsx"));
+                return emit(Some(&out), &b);
+            }
+            Err(e) => {
+                eprintln!("错误：无法生成案件台账：{e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => crate::status::to_table(&report).into_bytes(),
+    };
+    emit(args.out.as_deref(), &bytes)
+}
+
+fn run_stats(args: StatsArgs) -> ExitCode {
+    let project = match open(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if !(1900..=9999).contains(&args.year) {
+        eprintln!("错误：年度 {} 无效，应写作四位数字，如 2026", args.year);
+        return ExitCode::from(2);
+    }
+    let stats = crate::stats::collect(&project, args.year, today(&args.common));
+    if args.format == "json" {
+        let mut s = crate::stats::to_json(&stats);
+        s.push('\n');
+        return emit(None, s.as_bytes());
+    }
+    let renderer = match Renderer::new(None, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match crate::stats::write(&stats, &renderer, &args.out) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("已写入 {f}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_schema(args: SchemaArgs) -> ExitCode {
+    emit(args.out.as_deref(), crate::schema::to_string().as_bytes())
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    if !crate::skeleton::valid_id(&args.id) {
+        eprintln!(
+            "错误：案件编号 {} 只能由字母、数字、“-”和“_”组成（它用作文件名）",
+            args.id
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!(
+            "错误：无法创建目录 {}：{}",
+            args.out.display(),
+            crate::text::io_error(&e)
+        );
+        return ExitCode::from(1);
+    }
+    let path = args.out.join(format!("{}.yaml", args.id));
+    if path.exists() {
+        eprintln!("错误：{} 已存在，未覆盖", path.display());
+        return ExitCode::from(1);
+    }
+    if crate::settings::discover(&args.out).is_err() {
+        eprintln!(
+            "提示：{} 及其上级目录中没有 anjuan.yaml；案件文件应放在案件根目录（含 anjuan.yaml）之下",
+            args.out.display()
+        );
+    }
+    let depth = crate::skeleton::depth_below_root(&args.out);
+    let text =
+        crate::skeleton::skeleton(&args.kind, &args.id, depth).expect("kind checked by clap");
+    match std::fs::write(&path, text) {
+        Ok(()) => {
+            eprintln!(
+                "已写入 {}：请填写标有【必填】的项，然后运行 anjuan check 核对",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "错误：无法写入 {}：{}",
+                path.display(),
+                crate::text::io_error(&e)
+            );
+            ExitCode::from(1)
+        }
     }
 }

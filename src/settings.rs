@@ -13,7 +13,7 @@ use crate::text::Text;
 
 pub const FILE_NAME: &str = "anjuan.yaml";
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Authority {
     pub name: Text,
@@ -30,21 +30,21 @@ pub struct Authority {
     pub head: Option<Text>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Superior {
     #[serde(default)]
     pub name: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Remedies {
     pub review_body: Text,
     pub court: Text,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveSettings {
     pub fonds_no: Text,
@@ -77,14 +77,14 @@ fn default_code_template() -> Text {
 
 /// `signing`: the office's SM2 key pair (see `anjuan keygen`). The private key lives outside
 /// the cases root; relative paths are taken from the folder of `anjuan.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SigningSettings {
     pub private_key: Text,
     pub public_key: Text,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSettings {
     /// Extra years or corrections, same shape as the bundled data (JSON or YAML files): one
@@ -107,7 +107,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Text>, D::E
 }
 
 /// A citation override: one text for every date, or one before and one after the 2024 revision.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum LawOverride {
     Always(Text),

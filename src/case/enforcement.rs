@@ -74,7 +74,7 @@ impl fmt::Display for Moment {
 // ---------------------------------------------------------------------------------------------
 // Model
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyType {
     Organization,
@@ -82,7 +82,7 @@ pub enum PartyType {
 }
 
 /// 当事人.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
     #[serde(rename = "type")]
@@ -103,7 +103,7 @@ pub struct Party {
 }
 
 /// 发现查处违法行为.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Violation {
     pub discovered_on: NaiveDate,
@@ -116,7 +116,7 @@ pub struct Violation {
 
 /// 实施前向行政机关负责人报告并经批准; urgent: taken first, reported within 24 hours, approved
 /// afterwards (补办批准手续).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     #[serde(default)]
@@ -138,7 +138,7 @@ pub struct Approval {
     pub approver_opinion: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyNotified {
     pub on: NaiveDate,
@@ -146,7 +146,7 @@ pub struct PartyNotified {
 }
 
 /// 见证人.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Witness {
     pub name: Text,
@@ -158,7 +158,7 @@ pub struct Witness {
     pub phone: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecusalDecision {
     /// 回避
@@ -168,7 +168,7 @@ pub enum RecusalDecision {
 }
 
 /// 回避申请.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recusal {
     pub requested: bool,
@@ -188,7 +188,7 @@ pub struct Recusal {
     pub decided_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signature {
     Signed,
@@ -200,7 +200,7 @@ fn yes() -> bool {
 }
 
 /// 现场: the measure carried out.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnSite {
     pub date: NaiveDate,
@@ -234,7 +234,7 @@ pub struct OnSite {
     pub refused_reason: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureKind {
     /// 责令整改
@@ -262,7 +262,7 @@ impl MeasureKind {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     pub kind: MeasureKind,
@@ -293,7 +293,7 @@ pub struct Measure {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     /// 收缴
@@ -305,7 +305,7 @@ pub enum Disposition {
 }
 
 /// What the handling decision does with one item.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemDisposition {
     pub item: Text,
@@ -313,7 +313,7 @@ pub struct ItemDisposition {
 }
 
 /// 处理决定 on the preserved evidence.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HandlingDecision {
     pub date: NaiveDate,
@@ -328,7 +328,7 @@ pub struct HandlingDecision {
 }
 
 /// 案件移送.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     pub to: Text,
@@ -344,7 +344,7 @@ pub struct Transfer {
 }
 
 /// 退还物品.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Return {
     pub date: NaiveDate,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::text::Text;
 
 /// A person named in a case (contact, party's representative, recipient …).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: Text,
@@ -17,7 +17,7 @@ pub struct Contact {
 }
 
 /// An officer (检查人员 / 执法人员) with the certificate shown on site.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Officer {
     pub name: Text,
@@ -28,7 +28,7 @@ pub struct Officer {
 }
 
 /// An item a measure applies to.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub name: Text,
@@ -49,7 +49,7 @@ fn one() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceMethod {
     /// 直接送达
@@ -63,7 +63,7 @@ pub enum ServiceMethod {
 }
 
 /// One document served (送达) to its addressee: one 送达回证.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub document: Text,
@@ -86,7 +86,7 @@ pub struct Service {
     pub blank: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Retention {
     Permanent,
@@ -114,7 +114,7 @@ impl Retention {
 }
 
 /// The case's `archive` block: it is finished and to be filed.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveInfo {
     pub retention: Retention,
@@ -127,7 +127,7 @@ pub struct ArchiveInfo {
 }
 
 /// A scanned or signed original merged into the volume after the document `after` names.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     pub title: Text,
@@ -140,7 +140,7 @@ pub struct Attachment {
 // ---------------------------------------------------------------------------------------------
 // 保密检查
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     pub name: Text,
@@ -150,7 +150,7 @@ pub struct Unit {
     pub contact: Option<Contact>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     #[serde(default)]
@@ -163,7 +163,7 @@ pub struct Plan {
     pub checklist: Vec<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     pub leader: Officer,
@@ -177,14 +177,14 @@ impl Team {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeMode {
     Written,
     Oral,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     pub mode: NoticeMode,
@@ -193,7 +193,7 @@ pub struct Notice {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub object: Text,
@@ -204,7 +204,7 @@ pub struct Record {
     pub corrected_on_site: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Inspection {
     pub start: NaiveDate,
@@ -217,7 +217,7 @@ pub struct Inspection {
     pub leak_found: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisposalKind {
     /// 责令停止使用
@@ -226,7 +226,7 @@ pub enum DisposalKind {
     RegisterPreserve,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disposal {
     pub kind: DisposalKind,
@@ -242,7 +242,7 @@ pub struct Disposal {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TechnicalCheck {
     pub performed_on: NaiveDate,
@@ -254,7 +254,7 @@ pub struct TechnicalCheck {
     pub conclusion: Text,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportData {
     #[serde(default)]
@@ -269,7 +269,7 @@ pub struct ReportData {
     pub problems: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonHandling {
     pub name: Text,
@@ -279,7 +279,7 @@ pub struct PersonHandling {
     pub handling: Text,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub submitted_on: NaiveDate,
@@ -301,14 +301,14 @@ pub struct Report {
     pub personnel_handling: Vec<PersonHandling>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rectification {
     pub content: Text,
     pub due: NaiveDate,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opinion {
     pub issued_on: NaiveDate,
@@ -322,14 +322,14 @@ pub struct Opinion {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectionTarget {
     Opinion,
     ReinspectionOpinion,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectionResult {
     Upheld,
@@ -337,7 +337,7 @@ pub enum ObjectionResult {
     Rejected,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Objection {
     pub received_on: NaiveDate,
@@ -355,14 +355,14 @@ pub struct Objection {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReinspectionOutcome {
     Rectified,
     NotRectified,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reinspection {
     pub performed_on: NaiveDate,
@@ -380,7 +380,7 @@ pub struct Reinspection {
     pub no: Option<Text>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuperiorReport {
     #[serde(default)]
@@ -388,7 +388,9 @@ pub struct SuperiorReport {
     pub submitted_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganizedBy {
     #[default]
