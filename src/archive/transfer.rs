@@ -31,10 +31,13 @@ pub fn write(
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
         use chrono::Datelike;
-        by_year
-            .entry(v.filed_on.year())
-            .or_default()
-            .push(v.clone());
+        // The volume's year (of its last document); volumes of older builds by filing.
+        let year = if v.year != 0 {
+            v.year
+        } else {
+            v.filed_on.year()
+        };
+        by_year.entry(year).or_default().push(v.clone());
     }
     let mut entries = Vec::new();
     for (year, vols) in &by_year {
