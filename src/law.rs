@@ -79,20 +79,18 @@ impl Statute {
             .and_then(|((y, m, d), ..)| NaiveDate::from_ymd_opt(y, m, d))
     }
 
-    /// Which statute a citation written in a case cites (the 实施条例 before the 法: its name
-    /// contains the law's).
+    /// Which statute a citation written in a case cites, by its short name followed by "》"
+    /// (with or without 中华人民共和国; the 实施条例 is not the 法).
     fn of_citation(citation: &str) -> Option<Statute> {
-        Statute::RENUMBERED
-            .into_iter()
-            .filter(|s| {
-                citation.contains(
-                    s.text()
-                        .name
-                        .trim_start_matches('《')
-                        .trim_end_matches('》'),
-                )
-            })
-            .max_by_key(|s| s.text().name.len())
+        Statute::RENUMBERED.into_iter().find(|s| {
+            let core = s
+                .text()
+                .name
+                .trim_start_matches('《')
+                .trim_start_matches("中华人民共和国")
+                .trim_end_matches('》');
+            citation.contains(&format!("{core}》"))
+        })
     }
 }
 
@@ -450,6 +448,15 @@ mod tests {
             stale_numbering(old_cf, d("2026-01-05"))
                 .unwrap()
                 .contains("第五十六条")
+        );
+        // Short names too; a 实施条例 is not its 法.
+        assert!(stale_numbering("《保守国家秘密法》第五十二条", d("2023-06-03")).is_some());
+        assert_eq!(
+            stale_numbering(
+                "《中华人民共和国行政复议法实施条例》第九条",
+                d("2025-01-01")
+            ),
+            None
         );
         let fy = "《中华人民共和国行政复议法》第九条";
         assert!(

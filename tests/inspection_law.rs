@@ -360,6 +360,11 @@ fn every_catalogue_row_has_its_own_code_and_author() {
     assert_eq!(author("开展保密检查情况的报告"), "某县国家保密局保密检查组");
     assert_eq!(author("保密检查通知书"), "某县国家保密局");
     assert_eq!(author("先行登记保存物品处理决定书"), "某县国家保密局");
+    // The signed register's scan is the 检查组's, as the register is.
+    assert_eq!(
+        author("检查情况登记表（签字页扫描件）"),
+        "某县国家保密局保密检查组"
+    );
     // The transfer package's list carries the same codes.
     let xml = std::fs::read_to_string(built().out.join("transfer/2026/data/文件目录.XML")).unwrap();
     assert!(
