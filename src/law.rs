@@ -29,7 +29,7 @@ enum Statute {
 }
 
 /// How a statute is named and when its current numbering came into force.
-struct Text {
+struct Naming {
     name: &'static str,
     /// (in force since, label of the old text, label of the new one as printed)
     revised: Option<((i32, u32, u32), &'static str, &'static str)>,
@@ -44,7 +44,7 @@ impl Statute {
         Statute::Review,
     ];
 
-    fn text(self) -> Text {
+    fn text(self) -> Naming {
         let (name, revised) = match self {
             Statute::Secrecy => (
                 "《中华人民共和国保守国家秘密法》",
@@ -69,7 +69,7 @@ impl Statute {
             Statute::Compulsion => ("《中华人民共和国行政强制法》", None),
             Statute::Litigation => ("《中华人民共和国行政诉讼法》", None),
         };
-        Text { name, revised }
+        Naming { name, revised }
     }
 
     /// The day the current numbering came into force.
