@@ -497,3 +497,82 @@ fn internal_files_are_no_breach_of_the_secrecy_law() {
     let problems = check_files(&[("2026-JC-011.yaml", text)]);
     assert!(problems.iter().all(|p| p.severity != Severity::Error));
 }
+
+/// Builds `files` (inspection case files) in a fresh cases root; returns the output folder.
+fn build_files(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let dir = common::temp_dir(name);
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(cases.join("inspection")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/anjuan.yaml"),
+        cases.join("anjuan.yaml"),
+    )
+    .unwrap();
+    for (file, text) in files {
+        std::fs::write(cases.join("inspection").join(file), text).unwrap();
+    }
+    let out = dir.join("out");
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: date("2026-11-29"),
+        progress: false,
+        dump_data: None,
+    };
+    let report = build(&Project::open(&cases).unwrap(), common::renderer(), &opts).unwrap();
+    assert!(report.ok(), "{:#?}", report.problems);
+    out
+}
+
+fn text_of(out: &Path, case: &str, kind: &str) -> String {
+    let path = std::fs::read_dir(out.join(case))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(&format!("-{kind}.pdf")))
+        .unwrap_or_else(|| panic!("{case} has no {kind}"));
+    common::pdf_text_file(&path)
+}
+
+#[test]
+fn acts_before_july_2021_cite_the_2017_procedure_laws() {
+    // The 2023 sample moved to June 2021 (working days kept, Dragon Boat Festival avoided).
+    let mut text = sample("2023-JC-009.yaml");
+    for (from, to) in [
+        ("2023-06-05", "2021-06-03"),
+        ("2023-06-15", "2021-06-16"),
+        ("2023-06-14", "2021-06-11"),
+        ("2023-06-20", "2021-06-22"),
+        ("2023-07-20", "2021-07-12"),
+        ("2023-07-24", "2021-07-13"),
+        ("2023-07-28", "2021-07-14"),
+        ("2023-08-10", "2021-08-10"),
+        ("2023-", "2021-"),
+    ] {
+        text = text.replace(from, to);
+    }
+    let out = build_files("inspection-law-2021", &[("2021-JC-009.yaml", text)]);
+    let list = text_of(&out, "2021-JC-009", "preservation_list");
+    has(
+        &list,
+        "2021 preservation list",
+        &["《中华人民共和国行政处罚法》（2017年修正）第三十七条第二款"],
+    );
+    lacks(&list, "2021 preservation list", &["第五十六条"]);
+    let receipt = text_of(&out, "2021-JC-009", "service_receipt");
+    has(
+        &receipt,
+        "2021 receipt",
+        &["《中华人民共和国民事诉讼法》（2017年修正）第八十四条"],
+    );
+    lacks(&receipt, "2021 receipt", &["第八十七条", "第八十六条"]);
+    let decision = text_of(&out, "2021-JC-009", "preservation_decision");
+    has(
+        &decision,
+        "2021 decision",
+        &[
+            "《中华人民共和国行政处罚法》（2017年修正）第三十七条第二款",
+            "《中华人民共和国行政复议法》（2017年修正）第九条",
+            "《中华人民共和国保守国家秘密法》（2010年修订）第四十四条、第四十五条",
+        ],
+    );
+}
