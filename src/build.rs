@@ -494,7 +494,7 @@ pub fn document_data(
         "case": case_json,
         "numbers": case_numbers,
         "deadlines": deadlines,
-        "law": law::citations(doc.date, settings),
+        "law": law::citations_for(&act_of(case, doc), settings),
         "authority": settings.authority,
         "superior": settings.superior,
         "remedies": settings.remedies,
@@ -514,6 +514,24 @@ fn deadlines_for<'a>(case: &'a CheckedCase, doc: &DocSpec) -> BTreeMap<&'a str, 
         deadlines.insert(d.document.as_str(), d.due);
     }
     deadlines
+}
+
+/// What the citations of a document depend on: its date, an urgent measure, how it is served.
+fn act_of(case: &CheckedCase, doc: &DocSpec) -> law::Act {
+    let c = &case.loaded.case;
+    let urgent = matches!(c, crate::case::Case::Enforcement(e) if e.approval.urgent);
+    let service = (doc.kind == DocKind::ServiceReceipt)
+        .then(|| {
+            doc.index
+                .and_then(|i| c.services().get(i))
+                .map(|s| s.method)
+        })
+        .flatten();
+    law::Act {
+        date: doc.date,
+        urgent,
+        service,
+    }
 }
 
 /// `measures[1]` → that entry of the case JSON.

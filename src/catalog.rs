@@ -109,9 +109,15 @@ pub fn catalogs(volumes: &[VolumeEntry]) -> [Catalog; 2] {
         ]);
         by_volume.links.push(v.path.clone());
         for it in &v.items {
+            // Each 件 its own 档号 (a volume of an old build without them: derived).
+            let code = if it.code.is_empty() {
+                crate::archive::item_code(&v.archive_code, it.seq)
+            } else {
+                it.code.clone()
+            };
             by_item.rows.push(vec![
                 Cell::Num(by_item.rows.len() + 1),
-                t(&v.archive_code),
+                t(code),
                 t(it.no.clone().unwrap_or_default()),
                 t(&it.author),
                 t(&it.title),

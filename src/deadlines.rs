@@ -185,6 +185,19 @@ impl Deadlines<'_> {
             20,
             opinion_done,
         );
+        for (i, m) in c.measures.iter().enumerate() {
+            if m.kind != crate::case::DisposalKind::RegisterPreserve {
+                continue;
+            }
+            self.working_days_after(
+                "preservation_decision",
+                "先行登记保存后7个工作日内作出处理决定",
+                &format!("measures[{i}].decision.on"),
+                m.notified_on,
+                7,
+                m.decision.as_ref().map(|d| d.on),
+            );
+        }
         if let Some(r) = &c.reinspection {
             self.working_days_after(
                 "reinspection_opinion",

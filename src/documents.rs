@@ -15,6 +15,7 @@ pub enum DocKind {
     InspectionRegister,
     DisposalNotice,
     PreservationList,
+    PreservationDecision,
     TechnicalReport,
     InspectionReport,
     PersonnelReport,
@@ -43,6 +44,7 @@ impl DocKind {
         DocKind::InspectionRegister,
         DocKind::DisposalNotice,
         DocKind::PreservationList,
+        DocKind::PreservationDecision,
         DocKind::TechnicalReport,
         DocKind::InspectionReport,
         DocKind::PersonnelReport,
@@ -72,6 +74,7 @@ impl DocKind {
             DocKind::InspectionRegister => "inspection_register",
             DocKind::DisposalNotice => "disposal_notice",
             DocKind::PreservationList => "preservation_list",
+            DocKind::PreservationDecision => "preservation_decision",
             DocKind::TechnicalReport => "technical_report",
             DocKind::InspectionReport => "inspection_report",
             DocKind::PersonnelReport => "personnel_report",
@@ -102,6 +105,7 @@ impl DocKind {
             DocKind::InspectionRegister => "检查情况登记表",
             DocKind::DisposalNotice => "行政处置通知书",
             DocKind::PreservationList => "登记保存清单",
+            DocKind::PreservationDecision => "先行登记保存物品处理决定书",
             DocKind::TechnicalReport => "技术核查取证报告",
             DocKind::InspectionReport => "书面检查报告",
             DocKind::PersonnelReport => "违反保密法律法规人员处理情况专门报告",
@@ -223,6 +227,20 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
             docs.push(d);
         }
     }
+    for (i, m) in c.measures.iter().enumerate() {
+        if m.kind == DisposalKind::RegisterPreserve
+            && let Some(dec) = &m.decision
+        {
+            let mut d = spec(
+                DocKind::PreservationDecision,
+                Some(dec.on),
+                &format!("measures[{i}]"),
+            );
+            d.index = Some(i);
+            d.explicit_no = dec.no.as_ref().map(|s| s.to_string());
+            docs.push(d);
+        }
+    }
     if let Some(t) = &c.technical_check {
         docs.push(spec(
             DocKind::TechnicalReport,
@@ -239,10 +257,12 @@ fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
                 Some(r.submitted_on),
                 "report.personnel_handling",
             );
-            docs.push(titled(
-                d,
-                format!("关于{unit}违反保密法律法规人员处理情况的专门报告"),
-            ));
+            let what = if r.law_breached() {
+                "违反保密法律法规人员"
+            } else {
+                "有关人员违反保密管理规定"
+            };
+            docs.push(titled(d, format!("关于{unit}{what}处理情况的专门报告")));
         }
     }
     if let Some(o) = &c.opinion {

@@ -461,7 +461,7 @@ fn rerun_rewrites_nothing_and_a_new_case_takes_the_next_serial() {
     run();
     let vols = volumes(&out);
     let new = vols.iter().find(|v| v.case == "2026-JC-099").unwrap();
-    assert_eq!(new.archive_code, "Z041-WS·2026-D10-BMJ-0003");
+    assert_eq!(new.archive_code, "Z041-WS·2026-D10-BMJ-0002");
     let after = mtimes(&out);
     for (path, stamp) in &before {
         if path.starts_with("volumes/") {

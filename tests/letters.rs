@@ -95,12 +95,17 @@ fn rows_override_common_and_nested_keys_merge() {
     assert_eq!(report.problems.warnings(), 0, "{:?}", report.problems);
     let third = pdf_text_file(&out.join("2026-ND-01/003-inspection_notice.pdf"));
     assert!(third.contains("某县财政局："), "{third}");
-    assert!(third.contains("2026年9月15日至2026年9月15日"), "{third}");
+    // A one-day inspection: one date, not "…至" the same day.
+    assert!(third.contains("于2026年9月15日对你单位"), "{third}");
+    assert!(!third.contains("至2026年9月15日"), "{third}");
     assert!(third.contains("保密工作责任制落实情况"), "{third}");
     assert!(third.contains("2026年9月11日"), "{third}");
     let first = pdf_text_file(&out.join("2026-ND-01/001-inspection_notice.pdf"));
     assert!(first.contains("某县教育局："), "{first}");
-    assert!(first.contains("2026年9月14日至2026年9月14日"), "{first}");
+    assert!(
+        first.contains("于2026年9月14日对你单位") && !first.contains("至2026年9月14日"),
+        "{first}"
+    );
     assert!(first.contains("2026年9月10日"), "{first}");
     // The receipt names the letter it serves and the unit's contact.
     let receipt = pdf_text_file(&out.join("2026-ND-01/receipts/001-service_receipt.pdf"));
@@ -302,11 +307,14 @@ fn registers_match_the_letters_and_the_print_file_starts_each_letter_on_an_odd_p
     assert_eq!(sheet.len(), 24);
     let second = pdf_text_file(&out.join("2026-ND-02/002-inspection_notice.pdf"));
     assert!(
-        second.contains("2026年10月20日至2026年10月20日"),
+        second.contains("于2026年10月20日对你单位") && !second.contains("至2026年10月20日"),
         "{second}"
     );
     let first = pdf_text_file(&out.join("2026-ND-02/001-inspection_notice.pdf"));
-    assert!(first.contains("2026年10月19日至2026年10月19日"), "{first}");
+    assert!(
+        first.contains("于2026年10月19日对你单位") && !first.contains("至2026年10月19日"),
+        "{first}"
+    );
 
     // Print file: the letters in order, each starting on an odd page.
     let print = std::fs::read(out.join("2026-ND-01/print.pdf")).unwrap();

@@ -263,6 +263,7 @@ fn every_inspection_document_prints_its_case() {
         "inspection_register",
         "disposal_notice",
         "preservation_list",
+        "preservation_decision",
         "technical_report",
         "inspection_report",
         "personnel_report",
@@ -280,7 +281,7 @@ fn every_inspection_document_prints_its_case() {
         let title = match f.document.as_str() {
             "inspection_plan" => "保密检查的工作方案",
             "inspection_report" | "superior_report" => "开展保密检查情况的报告",
-            "personnel_report" => "违反保密法律法规人员处理情况的专门报告",
+            "personnel_report" => "处理情况的专门报告",
             other => anjuan::documents::DocKind::from_id(other).unwrap().title(),
         };
         assert!(text.contains(title), "{}: no title {title}", f.path);
@@ -308,16 +309,16 @@ fn every_inspection_document_prints_its_case() {
     assert!(full("04-disposal_notice.pdf").contains("某县人民政府"));
     assert!(full("06-preservation_list.pdf").contains("Z9A1B2C3"));
     assert!(
-        full("07-technical_report.pdf").contains("该计算机存在违规外联行为，涉密信息存在泄露风险")
+        full("08-technical_report.pdf").contains("该计算机存在违规外联行为，涉密信息存在泄露风险")
     );
-    assert!(full("09-inspection_opinion.pdf").contains("完善涉密移动存储介质台账"));
-    assert!(full("09-inspection_opinion.pdf").contains("2026年3月31日"));
+    assert!(full("10-inspection_opinion.pdf").contains("完善涉密移动存储介质台账"));
+    assert!(full("10-inspection_opinion.pdf").contains("2026年3月31日"));
     // Decisions and notices that affect the unit state its remedies, with the bodies of
     // anjuan.yaml.
     for file in [
         "04-disposal_notice.pdf",
-        "09-inspection_opinion.pdf",
-        "10-objection_reply.pdf",
+        "10-inspection_opinion.pdf",
+        "11-objection_reply.pdf",
     ] {
         let t = full(file);
         assert!(
@@ -326,8 +327,8 @@ fn every_inspection_document_prints_its_case() {
         );
         assert!(t.contains("陈述和申辩"), "{file}");
     }
-    assert!(full("10-objection_reply.pdf").contains("维修人员"));
-    assert!(full("11-reinspection_opinion.pdf").contains("台账已完善"));
+    assert!(full("11-objection_reply.pdf").contains("维修人员"));
+    assert!(full("12-reinspection_opinion.pdf").contains("台账已完善"));
     let sup = |file: &str| text("2026-JC-011", file);
     assert!(sup("05-personnel_report.pdf").contains("某甲"));
     assert!(sup("07-superior_report.pdf").contains("某州国家保密局"));
@@ -551,8 +552,8 @@ fn hundreds_of_documents_build_in_one_run() {
     let root = root_with("many", &refs);
     let report = build_into(&root, &root.join("out"));
     assert!(report.ok(), "{:#?}", report.problems);
-    assert_eq!(report.documents, 40 * 16);
-    let last = pdf_text_file(&root.join("out/2026-JC-539/09-inspection_opinion.pdf"));
+    assert_eq!(report.documents, 40 * 18);
+    let last = pdf_text_file(&root.join("out/2026-JC-539/10-inspection_opinion.pdf"));
     assert!(last.contains("某保检意〔2026〕40号"), "{last}");
 }
 

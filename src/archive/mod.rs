@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::case::validate::resolve_attachment;
+use crate::documents::DocKind;
 use crate::ledger::Ledger;
 use crate::manifest::FileEntry;
 use crate::output::{sha256_hex, write_if_changed};
@@ -30,6 +31,9 @@ pub const VOLUMES_DIR: &str = "volumes";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRow {
     pub seq: usize,
+    /// The item's own 档号: the volume's and its 卷内顺序号 (`…-0003-007`).
+    #[serde(default)]
+    pub code: String,
     /// Document kind id (`inspection_register`); none for a scanned original.
     pub document: Option<String>,
     pub no: Option<String>,
@@ -110,6 +114,9 @@ pub struct VolumeEntry {
     pub classification: Option<String>,
     pub remarks: Option<String>,
     pub filed_on: NaiveDate,
+    /// The volume's year: that of the case's last document (DA/T 22-2015), not of filing.
+    #[serde(default)]
+    pub year: i32,
     /// Pages before the first numbered page (cover and 目录).
     pub front_pages: usize,
     /// Numbered pages (页号 1..=content_pages).
@@ -141,6 +148,7 @@ const VOLUMES_PER_CHUNK: usize = 8;
 struct Plan<'a> {
     case: &'a CheckedCase,
     code: String,
+    year: i32,
     volume: usize,
     volumes: usize,
     items: Vec<Item>,
@@ -345,7 +353,8 @@ fn plan_case<'a>(
     let c = &case.loaded.case;
     let info = c.archive().ok_or("案件没有 archive 归档信息")?;
     let id = c.id();
-    let author = settings.authority.name.to_string();
+    let bureau = settings.authority.name.to_string();
+    let team = format!("{bureau}保密检查组");
     let case_dir = case
         .loaded
         .path
@@ -363,9 +372,16 @@ fn plan_case<'a>(
         let entry = by_path
             .get(path.as_str())
             .ok_or_else(|| format!("文书 {path} 未生成，无法立卷"))?;
+        // 责任者: who made the document — the 检查组 its register and reports, else the bureau.
+        let author = match spec.kind {
+            DocKind::InspectionRegister | DocKind::InspectionReport | DocKind::PersonnelReport => {
+                &team
+            }
+            _ => &bureau,
+        };
         let mut r = row(
             entry.no.clone(),
-            &author,
+            author,
             &entry.title,
             entry.date,
             entry.pages,
@@ -422,14 +438,29 @@ fn plan_case<'a>(
                     ));
                 }
             };
-            let mut r = row(None, &author, &a.title, a.date, pages, true);
+            // A scan of the signed document it follows is that document's; an original the
+            // unit or party supplied names them (`author`).
+            let by = a.author.as_ref().map(|t| t.to_string());
+            let mut r = row(
+                None,
+                by.as_deref().unwrap_or(author),
+                &a.title,
+                a.date,
+                pages,
+                true,
+            );
             r.remarks = Some("原件扫描件".into());
             items.push(Item { row: r, source });
         }
     }
+    // The year the files were formed: of the case's last document (archive.md, revision 2).
+    let year = items
+        .iter()
+        .filter_map(|i| i.row.date)
+        .max()
+        .map_or(info.filed_on.year(), |d| d.year());
     let groups = split(items, arch.max_pages.max(1));
     let n = groups.len();
-    let year = info.filed_on.year();
     let sequence = format!("archive/{year}/{}", info.retention.code());
     let mut plans = Vec::new();
     for (i, mut items) in groups.into_iter().enumerate() {
@@ -444,6 +475,7 @@ fn plan_case<'a>(
         let mut page = 1;
         for (k, it) in items.iter_mut().enumerate() {
             it.row.seq = k + 1;
+            it.row.code = item_code(&entry.value, k + 1);
             it.row.start = page;
             it.row.end = page + it.row.pages - 1;
             page += it.row.pages;
@@ -451,6 +483,7 @@ fn plan_case<'a>(
         plans.push(Plan {
             case,
             code: entry.value,
+            year,
             volume: i + 1,
             volumes: n,
             items,
@@ -469,6 +502,7 @@ fn row(
 ) -> ItemRow {
     ItemRow {
         seq: 0,
+        code: String::new(),
         document: None,
         no,
         author: author.into(),
@@ -559,7 +593,7 @@ fn make_volume(
             "items": rows.len(), "pages": content_pages, "code": plan.code, "volume": plan.volume, "volumes": plan.volumes,
         },
         "rows": rows.iter().enumerate().map(|(k, r)| json!({
-            "seq": r.seq, "no": r.no, "author": r.author, "title": r.title, "date8": date8(r.date),
+            "seq": r.seq, "code": r.code, "no": r.no, "author": r.author, "title": r.title, "date8": date8(r.date),
             "pages": r.page_cell(k + 1 == rows.len()), "remarks": r.remarks,
         })).collect::<Vec<_>>(),
     });
@@ -729,6 +763,7 @@ fn make_volume(
         classification: info.classification.as_ref().map(|s| s.to_string()),
         remarks: info.remarks.as_ref().map(|s| s.to_string()),
         filed_on: info.filed_on,
+        year: plan.year,
         front_pages,
         content_pages,
         items: rows,

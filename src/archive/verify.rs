@@ -507,6 +507,19 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
     use Property::*;
     let mut expected = 1;
     for (k, it) in v.items.iter().enumerate() {
+        // Each 件 is addressed by its own 档号: the volume's and its 3-digit 卷内顺序号.
+        let own = crate::archive::item_code(&v.archive_code, k + 1);
+        if !it.code.is_empty() && it.code != own {
+            r.add(
+                Authenticity,
+                Error,
+                &v.path,
+                format!(
+                    "《{}》的档号 {} 不是案卷档号加卷内顺序号（应为 {own}）",
+                    it.title, it.code
+                ),
+            );
+        }
         if it.seq != k + 1 {
             r.add(
                 Integrity,

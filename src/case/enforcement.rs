@@ -925,7 +925,7 @@ fn check_citations(c: &EnforcementCase, ctx: &mut Ctx) {
     for (field, list, date) in lists {
         for (i, text) in list.iter().enumerate() {
             if let Some(hint) = crate::law::stale_numbering(text, date) {
-                ctx.warn(
+                ctx.error(
                     &format!("{field}[{i}]"),
                     format!("引用的“{text}”与日期不符：{hint}"),
                 );

@@ -135,6 +135,10 @@ pub struct Attachment {
     #[serde(default)]
     pub date: Option<NaiveDate>,
     pub after: Text,
+    /// 责任者 of an original the unit or party supplied; a scan of a signed document the case
+    /// produces is that document's (left out).
+    #[serde(default)]
+    pub author: Option<Text>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +244,65 @@ pub struct Disposal {
     pub items: Vec<Item>,
     #[serde(default)]
     pub no: Option<Text>,
+    /// 行政机关负责人 who approved a 先行登记保存 beforehand (行政处罚法 第五十六条).
+    #[serde(default)]
+    pub approved_by: Option<Text>,
+    #[serde(default)]
+    pub approved_on: Option<NaiveDate>,
+    /// What is done with registered items: the 先行登记保存物品处理决定书, due within 7 working
+    /// days of `notified_on`.
+    #[serde(default)]
+    pub decision: Option<PreservationDecision>,
+}
+
+/// What a 先行登记保存物品处理决定书 decides for the registered items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PreservationOutcome {
+    /// 解除登记保存并退还
+    Release,
+    /// 继续作为证据登记保存
+    KeepAsEvidence,
+    /// 收缴
+    Confiscate,
+    /// 移送有关机关
+    Transfer,
+}
+
+impl PreservationOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            PreservationOutcome::Release => "解除登记保存并退还",
+            PreservationOutcome::KeepAsEvidence => "继续作为证据登记保存",
+            PreservationOutcome::Confiscate => "收缴",
+            PreservationOutcome::Transfer => "移送有关机关",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// 先行登记保存物品处理决定（登记后7个工作日内作出）
+pub struct PreservationDecision {
+    pub on: NaiveDate,
+    pub outcome: PreservationOutcome,
+    #[serde(default)]
+    pub note: Option<Text>,
+    /// Where the items go on a transfer (移送).
+    #[serde(default)]
+    pub to: Option<Text>,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+/// A digest of data taken from an item examined.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hash {
+    /// What was hashed (the item or the image taken of it).
+    pub item: Text,
+    pub algorithm: Text,
+    pub value: Text,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -252,6 +315,16 @@ pub struct TechnicalCheck {
     pub method: Option<Text>,
     pub findings: Vec<Text>,
     pub conclusion: Text,
+    /// The write blocker used (只读锁 / 写保护设备): only then does the report say the media
+    /// were examined write-protected.
+    #[serde(default)]
+    pub write_blocker: Option<Text>,
+    /// Digests computed of the data taken (校验值).
+    #[serde(default)]
+    pub hashes: Vec<Hash>,
+    /// The backup made of the data taken, and where it is kept.
+    #[serde(default)]
+    pub backup: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
@@ -277,6 +350,31 @@ pub struct PersonHandling {
     pub position: Option<Text>,
     pub facts: Text,
     pub handling: Text,
+    /// What the facts breach: the secrecy law (state secrets involved) or the unit's secrecy
+    /// rules (e.g. 内部敏感文件, not a state secret). The documents word it accordingly.
+    #[serde(default)]
+    pub breach: Breach,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Breach {
+    /// 违反保密法律法规
+    Law,
+    /// 违反保密管理规定
+    #[default]
+    Rules,
+}
+
+impl Report {
+    /// Whether any person handled broke the secrecy law (not only the secrecy rules).
+    pub fn law_breached(&self) -> bool {
+        self.personnel_handling
+            .iter()
+            .any(|p| p.breach == Breach::Law)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]

@@ -225,7 +225,70 @@ fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
                 ),
             );
         }
+        if let Some(list) = &m.legal_basis {
+            for (k, text) in list.iter().enumerate() {
+                if let Some(hint) = crate::law::stale_numbering(text, m.notified_on) {
+                    ctx.error(
+                        &format!("{at}.legal_basis[{k}]"),
+                        format!("引用的“{text}”与日期不符：{hint}"),
+                    );
+                }
+            }
+        }
+        if m.kind != DisposalKind::RegisterPreserve {
+            for (field, present) in [
+                ("approved_by", m.approved_by.is_some()),
+                ("approved_on", m.approved_on.is_some()),
+                ("decision", m.decision.is_some()),
+            ] {
+                if present {
+                    ctx.error(
+                        &format!("{at}.{field}"),
+                        format!("{field} 只适用于登记保存（kind: register_preserve）的措施"),
+                    );
+                }
+            }
+        }
         if m.kind == DisposalKind::RegisterPreserve {
+            // 行政处罚法 第五十六条: the head approves 先行登记保存 before it is done.
+            if m.approved_by.as_ref().is_none_or(|a| a.trim().is_empty()) {
+                ctx.error(
+                    &format!("{at}.approved_by"),
+                    "先行登记保存应事先经行政机关负责人批准：缺少批准人（approved_by）",
+                );
+            }
+            match m.approved_on {
+                None => ctx.error(
+                    &format!("{at}.approved_on"),
+                    "先行登记保存应事先经行政机关负责人批准：缺少批准日期（approved_on）",
+                ),
+                Some(a) if a > m.notified_on => ctx.error(
+                    &format!("{at}.approved_on"),
+                    format!(
+                        "负责人批准日期（{a}）晚于登记保存日期（{}）：先行登记保存应事先批准",
+                        m.notified_on
+                    ),
+                ),
+                Some(_) => {}
+            }
+            if let Some(dec) = &m.decision {
+                order(
+                    ctx,
+                    &format!("{at}.decision.on"),
+                    dec.on,
+                    "登记保存物品处理决定日期",
+                    m.notified_on,
+                    "登记保存日期",
+                );
+                if dec.outcome == super::PreservationOutcome::Transfer
+                    && dec.to.as_ref().is_none_or(|t| t.trim().is_empty())
+                {
+                    ctx.error(
+                        &format!("{at}.decision.to"),
+                        "处理决定为移送的，应写明接收移送的机关（decision.to）",
+                    );
+                }
+            }
             if m.items.is_empty() {
                 ctx.error(&format!("{at}.items"), "登记保存应列明物品（items）");
             }
@@ -248,6 +311,12 @@ fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
         );
     }
     if let Some(t) = &c.technical_check {
+        if t.write_blocker.is_none() {
+            ctx.warn(
+                "technical_check",
+                "技术核查取证报告只能写明记录在案的措施：未记录写保护设备（write_blocker），报告不声明证据保持原始状态",
+            );
+        }
         order(
             ctx,
             "technical_check.performed_on",
