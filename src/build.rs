@@ -412,6 +412,13 @@ pub fn document_data(
         .iter()
         .map(|d| (d.document.as_str(), d.due))
         .collect();
+    // The same dates by the field they are about (`measures[0].lifted`): a kind repeated per
+    // measure has one each.
+    let periods: BTreeMap<&str, NaiveDate> = case
+        .deadlines
+        .iter()
+        .map(|d| (d.field.as_str(), d.due))
+        .collect();
     json!({
         "doc": {
             "kind": doc.kind.id(),
@@ -427,6 +434,7 @@ pub fn document_data(
         "case": case_json,
         "numbers": case_numbers,
         "deadlines": deadlines,
+        "periods": periods,
         "law": law::citations(doc.date, settings),
         "authority": settings.authority,
         "superior": settings.superior,
@@ -439,7 +447,11 @@ fn entry_of(case_json: &Value, field: &str) -> Value {
     let Some((name, rest)) = field.split_once('[') else {
         return Value::Null;
     };
-    let Some(index) = rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()) else {
+    // `measures[1]` and `measures[1].lifted` both give the measure.
+    let Some(index) = rest
+        .split_once(']')
+        .and_then(|(i, _)| i.parse::<usize>().ok())
+    else {
         return Value::Null;
     };
     case_json

@@ -156,6 +156,28 @@ const TABLE: &[(&str, &str, Source, &str, &str)] = &[
         "《中华人民共和国行政处罚法》第二十七条",
         "",
     ),
+    // --- Enforcement keys added by issue 8 (enforcement half); kept together at the end. ---
+    (
+        "seized_transfer",
+        "涉嫌犯罪移送时查封、扣押的物品一并移送并书面告知当事人",
+        Source::Fixed,
+        "《中华人民共和国行政强制法》第二十一条",
+        "",
+    ),
+    (
+        "transfer_rules",
+        "移送涉嫌犯罪案件附送的材料、抄送人民检察院",
+        Source::Fixed,
+        "《行政执法机关移送涉嫌犯罪案件的规定》",
+        "",
+    ),
+    (
+        "onsite_signature",
+        "当事人拒绝签名的在笔录中注明；当事人不到场的由见证人签名",
+        Source::Fixed,
+        "《中华人民共和国行政强制法》第十八条",
+        "",
+    ),
 ];
 
 fn law_revised() -> NaiveDate {
