@@ -1455,3 +1455,93 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// 延长 and 检测期间 (行政强制法 第二十五条): written notices with their own 文号, the new last day
+/// counted without roll-forward, in the volume after the handling decision.
+#[test]
+fn extension_decision_and_testing_notice() {
+    let lifted = "    lifted: { on: 2026-09-25, reason: 经技术检查该电脑未发生泄密，赵某所在单位已建立涉密便携式计算机携带外出审批登记制度 }\n";
+    let text = sample(URGENT)
+        .replace(
+            lifted,
+            "    extended_on: 2026-09-30\n    extension_approved_by: 张某某\n    extension_reason: 该电脑存储信息量大，需逐一核查是否外传\n    testing_days: 10\n    testing: { content: 密级鉴定, by: 某州国家保密局, notified_on: 2026-09-08 }\n    lifted: { on: 2026-11-10, reason: 经鉴定和核查，未发现涉密信息外传 }\n",
+        )
+        .replace(
+            "on: 2026-09-25, method: direct, recipient: 赵某 }",
+            "on: 2026-11-10, method: direct, recipient: 赵某 }",
+        );
+    let root = root_with(&[(URGENT, text.clone())]);
+    let out = root.join("out");
+    let project = Project::open(&root).expect("project opens");
+    let checked = project.check(date("2026-11-29"));
+    assert!(checked.problems.is_empty(), "{:#?}", checked.problems);
+    // 2026-09-04 + 30 + 30 + 10 days, a Friday; the extension due before the first 30 days end.
+    let d = deadline(&checked.deadlines, "2026-QZ-003", "measure_decision");
+    assert_eq!((d.due, d.status), (date("2026-11-13"), Status::Ok));
+    let d = deadline(&checked.deadlines, "2026-QZ-003", "extension_decision");
+    assert_eq!(
+        (d.due, d.done, d.status),
+        (date("2026-10-04"), Some(date("2026-09-30")), Status::Ok)
+    );
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: date("2026-11-29"),
+        progress: false,
+        dump_data: None,
+    };
+    let report = build(&project, renderer(), &opts).expect("build runs");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let t = pdf_text(&out.join("2026-QZ-003/07-extension_decision.pdf"));
+    assert_all(
+        &t,
+        "延长决定书",
+        &[
+            "某县国家保密局延长行政强制措施期限决定书某保延〔2026〕1号",
+            "当事人：赵某",
+            "《行政强制措施决定书》（某保强〔2026〕1号）",
+            "该电脑存储信息量大，需逐一核查是否外传。",
+            "经本局负责人张某某批准",
+            "《中华人民共和国行政强制法》第二十五条",
+            "延长三十日，至2026年11月13日止",
+        ],
+    );
+    assert_all(&t, "延长决定书", REMEDIES);
+    let t = pdf_text(&out.join("2026-QZ-003/08-testing_notice.pdf"));
+    assert_all(
+        &t,
+        "检测期间告知书",
+        &[
+            "某县国家保密局检测、检验、技术鉴定期间告知书某保检告〔2026〕1号",
+            "赵某：",
+            "涉密笔记本电脑",
+            "委托某州国家保密局对上述物品进行密级鉴定，期间为10日",
+            "不计入行政强制措施的期限，上述措施的期限相应至2026年11月13日止",
+            "2026年9月8日",
+        ],
+    );
+    assert!(out.join("2026-QZ-003/09-release_decision.pdf").exists());
+    let _ = std::fs::remove_dir_all(&root);
+
+    // Without the head's approval; testing days without the notice; a 收缴 extended.
+    let text = text
+        .replace("    extension_approved_by: 张某某\n", "")
+        .replace(
+            "    testing: { content: 密级鉴定, by: 某州国家保密局, notified_on: 2026-09-08 }\n",
+            "",
+        );
+    let (p, _) = check_file(URGENT, text);
+    let e = error_with(&p, "延长行政强制措施期限应经行政机关负责人批准");
+    assert_eq!(e.field, "measures[0].extension_approved_by");
+    let e = error_with(&p, "检测、检验、技术鉴定的期间应当明确并书面告知当事人");
+    assert_eq!(e.field, "measures[0].testing");
+    let text = sample(ABSENT).replace(
+        "    kept_at: 某县国家保密局涉密载体保管室\n  - kind: rectify",
+        "    kept_at: 某县国家保密局涉密载体保管室\n    extended_on: 2026-11-01\n    extension_approved_by: 张某某\n  - kind: rectify",
+    );
+    let (p, _) = check_file(ABSENT, text.clone());
+    let e = error_with(&p, "收缴没有期限");
+    assert_eq!(
+        (e.field.as_str(), e.line),
+        ("measures[0].extended_on", line_of(&text, "extended_on:"))
+    );
+}
