@@ -141,6 +141,28 @@ impl DocKind {
         }
     }
 
+    /// Outgoing decisions and notices: each has its own 文号 from the ledger (documents.md, page
+    /// conventions); records, lists, forms and internal reports have none.
+    pub fn numbered(self) -> bool {
+        matches!(
+            self,
+            DocKind::InspectionNotice
+                | DocKind::DisposalNotice
+                | DocKind::InspectionOpinion
+                | DocKind::ObjectionReply
+                | DocKind::ReinspectionOpinion
+                | DocKind::RecusalDecision
+                | DocKind::MeasureDecision
+                | DocKind::RectificationOrder
+                | DocKind::HandlingDecision
+                | DocKind::ExtensionDecision
+                | DocKind::TestingNotice
+                | DocKind::ReleaseDecision
+                | DocKind::TransferLetter
+                | DocKind::TransferNotice
+        )
+    }
+
     pub fn from_id(id: &str) -> Option<DocKind> {
         DocKind::ALL.iter().copied().find(|k| k.id() == id)
     }

@@ -1545,3 +1545,45 @@ fn extension_decision_and_testing_notice() {
         ("measures[0].extended_on", line_of(&text, "extended_on:"))
     );
 }
+
+/// Point 7: a decision or notice whose kind has no `numbering` pattern would go out without a
+/// 文号: a warning names it, and the case id is not printed in its place.
+#[test]
+fn a_decision_without_a_numbering_pattern_is_warned() {
+    let root = root_with(&[(ABSENT, sample(ABSENT))]);
+    let settings = std::fs::read_to_string(root.join("anjuan.yaml")).expect("settings");
+    let settings = settings.replace(
+        "  rectification_order: \"{short}责改〔{year}〕{seq}号\"\n",
+        "",
+    );
+    std::fs::write(root.join("anjuan.yaml"), settings).expect("settings written");
+    let project = Project::open(&root).expect("project opens");
+    let checked = project.check(date("2026-11-29"));
+    let w = checked
+        .problems
+        .0
+        .iter()
+        .find(|p| p.field == "measures[1]")
+        .unwrap_or_else(|| panic!("{:#?}", checked.problems));
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(
+        w.message.contains("责令整改通知书应有文号"),
+        "{}",
+        w.message
+    );
+    let out = root.join("out");
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: date("2026-11-29"),
+        progress: false,
+        dump_data: None,
+    };
+    build(&project, renderer(), &opts).expect("build runs");
+    let t = pdf_text(&out.join("2026-QZ-004/05-rectification_order.pdf"));
+    assert!(
+        t.starts_with("某县国家保密局责令整改通知书某县某印务有限公司："),
+        "{t}"
+    );
+    assert!(!t.contains("2026-QZ-004"), "{t}");
+    let _ = std::fs::remove_dir_all(&root);
+}
