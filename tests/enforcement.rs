@@ -398,10 +398,12 @@ fn approval_recusal_and_statement_records() {
             "笔记本电脑1件",
             "王某（执法证号：保执0101）",
             "建议依法对当事人采取上述行政强制措施",
-            "负责人签名：张某某2026年6月2日",
+            "负责人（张某某）签名：2026年6月2日",
         ],
     );
     assert!(!t.contains("紧急情况处置"), "not urgent: {t}");
+    // Point 7: the signature line is blank, the name beside it.
+    assert!(!t.contains("负责人签名：张某某"), "pre-filled signature: {t}");
 
     let t = doc_text("2026-QZ-001", "02-recusal_decision");
     assert_all(
