@@ -403,7 +403,10 @@ fn approval_recusal_and_statement_records() {
     );
     assert!(!t.contains("紧急情况处置"), "not urgent: {t}");
     // Point 7: the signature line is blank, the name beside it.
-    assert!(!t.contains("负责人签名：张某某"), "pre-filled signature: {t}");
+    assert!(
+        !t.contains("负责人签名：张某某"),
+        "pre-filled signature: {t}"
+    );
 
     let t = doc_text("2026-QZ-001", "02-recusal_decision");
     assert_all(
@@ -1372,25 +1375,6 @@ fn signature_block_never_stands_alone_on_a_page() {
     let kinds: std::collections::BTreeSet<&str> =
         manifest.files.iter().map(|f| f.document.as_str()).collect();
     assert!(kinds.contains("inspection_notice") && kinds.contains("measure_decision"));
-    let date_re = |s: &str| -> String {
-        // Dates (2026年6月3日) and blank dates (年月日) are part of the block.
-        let mut out = String::new();
-        let chars: Vec<char> = s.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let rest: String = chars[i..].iter().take(12).collect();
-            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-            if digits == 4 && rest[4..].starts_with('年') {
-                if let Some(end) = rest.find('日') {
-                    i += rest[..end].chars().count() + 1;
-                    continue;
-                }
-            }
-            out.push(chars[i]);
-            i += 1;
-        }
-        out.replace("年月日", "")
-    };
     let mut checked = 0;
     for f in &manifest.files {
         let bytes = std::fs::read(out.join(&f.path)).expect("pdf");
@@ -1407,32 +1391,7 @@ fn signature_block_never_stands_alone_on_a_page() {
                 .expect("text")
                 .split_whitespace()
                 .collect();
-            // What the signature block consists of: page number, authority, dates, signature
-            // labels, seal and 版记 lines.
-            let mut body = date_re(&text);
-            for cut in ["某县国家保密局", "（印章）", "保密检查组"] {
-                body = body.replace(cut, "");
-            }
-            // A signature label ("见证人签名（郑某）：") ends a part; what precedes it in the
-            // same part up to the last full stop is body text.
-            let body: String = body
-                .split('：')
-                .filter(|part| !part.starts_with("抄送"))
-                .map(|part| {
-                    if part.contains("签名") {
-                        part.rfind('。')
-                            .map_or("", |i| &part[..i + '。'.len_utf8()])
-                    } else {
-                        part
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("");
-            let body = body.trim_start_matches('—').trim_end_matches('—');
-            let body: String = body
-                .chars()
-                .filter(|c| !c.is_ascii_digit() && *c != '—')
-                .collect();
+            let body = body_beside_signature(&text);
             assert!(
                 body.chars().count() >= 20,
                 "{} page {p}: the signature block stands alone ({body:?}):\n{text}",
@@ -1443,6 +1402,85 @@ fn signature_block_never_stands_alone_on_a_page() {
     }
     assert!(checked > 60, "only {checked} pages checked");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A page's text without what a signature block consists of: page number, authority, dates,
+/// signature labels, seal and 版记 lines.
+fn body_beside_signature(text: &str) -> String {
+    // Dates (2026年6月3日) and blank dates (年月日).
+    let mut body = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().take(12).collect();
+        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 4
+            && rest[4..].starts_with('年')
+            && let Some(end) = rest.find('日')
+        {
+            i += rest[..end].chars().count() + 1;
+            continue;
+        }
+        body.push(chars[i]);
+        i += 1;
+    }
+    let mut body = body.replace("年月日", "");
+    for cut in ["某县国家保密局", "（印章）", "保密检查组"] {
+        body = body.replace(cut, "");
+    }
+    // A signature label ("见证人签名（郑某）：") ends a part; what precedes it in the same part up
+    // to the last full stop is body text.
+    let body: String = body
+        .split('：')
+        .filter(|part| !part.starts_with("抄送"))
+        .map(|part| {
+            if part.contains("签名") {
+                part.rfind('。')
+                    .map_or("", |i| &part[..i + '。'.len_utf8()])
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("");
+    body.chars()
+        .filter(|c| !c.is_ascii_digit() && *c != '—')
+        .collect()
+}
+
+/// A long paragraph before a one-line closing (特此告知。) moves to the next page with the
+/// signature rather than leave the closing line alone with it.
+#[test]
+fn long_last_paragraph_moves_with_the_signature() {
+    let reason = "钱某涉嫌过失泄露国家秘密，依据《中华人民共和国刑法》第三百九十八条，需进一步侦查";
+    for k in [24, 36, 48] {
+        let text = sample(FULL).replace(
+            &format!("reason: {reason}"),
+            &format!("reason: {reason}，另据调查{}", "相关情况".repeat(k)),
+        );
+        let root = root_with(&[(FULL, text)]);
+        let out = root.join("out");
+        let project = Project::open(&root).expect("project opens");
+        let opts = BuildOptions {
+            out: out.clone(),
+            today: date("2026-11-29"),
+            progress: false,
+            dump_data: None,
+        };
+        let report = build(&project, renderer(), &opts).expect("build runs");
+        assert!(report.cases_failed.is_empty(), "{:#?}", report.problems);
+        let bytes = std::fs::read(out.join("2026-QZ-001/11-transfer_notice.pdf")).expect("pdf");
+        let doc = lopdf::Document::load_mem(&bytes).expect("valid PDF");
+        let last = *doc.get_pages().keys().last().expect("a page");
+        let text: String = doc
+            .extract_text(&[last])
+            .expect("text")
+            .split_whitespace()
+            .collect();
+        let body = body_beside_signature(&text);
+        assert!(body.chars().count() >= 20, "k={k}: {body:?}\n{text}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
