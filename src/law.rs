@@ -172,8 +172,8 @@ const TABLE: &[(&str, &str, Source, &str, &str)] = &[
         "",
     ),
     (
-        "onsite_signature",
-        "当事人拒绝签名的在笔录中注明；当事人不到场的由见证人签名",
+        "measure_procedure",
+        "实施行政强制措施的程序（情况紧急的另引第十九条 urgent_measure）；拒绝签名的在笔录中注明，当事人不到场的由见证人签名",
         Source::Fixed,
         "《中华人民共和国行政强制法》第十八条",
         "",

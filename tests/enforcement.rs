@@ -402,6 +402,8 @@ fn approval_recusal_and_statement_records() {
         ],
     );
     assert!(!t.contains("紧急情况处置"), "not urgent: {t}");
+    // 第十九条 only for an urgent measure.
+    assert!(!t.contains("第十九条"), "not urgent: {t}");
     // Point 7: the signature line is blank, the name beside it.
     assert!(
         !t.contains("负责人签名：张某某"),
@@ -529,8 +531,10 @@ fn decisions_and_notices_state_the_remedies() {
             "《中华人民共和国行政处罚法》第五十六条",
             "七个工作日内（2026年6月12日前）",
             "不超过三十日（至2026年7月3日）",
+            "《中华人民共和国行政强制法》第十八条",
         ],
     );
+    assert!(!t.contains("第十九条"), "not urgent: {t}");
     assert_all(&t, "行政强制措施决定书", REMEDIES);
 
     let t = doc_text("2026-QZ-001", "06-rectification_order");
