@@ -265,12 +265,22 @@ impl Deadlines<'_> {
             // holiday: that serves a party's time limits only.
             let first = on + chrono::Days::new(30);
             if let Some(e) = m.extended_on {
+                // Told in writing before the first period ends: served, when the case records
+                // the service, else decided.
+                let served = c
+                    .services
+                    .iter()
+                    .filter(|s| {
+                        s.document == "extension_decision" && s.index.is_none_or(|x| x == i)
+                    })
+                    .map(|s| s.on)
+                    .min();
                 self.push(
                     "extension_decision",
-                    "延长行政强制措施期限，应在原期限届满前书面告知",
+                    "延长行政强制措施期限，应在原期限届满前书面告知当事人",
                     &format!("measures[{i}].extended_on"),
                     first,
-                    Some(e),
+                    Some(served.unwrap_or(e)),
                 );
             }
             let extended = m.extended_on.is_some();

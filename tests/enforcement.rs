@@ -896,6 +896,27 @@ fn party_absent_without_witness() {
     assert_eq!(e.field, "on_site.witness");
     // The field is missing: the problem stands at its parent block.
     assert_eq!(e.line, line_of(&text, "on_site:"));
+    // An officer is no witness; how the party was notified is recorded.
+    let text = sample(ABSENT)
+        .replace("witness: { name: 郑某,", "witness: { name: 陈某,")
+        .replace(
+            "  notified_party: { on: 2026-10-13, method: 电话通知 }\n",
+            "",
+        );
+    let (p, _) = check_file(ABSENT, text.clone());
+    let e = error_with(&p, "见证人 陈某 是本案执法人员");
+    assert_eq!(
+        (e.field.as_str(), e.line),
+        (
+            "on_site.witness.name",
+            line_of(&text, "witness: { name: 陈某")
+        )
+    );
+    assert!(
+        p.iter()
+            .any(|w| w.field == "on_site.notified_party" && w.severity == Severity::Warning),
+        "{p:#?}"
+    );
 }
 
 /// Point 1: a present party names its attendee; an absent party cannot have asked for 回避,

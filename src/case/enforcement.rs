@@ -709,8 +709,19 @@ fn check_party_present(c: &EnforcementCase, ctx: &mut Ctx) {
 /// for 回避, spoken or refused anything on site; decision and item list are served afterwards.
 fn check_party_absent(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx) {
     let s = &c.on_site;
-    if witness.is_none() {
-        ctx.error("on_site.witness", "当事人不到场的，应当邀请见证人到场，由见证人和执法人员在现场笔录上签名（行政强制法第十八条）：缺少见证人 witness");
+    match witness {
+        None => ctx.error("on_site.witness", "当事人不到场的，应当邀请见证人到场，由见证人和执法人员在现场笔录上签名（行政强制法第十八条）：缺少见证人 witness"),
+        Some(w) if c.officers.iter().any(|o| o.name.trim() == w) => ctx.error(
+            "on_site.witness.name",
+            format!("见证人 {w} 是本案执法人员；见证人应为执法人员以外的人"),
+        ),
+        Some(_) => {}
+    }
+    if s.notified_party.is_none() {
+        ctx.warn(
+            "on_site.notified_party",
+            "当事人不到场的，应写明如何通知当事人到场（notified_party: { on, method }，行政强制法第十八条第四项）",
+        );
     }
     if s.party_attendee.is_some() {
         ctx.error(
