@@ -1652,3 +1652,33 @@ fn a_decision_without_a_numbering_pattern_is_warned() {
     assert!(!t.contains("2026-QZ-004"), "{t}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// What was transferred or confiscated is not returned; a decision to transfer needs the
+/// transfer.
+#[test]
+fn returned_items_were_neither_transferred_nor_confiscated() {
+    let text = sample(FULL).replace(
+        "    - { name: U盘, model: 金士顿 32G, serial: \"无\", quantity: 2 }\n  recipient",
+        "    - { name: 笔记本电脑, model: ThinkPad E14, serial: PF3ABCDE, quantity: 1 }\n  recipient",
+    );
+    let (p, _) = check_text(text.clone());
+    let e = error_with(&p, "已随案移送某县公安局");
+    assert_eq!(
+        (e.field.as_str(), e.line),
+        (
+            "return.items[0]",
+            line_of(&text, "serial: PF3ABCDE, quantity: 1 }")
+        )
+    );
+    let text = sample(PRESENT).replace(
+        "services:\n",
+        "return:\n  date: 2026-07-22\n  items: [ { name: 涉密测绘成果纸质资料, quantity: 3 } ]\n  recipient: 韩某\n\nservices:\n",
+    );
+    let (p, _) = check_file(PRESENT, text);
+    let e = error_with(&p, "已被收缴");
+    assert_eq!(e.field, "return.items[0]");
+    let text = sample(PRESENT).replace("action: confiscate }", "action: transfer }");
+    let (p, _) = check_file(PRESENT, text);
+    let e = error_with(&p, "本案没有移送记录");
+    assert_eq!(e.field, "decision.items[0].action");
+}

@@ -860,6 +860,17 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
     }
     if let Some(d) = &c.decision {
         check_confiscated(&d.confiscated, "decision.confiscated", ctx);
+        if c.transfer.is_none()
+            && let Some(i) = d
+                .items
+                .iter()
+                .position(|x| x.action == Disposition::Transfer)
+        {
+            ctx.error(
+                &format!("decision.items[{i}].action"),
+                "处理决定写明移送，但本案没有移送记录（transfer: { to, date, reason, … }）",
+            );
+        }
     }
     let preserved = c
         .measures
@@ -1030,6 +1041,34 @@ fn check_returned_items(c: &EnforcementCase, ctx: &mut Ctx) {
                 format!(
                     "退还的物品 {} 不在任何措施的物品清单（measures[].items）中；{list}",
                     item_label(it)
+                ),
+            );
+            continue;
+        }
+        // 收缴 is final, a transferred item went with the case: neither comes back.
+        if let Some(t) = c.transfer.as_ref().filter(|t| t.items.contains(&it.name)) {
+            ctx.error(
+                &field,
+                format!(
+                    "退还的物品 {} 已随案移送{}（transfer.items），不能再退还当事人",
+                    it.name, t.to
+                ),
+            );
+            continue;
+        }
+        let confiscated = c
+            .measures
+            .iter()
+            .filter(|m| m.kind == MeasureKind::Confiscate)
+            .flat_map(|m| m.items.iter())
+            .chain(c.decision.iter().flat_map(|d| d.confiscated.iter()))
+            .any(|t| t.name == it.name);
+        if confiscated {
+            ctx.error(
+                &field,
+                format!(
+                    "退还的物品 {} 已被收缴（收缴是最终处置），不能退还；确需退还的，应删除收缴",
+                    it.name
                 ),
             );
             continue;
