@@ -479,6 +479,13 @@ pub fn document_data(
         .then(|| served_document(case, doc, &case_numbers))
         .flatten();
     let deadlines = deadlines_for(case, doc);
+    // The same dates by the field they are about (`measures[0].lifted`): a kind repeated per
+    // measure has one each.
+    let periods: BTreeMap<&str, NaiveDate> = case
+        .deadlines
+        .iter()
+        .map(|d| (d.field.as_str(), d.due))
+        .collect();
     json!({
         "doc": {
             "kind": doc.kind.id(),
@@ -494,6 +501,7 @@ pub fn document_data(
         "case": case_json,
         "numbers": case_numbers,
         "deadlines": deadlines,
+        "periods": periods,
         "law": law::citations_for(&act_of(case, doc), settings),
         "authority": settings.authority,
         "superior": settings.superior,
@@ -539,7 +547,11 @@ fn entry_of(case_json: &Value, field: &str) -> Value {
     let Some((name, rest)) = field.split_once('[') else {
         return Value::Null;
     };
-    let Some(index) = rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()) else {
+    // `measures[1]` and `measures[1].lifted` both give the measure.
+    let Some(index) = rest
+        .split_once(']')
+        .and_then(|(i, _)| i.parse::<usize>().ok())
+    else {
         return Value::Null;
     };
     case_json

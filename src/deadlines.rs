@@ -247,7 +247,8 @@ impl Deadlines<'_> {
     }
 
     /// 行政强制: the 24-hour report of an urgent measure, the 7-working-day handling decision on
-    /// preserved evidence, the 30-day period of a stop-use or confiscation measure.
+    /// preserved evidence, the 30-day period of a stop-use or evidence-preservation measure (none
+    /// for 收缴) and its extension.
     fn enforcement(&mut self, c: &EnforcementCase) {
         let on = c.on_site.date;
         if c.approval.urgent {
@@ -268,10 +269,33 @@ impl Deadlines<'_> {
             );
         }
         for (i, m) in c.measures.iter().enumerate() {
-            if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
+            // 收缴 is a final disposal: no period. 责令整改 has its own deadline (`due`).
+            if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence) {
                 continue;
             }
-            // Extended once, with written notice, by another 30 days; testing time not counted.
+            // The authority's own maximum (行政强制法 第二十五条): 30 calendar days, extended once
+            // by 30 with written notice, testing time not counted. Never rolled forward past a
+            // holiday: that serves a party's time limits only.
+            let first = on + chrono::Days::new(30);
+            if let Some(e) = m.extended_on {
+                // Told in writing before the first period ends: served, when the case records
+                // the service, else decided.
+                let served = c
+                    .services
+                    .iter()
+                    .filter(|s| {
+                        s.document == "extension_decision" && s.index.is_none_or(|x| x == i)
+                    })
+                    .map(|s| s.on)
+                    .min();
+                self.push(
+                    "extension_decision",
+                    "延长行政强制措施期限，应在原期限届满前书面告知当事人",
+                    &format!("measures[{i}].extended_on"),
+                    first,
+                    Some(served.unwrap_or(e)),
+                );
+            }
             let extended = m.extended_on.is_some();
             let testing = m.testing_days.unwrap_or(0);
             let days = if extended { 60 } else { 30 } + u64::from(testing);
@@ -282,12 +306,13 @@ impl Deadlines<'_> {
             if testing > 0 {
                 rule.push_str(&format!("（检测、鉴定{testing}日不计入）"));
             }
-            let field = format!("measures[{i}].lifted_on");
-            let r = self.cal.add_calendar_days(on, days);
-            let Some(due) = self.cal(&field, r) else {
-                continue;
-            };
-            let done = m.lifted_on.or(c.decision.as_ref().map(|d| d.date));
+            let field = format!("measures[{i}].lifted");
+            let due = on + chrono::Days::new(days);
+            let done = m
+                .lifted
+                .as_ref()
+                .map(|l| l.on)
+                .or(c.decision.as_ref().map(|d| d.date));
             self.push("measure_decision", &rule, &field, due, done);
         }
     }

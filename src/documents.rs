@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::case::enforcement::MeasureKind;
 use crate::case::{Case, DisposalKind, EnforcementCase, InspectionCase, OrganizedBy};
 
 /// Every document kind of `documents.md`, in procedural order.
@@ -28,9 +29,13 @@ pub enum DocKind {
     OnsiteRecord,
     StatementRecord,
     MeasureDecision,
+    ConfiscationList,
     RectificationOrder,
     ItemList,
     HandlingDecision,
+    ExtensionDecision,
+    TestingNotice,
+    ReleaseDecision,
     TransferLetter,
     TransferNotice,
     ReturnList,
@@ -57,9 +62,13 @@ impl DocKind {
         DocKind::OnsiteRecord,
         DocKind::StatementRecord,
         DocKind::MeasureDecision,
+        DocKind::ConfiscationList,
         DocKind::RectificationOrder,
         DocKind::ItemList,
         DocKind::HandlingDecision,
+        DocKind::ExtensionDecision,
+        DocKind::TestingNotice,
+        DocKind::ReleaseDecision,
         DocKind::TransferLetter,
         DocKind::TransferNotice,
         DocKind::ReturnList,
@@ -87,6 +96,10 @@ impl DocKind {
             DocKind::OnsiteRecord => "onsite_record",
             DocKind::StatementRecord => "statement_record",
             DocKind::MeasureDecision => "measure_decision",
+            DocKind::ConfiscationList => "confiscation_list",
+            DocKind::ExtensionDecision => "extension_decision",
+            DocKind::TestingNotice => "testing_notice",
+            DocKind::ReleaseDecision => "release_decision",
             DocKind::RectificationOrder => "rectification_order",
             DocKind::ItemList => "item_list",
             DocKind::HandlingDecision => "handling_decision",
@@ -118,6 +131,10 @@ impl DocKind {
             DocKind::OnsiteRecord => "现场笔录",
             DocKind::StatementRecord => "陈述申辩笔录",
             DocKind::MeasureDecision => "行政强制措施决定书",
+            DocKind::ConfiscationList => "收缴清单",
+            DocKind::ExtensionDecision => "延长行政强制措施期限决定书",
+            DocKind::TestingNotice => "检测、检验、技术鉴定期间告知书",
+            DocKind::ReleaseDecision => "解除行政强制措施决定书",
             DocKind::RectificationOrder => "责令整改通知书",
             DocKind::ItemList => "物品清单",
             DocKind::HandlingDecision => "处理决定书",
@@ -126,6 +143,28 @@ impl DocKind {
             DocKind::ReturnList => "退还物品清单",
             DocKind::ServiceReceipt => "送达回证",
         }
+    }
+
+    /// Outgoing decisions and notices: each has its own 文号 from the ledger (documents.md, page
+    /// conventions); records, lists, forms and internal reports have none.
+    pub fn numbered(self) -> bool {
+        matches!(
+            self,
+            DocKind::InspectionNotice
+                | DocKind::DisposalNotice
+                | DocKind::InspectionOpinion
+                | DocKind::ObjectionReply
+                | DocKind::ReinspectionOpinion
+                | DocKind::RecusalDecision
+                | DocKind::MeasureDecision
+                | DocKind::RectificationOrder
+                | DocKind::HandlingDecision
+                | DocKind::ExtensionDecision
+                | DocKind::TestingNotice
+                | DocKind::ReleaseDecision
+                | DocKind::TransferLetter
+                | DocKind::TransferNotice
+        )
     }
 
     pub fn from_id(id: &str) -> Option<DocKind> {
@@ -325,33 +364,55 @@ fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
             "on_site.statements",
         ));
     }
-    for (kind, wanted) in [
-        (DocKind::MeasureDecision, true),
-        (DocKind::RectificationOrder, false),
-    ] {
-        for (i, m) in c
-            .measures
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.kind.is_compulsory() == wanted)
-        {
-            let mut d = spec(kind, Some(s.date), &format!("measures[{i}]"));
-            d.index = Some(i);
-            d.explicit_no = m.no.as_ref().map(|n| n.to_string());
-            if kind == DocKind::MeasureDecision {
-                d.title = format!("{}（{}）", d.title, m.kind.label());
-            }
-            docs.push(d);
-        }
-    }
-    for (i, m) in c
-        .measures
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| !m.items.is_empty())
-    {
-        let mut d = spec(DocKind::ItemList, Some(s.date), &format!("measures[{i}]"));
+    let measures = || c.measures.iter().enumerate();
+    let per_measure = |kind: DocKind, i: usize, date: NaiveDate, field: &str| {
+        let mut d = spec(kind, Some(date), field);
         d.index = Some(i);
+        d
+    };
+    for (i, m) in measures().filter(|(_, m)| m.kind.is_compulsory()) {
+        let mut d = per_measure(
+            DocKind::MeasureDecision,
+            i,
+            s.date,
+            &format!("measures[{i}]"),
+        );
+        d.explicit_no = m.no.as_ref().map(|n| n.to_string());
+        d.title = format!("{}（{}）", d.title, m.kind.label());
+        docs.push(d);
+    }
+    // 收缴清单: one per confiscate measure, and one for the items the handling decision
+    // confiscates (index = the number of measures, so keys stay distinct).
+    for (i, _) in measures().filter(|(_, m)| m.kind == MeasureKind::Confiscate) {
+        docs.push(per_measure(
+            DocKind::ConfiscationList,
+            i,
+            s.date,
+            &format!("measures[{i}]"),
+        ));
+    }
+    if let Some(dec) = c.decision.as_ref().filter(|d| !d.confiscated.is_empty()) {
+        let mut d = per_measure(
+            DocKind::ConfiscationList,
+            c.measures.len(),
+            dec.date,
+            "decision.confiscated",
+        );
+        d.title = format!("{}（处理决定）", d.title);
+        docs.push(d);
+    }
+    for (i, m) in measures().filter(|(_, m)| m.kind == MeasureKind::Rectify) {
+        let mut d = per_measure(
+            DocKind::RectificationOrder,
+            i,
+            s.date,
+            &format!("measures[{i}]"),
+        );
+        d.explicit_no = m.no.as_ref().map(|n| n.to_string());
+        docs.push(d);
+    }
+    for (i, m) in measures().filter(|(_, m)| !m.items.is_empty()) {
+        let mut d = per_measure(DocKind::ItemList, i, s.date, &format!("measures[{i}]"));
         d.title = format!("{}（{}）", d.title, m.kind.label());
         docs.push(d);
     }
@@ -359,6 +420,43 @@ fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
         let mut d = spec(DocKind::HandlingDecision, Some(dec.date), "decision");
         d.explicit_no = dec.no.as_ref().map(|n| n.to_string());
         docs.push(d);
+    }
+    for (i, m) in measures() {
+        if let Some(e) = m.extended_on {
+            let mut d = per_measure(
+                DocKind::ExtensionDecision,
+                i,
+                e,
+                &format!("measures[{i}].extended_on"),
+            );
+            d.title = format!("{}（{}）", d.title, m.kind.label());
+            docs.push(d);
+        }
+    }
+    for (i, m) in measures() {
+        if let (Some(_), Some(t)) = (m.testing_days, &m.testing) {
+            let mut d = per_measure(
+                DocKind::TestingNotice,
+                i,
+                t.notified_on,
+                &format!("measures[{i}].testing"),
+            );
+            d.title = format!("{}（{}）", d.title, m.kind.label());
+            docs.push(d);
+        }
+    }
+    for (i, m) in measures() {
+        if let Some(l) = &m.lifted {
+            let mut d = per_measure(
+                DocKind::ReleaseDecision,
+                i,
+                l.on,
+                &format!("measures[{i}].lifted"),
+            );
+            d.explicit_no = l.no.as_ref().map(|n| n.to_string());
+            d.title = format!("{}（{}）", d.title, m.kind.label());
+            docs.push(d);
+        }
     }
     if let Some(t) = &c.transfer {
         let mut d = spec(DocKind::TransferLetter, Some(t.date), "transfer");

@@ -26,6 +26,8 @@ enum Statute {
     Compulsion,
     /// 行政诉讼法.
     Litigation,
+    /// 行政执法机关移送涉嫌犯罪案件的规定 (cited as a whole).
+    TransferRules,
 }
 
 /// How a statute is named and when its current numbering came into force.
@@ -68,6 +70,7 @@ impl Statute {
             ),
             Statute::Compulsion => ("《中华人民共和国行政强制法》", None),
             Statute::Litigation => ("《中华人民共和国行政诉讼法》", None),
+            Statute::TransferRules => ("《行政执法机关移送涉嫌犯罪案件的规定》", None),
         };
         Naming { name, revised }
     }
@@ -244,7 +247,28 @@ const TABLE: &[(&str, &str, Statute, &str, &str)] = &[
         "第十八条",
         "",
     ),
-    // Keys the enforcement documents add go below this line.
+    // Keys of the enforcement documents.
+    (
+        "seized_transfer",
+        "涉嫌犯罪移送时查封、扣押的物品一并移送并书面告知当事人",
+        Statute::Compulsion,
+        "第二十一条",
+        "",
+    ),
+    (
+        "transfer_rules",
+        "移送涉嫌犯罪案件附送的材料、抄送人民检察院",
+        Statute::TransferRules,
+        "",
+        "",
+    ),
+    (
+        "measure_procedure",
+        "实施行政强制措施的程序（情况紧急的另引第十九条 urgent_measure）；拒绝签名的在笔录中注明，当事人不到场的由见证人签名",
+        Statute::Compulsion,
+        "第十八条",
+        "",
+    ),
 ];
 
 /// The act a set of citations is for: its date (today's law when it has none yet) and what

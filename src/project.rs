@@ -122,6 +122,28 @@ impl Project {
     }
 
     /// Runs the consistency rules and deadlines of every case.
+    /// Every outgoing decision and notice gets its own 文号: a kind without a `numbering`
+    /// pattern (and no `no:` in the case) would go out without one.
+    fn check_numbering(&self, docs: &[documents::DocSpec], ctx: &mut case::Ctx) {
+        let mut seen = BTreeSet::new();
+        for d in docs {
+            let kind = d.kind.id();
+            if d.kind.numbered()
+                && d.explicit_no.is_none()
+                && !self.settings.numbering.contains_key(kind)
+                && seen.insert(kind)
+            {
+                ctx.warn(
+                    &d.field,
+                    format!(
+                        "{}应有文号，但 anjuan.yaml 的 numbering 中没有 {kind} 的文号模式（如 \"{{short}}…〔{{year}}〕{{seq}}号\"），文书将不印文号",
+                        d.kind.title()
+                    ),
+                );
+            }
+        }
+    }
+
     pub fn check(&self, today: NaiveDate) -> Checked {
         let mut problems = self.problems.clone();
         let mut failed: BTreeSet<String> = problems
@@ -138,6 +160,7 @@ impl Project {
                 let docs = documents::plan(&loaded.case);
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
                 case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
+                self.check_numbering(&docs, &mut ctx);
                 let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
                 (
                     CheckedCase {

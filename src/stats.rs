@@ -382,7 +382,19 @@ fn enforcement_table(cases: &[&EnforcementCase]) -> Table {
         let listed: u64 = c
             .transfer
             .as_ref()
-            .map(|t| t.items.iter().map(|i| u64::from(i.quantity)).sum())
+            .map(|t| {
+                // Items sent are named; their quantity is the seized item's of that name.
+                t.items
+                    .iter()
+                    .map(|name| {
+                        c.measures
+                            .iter()
+                            .flat_map(|m| &m.items)
+                            .find(|i| i.name == *name)
+                            .map_or(1, |i| u64::from(i.quantity))
+                    })
+                    .sum()
+            })
             .unwrap_or(0);
         let decided: u64 = dispositions(c)
             .iter()

@@ -484,7 +484,7 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
             let running = c
                 .measures
                 .iter()
-                .any(|m| m.kind.is_compulsory() && m.lifted_on.is_none() && c.decision.is_none());
+                .any(|m| m.kind.is_compulsory() && m.lifted.is_none() && c.decision.is_none());
             if c.returned.is_some() || c.transfer.is_some() {
                 "已处理（移送或退还），待归档"
             } else if c.decision.is_some() {

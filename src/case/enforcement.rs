@@ -145,6 +145,18 @@ pub struct PartyNotified {
     pub method: Text,
 }
 
+/// The person who attended for a present party (`on_site.party_attendee`).
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attendee {
+    pub name: Text,
+    /// Position or relation to the party (法定代表人, 员工 …).
+    #[serde(default)]
+    pub title: Option<Text>,
+    #[serde(default)]
+    pub id_no: Option<Text>,
+}
+
 /// 见证人.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -213,7 +225,7 @@ pub struct OnSite {
     pub party_present: bool,
     /// Who attended for the party (its representative or staff), when present.
     #[serde(default)]
-    pub attended_by: Option<Text>,
+    pub party_attendee: Option<Attendee>,
     #[serde(default)]
     pub notified_party: Option<PartyNotified>,
     #[serde(default)]
@@ -279,18 +291,50 @@ pub struct Measure {
     /// Where the items are kept.
     #[serde(default)]
     pub kept_at: Option<Text>,
-    /// stop_use / confiscate: the 30-day period extended once (written notice given that day).
+    /// stop_use / preserve_evidence: the 30-day period extended once (written notice given
+    /// that day) -> extension_decision.
     #[serde(default)]
     pub extended_on: Option<NaiveDate>,
-    /// stop_use / confiscate: days of testing or technical appraisal (检测、检验、技术鉴定), which
-    /// do not count towards the 30-day period.
+    /// The head of the authority who approved the extension.
+    #[serde(default)]
+    pub extension_approved_by: Option<Text>,
+    /// Why the period is extended (情况复杂).
+    #[serde(default)]
+    pub extension_reason: Option<Text>,
+    /// stop_use / preserve_evidence: days of testing or technical appraisal (检测、检验、技术鉴定),
+    /// which do not count towards the 30-day period -> testing_notice.
     #[serde(default)]
     pub testing_days: Option<u32>,
-    /// The day the measure ended (解除), when not by the handling decision.
+    /// What is tested and by whom, and when the party was told (testing_notice).
     #[serde(default)]
-    pub lifted_on: Option<NaiveDate>,
+    pub testing: Option<Testing>,
+    /// The measure lifted (解除, 行政强制法 第二十八条) -> release_decision.
+    #[serde(default)]
+    pub lifted: Option<Lifted>,
     #[serde(default)]
     pub no: Option<Text>,
+}
+
+/// 解除行政强制措施: when and why.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifted {
+    pub on: NaiveDate,
+    pub reason: Text,
+    #[serde(default)]
+    pub no: Option<Text>,
+}
+
+/// 检测、检验、技术鉴定 of a measure's items (the period not counted towards the 30 days).
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Testing {
+    /// What is tested (e.g. 密级鉴定).
+    pub content: Text,
+    /// Who tests.
+    pub by: Text,
+    /// The day the notice was issued (the testing starts).
+    pub notified_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -323,8 +367,22 @@ pub struct HandlingDecision {
     pub items: Vec<ItemDisposition>,
     #[serde(default)]
     pub legal_basis: Option<Vec<Text>>,
+    /// Items the decision confiscates, with 密级, 来源, 扩散范围 -> confiscation_list.
+    #[serde(default)]
+    pub confiscated: Vec<Item>,
     #[serde(default)]
     pub no: Option<Text>,
+}
+
+/// A natural person suspected of the offence a case is transferred for.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Suspect {
+    pub name: Text,
+    #[serde(default)]
+    pub position: Option<Text>,
+    #[serde(default)]
+    pub id_no: Option<Text>,
 }
 
 /// 案件移送.
@@ -334,11 +392,19 @@ pub struct Transfer {
     pub to: Text,
     pub date: NaiveDate,
     pub reason: Text,
-    /// Materials handed over (defaults to the case's records and items).
+    /// The natural persons suspected (刑法 第三百九十八条 reaches persons, not units).
+    #[serde(default)]
+    pub suspects: Vec<Suspect>,
+    /// Names of the seized items sent with the case (行政强制法 第二十一条), as in
+    /// `measures[].items`.
+    #[serde(default)]
+    pub items: Vec<Text>,
+    /// Materials attached (调查报告, 涉案物品清单, 鉴定结论 …).
     #[serde(default)]
     pub materials: Vec<Text>,
+    /// The people's procuratorate that receives a copy.
     #[serde(default)]
-    pub items: Vec<Item>,
+    pub copy_to: Option<Text>,
     #[serde(default)]
     pub no: Option<Text>,
 }
@@ -416,8 +482,6 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
     let attachments = f.list(ctx, "attachments");
     f.reject_unknown(ctx);
     let on_site: OnSite = on_site?;
-    let mut services: Vec<Service> = services;
-    refusal_on_receipts(&on_site, &mut services);
     Some(EnforcementCase {
         id: id?,
         title: title?,
@@ -435,26 +499,6 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
         archive,
         attachments,
     })
-}
-
-/// A party that refused to sign on site refused the documents left there too: the 送达回证 of
-/// such a service states that reason unless the service gives its own.
-fn refusal_on_receipts(on_site: &OnSite, services: &mut [Service]) {
-    let Some(reason) = on_site
-        .refused_reason
-        .as_ref()
-        .filter(|_| on_site.signature == Signature::Refused)
-    else {
-        return;
-    };
-    for s in services.iter_mut() {
-        if s.method == ServiceMethod::LeftAtPremises
-            && s.on == on_site.date
-            && s.refused_reason.is_none()
-        {
-            s.refused_reason = Some(reason.clone());
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,8 +640,10 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
         .as_ref()
         .map(|w| w.name.trim())
         .filter(|w| !w.is_empty());
-    if !s.party_present && witness.is_none() {
-        ctx.error("on_site.witness", "当事人不到场的，应当邀请见证人到场，由见证人和执法人员在现场笔录上签名（行政强制法第十八条）：缺少见证人 witness");
+    if s.party_present {
+        check_party_present(c, ctx);
+    } else {
+        check_party_absent(c, witness, ctx);
     }
     if let Some(r) = &s.recusal {
         if r.requested && r.decision.is_none() {
@@ -633,42 +679,143 @@ fn check_on_site(c: &EnforcementCase, ctx: &mut Ctx) {
             }
         }
     }
-    if s.signature == Signature::Refused {
-        check_refused_signature(c, witness, ctx);
+    check_services(c, ctx);
+}
+
+/// 当事人到场: the person who attended is named; a refusal to sign is noted in the record by the
+/// officers (行政强制法 第十八条第八项), which is no ground for 留置送达.
+fn check_party_present(c: &EnforcementCase, ctx: &mut Ctx) {
+    let s = &c.on_site;
+    // A person who is the party attends in person; a unit is present through someone.
+    if c.party.kind == PartyType::Organization
+        && s.party_attendee
+            .as_ref()
+            .is_none_or(|a| a.name.trim().is_empty())
+    {
+        ctx.error(
+            "on_site.party_attendee",
+            "当事人到场的，应写明到场人（party_attendee: { name, title, id_no }），执法人员向其出示证件、告知并由其签名",
+        );
+    }
+    if s.signature == Signature::Refused && blank(&s.refused_reason) {
+        ctx.warn(
+            "on_site.refused_reason",
+            "到场人拒绝签名的，执法人员应在笔录中注明情况（refused_reason）",
+        );
     }
 }
 
-/// 拒绝签名: the record is served by leaving it (`left_at_premises`) with the witness named.
-fn check_refused_signature(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx) {
-    if blank(&c.on_site.refused_reason) {
+/// 当事人不到场: a witness signs with the officers (第十八条第九项); the party cannot have asked
+/// for 回避, spoken or refused anything on site; decision and item list are served afterwards.
+fn check_party_absent(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx) {
+    let s = &c.on_site;
+    match witness {
+        None => ctx.error("on_site.witness", "当事人不到场的，应当邀请见证人到场，由见证人和执法人员在现场笔录上签名（行政强制法第十八条）：缺少见证人 witness"),
+        Some(w) if c.officers.iter().any(|o| o.name.trim() == w) => ctx.error(
+            "on_site.witness.name",
+            format!("见证人 {w} 是本案执法人员；见证人应为执法人员以外的人"),
+        ),
+        Some(_) => {}
+    }
+    if s.notified_party.is_none() {
         ctx.warn(
-            "on_site.refused_reason",
-            "当事人拒绝签名的，应在笔录中注明情况（refused_reason）",
+            "on_site.notified_party",
+            "当事人不到场的，应写明如何通知当事人到场（notified_party: { on, method }，行政强制法第十八条第四项）",
         );
     }
-    let Some(witness) = witness else {
+    if s.party_attendee.is_some() {
+        ctx.error(
+            "on_site.party_attendee",
+            "on_site.party_present 为 false（当事人未到场），却写明了到场人 party_attendee；当事人有人到场的，应写 party_present: true",
+        );
+    }
+    if let Some(r) = s.recusal.as_ref().filter(|r| r.requested) {
+        let who = r.requested_by.as_deref().unwrap_or("当事人");
+        ctx.error(
+            "on_site.recusal",
+            format!("当事人未到场（on_site.party_present: false），不能在现场申请回避；现场笔录和回避决定书会写明{who}当场申请回避。请核对到场情况或删除 recusal"),
+        );
+    }
+    if !blank(&s.statements) {
+        ctx.error(
+            "on_site.statements",
+            "当事人未到场（on_site.party_present: false），不能在现场陈述和申辩；请核对到场情况，或在事后另行听取陈述申辩",
+        );
+    }
+    if s.signature == Signature::Refused {
         ctx.error(
             "on_site.signature",
-            "当事人拒绝签名的，应由见证人签名并留置送达，但现场没有见证人（on_site.witness）",
+            "当事人未到场（on_site.party_present: false），不存在拒绝签名：现场笔录由见证人和执法人员签名（行政强制法第十八条第九项），应写 signature: signed",
         );
-        return;
-    };
-    let served =
-        c.services.iter().enumerate().find(|(_, s)| {
-            s.document == "onsite_record" && s.method == ServiceMethod::LeftAtPremises
-        });
-    match served {
-        None => ctx.error(
-            "on_site.signature",
-            format!("当事人拒绝签名：现场笔录应留置送达，services 中应有 {{ document: onsite_record, method: left_at_premises, witness: {witness} }}"),
+    }
+    // Nothing handed over on the spot: the decision and the item list are served afterwards.
+    let needed: Vec<(&str, &str)> = [
+        (
+            c.measures.iter().any(|m| m.kind.is_compulsory()),
+            "measure_decision",
+            "行政强制措施决定书",
         ),
-        Some((i, s)) if s.witness.as_ref().is_some_and(|w| w.trim() != witness) => {
+        (
+            c.measures.iter().any(|m| !m.items.is_empty()),
+            "item_list",
+            "物品清单",
+        ),
+    ]
+    .into_iter()
+    .filter(|(wanted, ..)| *wanted)
+    .map(|(_, id, title)| (id, title))
+    .collect();
+    for (id, title) in needed {
+        if !c.services.iter().any(|s| s.document == id) {
             ctx.error(
-                &format!("services[{i}].witness"),
-                format!("留置送达现场笔录的见证人应为现场见证人 {witness}，实际写的是 {}", s.witness.as_deref().unwrap_or_default()),
+                "on_site.party_present",
+                format!("当事人未到场，{title}不能当场交付，应事后送达：services 中应有 {{ document: {id}, on: …, method: …, recipient: {} }}", c.party.name),
             );
         }
-        Some(_) => {}
+    }
+}
+
+/// 留置送达 only where a person reached refused to accept (民事诉讼法 第八十九条): who refused,
+/// why, and the witness; never to an absent party on the day on site.
+fn check_services(c: &EnforcementCase, ctx: &mut Ctx) {
+    let s = &c.on_site;
+    for (i, sv) in c.services.iter().enumerate() {
+        if sv.method != ServiceMethod::LeftAtPremises {
+            if sv.refused_by.is_some() {
+                ctx.error(
+                    &format!("services[{i}].refused_by"),
+                    "只有留置送达（method: left_at_premises）才有拒收人 refused_by",
+                );
+            }
+            continue;
+        }
+        if !s.party_present && sv.on == s.date {
+            ctx.error(
+                &format!("services[{i}].method"),
+                format!("当事人未到场（on_site.party_present: false），{} 当天没有人拒收文书，不能留置送达；应事后直接送达或邮寄送达", sv.on),
+            );
+            continue;
+        }
+        match sv.refused_by.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => ctx.error(
+                &format!("services[{i}].refused_by"),
+                "留置送达只适用于受送达人拒绝签收（民事诉讼法第八十九条）：应写明拒收的人 refused_by 和拒收事由 refused_reason",
+            ),
+            Some(r) => {
+                if sv.witness.as_deref().map(str::trim) == Some(r) {
+                    ctx.error(
+                        &format!("services[{i}].witness"),
+                        format!("见证人不能是拒收人本人（{r}）"),
+                    );
+                }
+            }
+        }
+        if blank(&sv.refused_reason) {
+            ctx.error(
+                &format!("services[{i}].refused_reason"),
+                "留置送达应在送达回证上记明拒收事由（refused_reason）",
+            );
+        }
     }
 }
 
@@ -705,27 +852,24 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
             }
             MeasureKind::StopUse => {}
         }
-        if let Some(l) = m.lifted_on
-            && l < c.on_site.date
+        check_lifted(c, i, m, ctx);
+        check_extension(c, i, m, ctx);
+        if m.kind == MeasureKind::Confiscate {
+            check_confiscated(&m.items, &format!("{at}.items"), ctx);
+        }
+    }
+    if let Some(d) = &c.decision {
+        check_confiscated(&d.confiscated, "decision.confiscated", ctx);
+        if c.transfer.is_none()
+            && let Some(i) = d
+                .items
+                .iter()
+                .position(|x| x.action == Disposition::Transfer)
         {
             ctx.error(
-                &format!("{at}.lifted_on"),
-                format!("解除日期 {l} 早于现场实施日期 {}", c.on_site.date),
+                &format!("decision.items[{i}].action"),
+                "处理决定写明移送，但本案没有移送记录（transfer: { to, date, reason, … }）",
             );
-        }
-        if let Some(e) = m.extended_on {
-            if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::Confiscate) {
-                ctx.warn(
-                    &format!("{at}.extended_on"),
-                    "只有责令停止使用、收缴措施的期限可以延长",
-                );
-            }
-            if e < c.on_site.date {
-                ctx.error(
-                    &format!("{at}.extended_on"),
-                    format!("延长日期 {e} 早于现场实施日期 {}", c.on_site.date),
-                );
-            }
         }
     }
     let preserved = c
@@ -743,6 +887,130 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
             "decision",
             "先行登记保存的证据应在七个工作日内作出处理决定，归档前须补充 decision",
         );
+    }
+}
+
+/// 解除 (行政强制法 第二十八条): a stop-use or evidence-preservation measure, on or after the day
+/// on site; items returned under it are returned on or after the release.
+fn check_lifted(c: &EnforcementCase, i: usize, m: &Measure, ctx: &mut Ctx) {
+    let Some(l) = &m.lifted else { return };
+    let at = format!("measures[{i}].lifted");
+    if !matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence) {
+        ctx.error(
+            &at,
+            format!(
+                "只有责令停止使用、证据保存措施可以解除（行政强制法第二十八条）；{}不能写 lifted",
+                m.kind.label()
+            ),
+        );
+    }
+    if l.on < c.on_site.date {
+        ctx.error(
+            &format!("{at}.on"),
+            format!("解除日期 {} 早于现场实施日期 {}", l.on, c.on_site.date),
+        );
+    }
+    if l.reason.trim().is_empty() {
+        ctx.error(&format!("{at}.reason"), "应写明解除措施的理由（reason）");
+    }
+    // The return list states the items were returned as the release decided: returning them
+    // before the release would have the documents assert a later decision.
+    if let Some(r) = &c.returned {
+        let of_measure = r
+            .items
+            .iter()
+            .any(|it| m.items.iter().any(|t| t.name == it.name));
+        if of_measure && r.date < l.on {
+            ctx.error(
+                "return.date",
+                format!(
+                    "退还日期（return.date: {}）早于解除措施日期（{at}.on: {}）：退还物品清单会写明依解除决定退还，应先解除后退还",
+                    r.date, l.on
+                ),
+            );
+        }
+    }
+}
+
+/// 延长 (行政强制法 第二十五条): only for the measures with a period, approved by the head,
+/// within the first 30 days; 检测期间 told in writing.
+fn check_extension(c: &EnforcementCase, i: usize, m: &Measure, ctx: &mut Ctx) {
+    let at = format!("measures[{i}]");
+    let with_period = matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence);
+    if let Some(e) = m.extended_on {
+        if !with_period {
+            ctx.error(
+                &format!("{at}.extended_on"),
+                format!(
+                    "只有责令停止使用、证据保存措施有三十日期限可以延长；{}没有期限",
+                    m.kind.label()
+                ),
+            );
+        }
+        if e < c.on_site.date {
+            ctx.error(
+                &format!("{at}.extended_on"),
+                format!("延长日期 {e} 早于现场实施日期 {}", c.on_site.date),
+            );
+        }
+        if blank(&m.extension_approved_by) {
+            ctx.error(
+                &format!("{at}.extension_approved_by"),
+                "延长行政强制措施期限应经行政机关负责人批准（行政强制法第二十五条）：缺少 extension_approved_by",
+            );
+        }
+    }
+    if m.testing_days.is_some() {
+        if !with_period {
+            ctx.error(
+                &format!("{at}.testing_days"),
+                format!("{}没有三十日期限，检测期间无从扣除", m.kind.label()),
+            );
+        }
+        match &m.testing {
+            None => ctx.error(
+                &format!("{at}.testing"),
+                "检测、检验、技术鉴定的期间应当明确并书面告知当事人（行政强制法第二十五条）：缺少 testing: { content, by, notified_on }",
+            ),
+            Some(t) if t.notified_on < c.on_site.date => ctx.error(
+                &format!("{at}.testing.notified_on"),
+                format!(
+                    "检测期间告知日期 {} 早于现场实施日期 {}",
+                    t.notified_on, c.on_site.date
+                ),
+            ),
+            Some(_) => {}
+        }
+    } else if m.testing.is_some() {
+        ctx.error(
+            &format!("{at}.testing_days"),
+            "写了检测 testing，但缺少检测期间的天数 testing_days",
+        );
+    }
+}
+
+/// 收缴清单 (实施条例 (2024) 第六十二条): 密级, 来源 and 扩散范围 of every confiscated item.
+fn check_confiscated(items: &[Item], field: &str, ctx: &mut Ctx) {
+    for (j, it) in items.iter().enumerate() {
+        let missing: Vec<&str> = [
+            (&it.classification, "密级 classification"),
+            (&it.source, "来源 source"),
+            (&it.spread, "扩散范围 spread"),
+        ]
+        .into_iter()
+        .filter(|(v, _)| blank(v))
+        .map(|(_, what)| what)
+        .collect();
+        if !missing.is_empty() {
+            ctx.warn(
+                &format!("{field}[{j}]"),
+                format!(
+                    "收缴清单应载明收缴物品的密级、数量、来源、扩散范围（保密法实施条例第六十二条）：{} 缺少 {}",
+                    it.name,
+                    missing.join("、")
+                ),
+            );
+        }
     }
 }
 
@@ -777,6 +1045,34 @@ fn check_returned_items(c: &EnforcementCase, ctx: &mut Ctx) {
             );
             continue;
         }
+        // 收缴 is final, a transferred item went with the case: neither comes back.
+        if let Some(t) = c.transfer.as_ref().filter(|t| t.items.contains(&it.name)) {
+            ctx.error(
+                &field,
+                format!(
+                    "退还的物品 {} 已随案移送{}（transfer.items），不能再退还当事人",
+                    it.name, t.to
+                ),
+            );
+            continue;
+        }
+        let confiscated = c
+            .measures
+            .iter()
+            .filter(|m| m.kind == MeasureKind::Confiscate)
+            .flat_map(|m| m.items.iter())
+            .chain(c.decision.iter().flat_map(|d| d.confiscated.iter()))
+            .any(|t| t.name == it.name);
+        if confiscated {
+            ctx.error(
+                &field,
+                format!(
+                    "退还的物品 {} 已被收缴（收缴是最终处置），不能退还；确需退还的，应删除收缴",
+                    it.name
+                ),
+            );
+            continue;
+        }
         let available: u32 = matching.iter().map(|t| t.quantity).sum();
         if it.quantity > available {
             ctx.error(
@@ -797,7 +1093,8 @@ fn item_label(it: &Item) -> String {
     }
 }
 
-/// 移送: the party is told in writing (a served 移送告知书).
+/// 移送: the party is told in writing (a served 移送告知书); the items sent were taken; the
+/// suspects are natural persons; the procuratorate gets a copy.
 fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
     let Some(t) = &c.transfer else { return };
     let notice = c
@@ -817,6 +1114,45 @@ fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
             ctx.error(&format!("services[{i}].on"), format!("移送告知书送达日期 {} 早于移送日期 {}", s.on, t.date));
         }
         Some(_) => {}
+    }
+    let taken: Vec<&Item> = c.measures.iter().flat_map(|m| m.items.iter()).collect();
+    for (i, name) in t.items.iter().enumerate() {
+        if !taken.iter().any(|it| it.name == *name) {
+            let names: Vec<String> = taken.iter().map(|t| t.name.to_string()).collect();
+            ctx.error(
+                &format!("transfer.items[{i}]"),
+                format!(
+                    "随案移送的物品 {name} 不在任何措施的物品清单（measures[].items）中；本案扣留的物品有：{}",
+                    if names.is_empty() { "无".to_string() } else { names.join("、") }
+                ),
+            );
+        }
+    }
+    if t.suspects.is_empty() {
+        ctx.warn(
+            "transfer.suspects",
+            "移送涉嫌犯罪案件应写明涉嫌犯罪的人员（suspects: [{ name, position }]）",
+        );
+    }
+    for (i, p) in t.suspects.iter().enumerate() {
+        if c.party.kind == PartyType::Organization && p.name == c.party.name {
+            ctx.error(
+                &format!("transfer.suspects[{i}].name"),
+                format!("{} 是单位；刑法第三百九十八条（泄露国家秘密罪）追究的是自然人，应写明涉嫌犯罪的个人", p.name),
+            );
+        }
+    }
+    if t.materials.is_empty() {
+        ctx.warn(
+            "transfer.materials",
+            "移送涉嫌犯罪案件应附调查报告、涉案物品清单、鉴定结论等材料（transfer.materials）",
+        );
+    }
+    if blank(&t.copy_to) {
+        ctx.warn(
+            "transfer.copy_to",
+            "移送涉嫌犯罪案件应抄送同级人民检察院（transfer.copy_to）",
+        );
     }
 }
 
@@ -849,6 +1185,13 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
             on,
             "现场实施日期",
         );
+        // The on-site record (dated on_site.date) states the decision on the request.
+        if r > on {
+            ctx.error(
+                "on_site.recusal.decided_on",
+                format!("回避决定日期（on_site.recusal.decided_on: {r}）晚于现场实施日期（on_site.date: {on}）：现场笔录会记载一个尚未作出的回避决定。回避申请应当场决定"),
+            );
+        }
     }
     if let Some(d) = &c.decision {
         order(
@@ -893,6 +1236,7 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
             c.returned.as_ref().map(|r| r.date),
         ]
         .into_iter()
+        .chain(c.measures.iter().map(|m| m.lifted.as_ref().map(|l| l.on)))
         .flatten()
         .max()
         .unwrap_or(on);

@@ -43,6 +43,12 @@ pub struct Item {
     /// 密级 of a confiscated carrier (实施条例 收缴清单).
     #[serde(default)]
     pub classification: Option<Text>,
+    /// 来源: where the carrier came from (收缴清单).
+    #[serde(default)]
+    pub source: Option<Text>,
+    /// 扩散范围: how far its content spread (收缴清单).
+    #[serde(default)]
+    pub spread: Option<Text>,
 }
 
 fn one() -> u32 {
@@ -74,6 +80,9 @@ pub struct Service {
     pub place: Option<Text>,
     #[serde(default)]
     pub witness: Option<Text>,
+    /// 留置送达: the person reached who refused to accept the document (民事诉讼法 第八十九条).
+    #[serde(default)]
+    pub refused_by: Option<Text>,
     /// 留置送达: why the recipient refused.
     #[serde(default)]
     pub refused_reason: Option<Text>,

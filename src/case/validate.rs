@@ -391,8 +391,20 @@ fn check_references(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
     let known = DocKind::ids();
     for (i, s) in case.services().iter().enumerate() {
         let field = format!("services[{i}].document");
-        if documents::find(docs, &s.document, s.index).is_none() {
-            ctx.error(&field, unknown_document(&s.document, &known, docs));
+        match documents::find(docs, &s.document, s.index) {
+            None => ctx.error(&field, unknown_document(&s.document, &known, docs)),
+            // The receipt would state the service of a document not yet made.
+            Some(d) if d.date.is_some_and(|date| s.on < date) && !s.blank => ctx.error(
+                &format!("services[{i}].on"),
+                format!(
+                    "送达日期（services[{i}].on: {}）早于所送达的{}的成文日期（{}: {}）：送达回证会记载送达一份尚未制作的文书",
+                    s.on,
+                    d.kind.title(),
+                    date_field(d),
+                    d.date.map(|x| x.to_string()).unwrap_or_default()
+                ),
+            ),
+            Some(_) => {}
         }
         if s.method == super::ServiceMethod::LeftAtPremises
             && s.witness.as_ref().is_none_or(|w| w.trim().is_empty())
@@ -410,6 +422,27 @@ fn check_references(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
                 unknown_document(&a.after, &known, docs),
             );
         }
+    }
+}
+
+/// The field a document's date comes from, for messages (`decision.date`, `measures[0].lifted.on`).
+fn date_field(d: &DocSpec) -> String {
+    match d.kind {
+        DocKind::ReleaseDecision => format!("{}.on", d.field),
+        DocKind::TestingNotice => format!("{}.notified_on", d.field),
+        DocKind::ExtensionDecision => d.field.clone(),
+        DocKind::HandlingDecision => "decision.date".into(),
+        DocKind::TransferLetter | DocKind::TransferNotice => "transfer.date".into(),
+        DocKind::ReturnList => "return.date".into(),
+        DocKind::MeasureDecision
+        | DocKind::ItemList
+        | DocKind::RectificationOrder
+        | DocKind::OnsiteRecord
+        | DocKind::StatementRecord
+        | DocKind::RecusalDecision => "on_site.date".into(),
+        DocKind::ConfiscationList if d.field.starts_with("decision") => "decision.date".into(),
+        DocKind::ConfiscationList => "on_site.date".into(),
+        _ => d.field.clone(),
     }
 }
 

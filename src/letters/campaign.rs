@@ -419,6 +419,7 @@ fn check_merged(
             recipient: Text(contact.clone().unwrap_or_else(|| unit.clone())),
             place: inspection.inspected_unit.address.clone(),
             witness: None,
+            refused_by: None,
             refused_reason: None,
             index: None,
             blank: true,
