@@ -425,7 +425,7 @@ pub fn to_xlsx(s: &Stats) -> Result<Vec<u8>, String> {
         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(err)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(&format!("{}年度统计", s.year))
+            .set_title(format!("{}年度统计", s.year))
             .set_creation_datetime(&created),
     );
     let title = Format::new()

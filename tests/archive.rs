@@ -923,7 +923,10 @@ fn pdfs_state_their_identity_and_stay_pdf_a() {
     assert_eq!(id.author, "某县国家保密局");
     assert_eq!(id.volume.as_deref(), Some(v.archive_code.as_str()));
     // The item file is the document itself: same pages, same text.
-    assert_eq!(common::pdf_text_file(&item_file).len() > 20, true);
+    assert!(
+        common::pdf_text_file(&item_file).len() > 20,
+        "the item file has text"
+    );
 }
 
 /// The command line: keygen prints the public key for anjuan.yaml; verify --cases reads it and

@@ -332,7 +332,7 @@ pub fn genre(title: &str) -> &'static str {
         "通知",
         "决定",
     ];
-    let t = title.trim_end_matches(|c: char| c == '）' || c == ')');
+    let t = title.trim_end_matches(['）', ')']);
     let t = t.split(['（', '(']).next().unwrap_or(t);
     GENRES
         .iter()
