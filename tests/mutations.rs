@@ -17,11 +17,22 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_yaml::Value;
 
+/// The sample cases as they were when the run started: a long run must not see the working
+/// tree change under it.
+fn pristine() -> &'static Path {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| {
+        let dir = common::temp_dir("mutations-pristine").join("cases");
+        common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &dir);
+        dir
+    })
+}
+
 /// Every sample file a mutation may start from, relative to `cases/` (`anjuan.yaml` included).
 fn samples() -> &'static [(String, String)] {
     static S: OnceLock<Vec<(String, String)>> = OnceLock::new();
     S.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let root = pristine().to_path_buf();
         let mut files: Vec<(String, String)> = walkdir::WalkDir::new(&root)
             .sort_by_file_name()
             .into_iter()
@@ -260,7 +271,7 @@ fn apply(text: &str, mutations: &[Mutation]) -> String {
 fn root_with(dir: &Path, file: &str, text: &str) -> PathBuf {
     let root = dir.join("cases");
     let _ = std::fs::remove_dir_all(&root);
-    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &root);
+    common::copy_dir(pristine(), &root);
     std::fs::write(root.join(file), text).unwrap();
     root
 }
