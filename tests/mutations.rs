@@ -317,6 +317,9 @@ fn check_never_panics_on_mutated_cases_and_settings() {
                 let _ = project.check(today());
             }
             checked.set(checked.get() + 1);
+            if checked.get() % 10_000 == 0 {
+                eprintln!("check: {} mutated inputs so far, no panic", checked.get());
+            }
             Ok(())
         })
         .unwrap();
