@@ -152,6 +152,7 @@ impl DocKind {
             self,
             DocKind::InspectionNotice
                 | DocKind::DisposalNotice
+                | DocKind::PreservationDecision
                 | DocKind::InspectionOpinion
                 | DocKind::ObjectionReply
                 | DocKind::ReinspectionOpinion

@@ -121,7 +121,6 @@ impl Project {
         })
     }
 
-    /// Runs the consistency rules and deadlines of every case.
     /// Every outgoing decision and notice gets its own 文号: a kind without a `numbering`
     /// pattern (and no `no:` in the case) would go out without one.
     fn check_numbering(&self, docs: &[documents::DocSpec], ctx: &mut case::Ctx) {
@@ -144,6 +143,7 @@ impl Project {
         }
     }
 
+    /// Runs the consistency rules and deadlines of every case.
     pub fn check(&self, today: NaiveDate) -> Checked {
         let mut problems = self.problems.clone();
         let mut failed: BTreeSet<String> = problems
