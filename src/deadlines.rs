@@ -307,7 +307,13 @@ impl Deadlines<'_> {
                 rule.push_str(&format!("（检测、鉴定{testing}日不计入）"));
             }
             let field = format!("measures[{i}].lifted");
-            let due = on + chrono::Days::new(days);
+            // The authority's own maximum: the 30th day even when it is a holiday.
+            let r = on
+                .checked_add_days(chrono::Days::new(days))
+                .ok_or(crate::calendar::CalendarError::OutOfRange(on));
+            let Some(due) = self.cal(&field, r) else {
+                continue;
+            };
             let done = m
                 .lifted
                 .as_ref()

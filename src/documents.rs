@@ -42,130 +42,377 @@ pub enum DocKind {
     ServiceReceipt,
 }
 
+/// Which procedure a document kind belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Procedure {
+    Inspection,
+    Enforcement,
+    /// Produced by either (the 送达回证).
+    Both,
+}
+
+impl Procedure {
+    /// The procedure's name, as a volume's 类目名称 prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Procedure::Inspection => "保密检查",
+            Procedure::Enforcement => "行政强制",
+            Procedure::Both => "",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Procedure> {
+        [Procedure::Inspection, Procedure::Enforcement]
+            .into_iter()
+            .find(|p| p.label() == label)
+    }
+}
+
+/// Whether an archived volume of the procedure must hold the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    /// Every finished case has been through this step (the responsibility list's steps).
+    Required,
+    /// Required when the superior department organised the inspection.
+    WhenSuperiorOrganised,
+    /// Depends on what happened in the case.
+    Optional,
+}
+
+/// Everything the code knows about a document kind, in one row. Every list of kinds (the
+/// order in a volume, the numbered ones, the ones an archived case must have) derives from
+/// [`KINDS`]; templates print the title they are given in their data.
+#[derive(Debug)]
+pub struct KindInfo {
+    pub kind: DocKind,
+    /// The stable id (YAML, file names, JSON output, template name).
+    pub id: &'static str,
+    /// The document's name as printed.
+    pub title: &'static str,
+    /// The YAML block of a case that produces it (documents.md, "produced when").
+    pub block: &'static str,
+    pub procedure: Procedure,
+    /// Outgoing decisions and notices: each has its own 文号 from the ledger (documents.md,
+    /// page conventions); records, lists, forms and internal reports have none.
+    pub numbered: bool,
+    pub archived: Archived,
+}
+
+/// Every document kind of `documents.md`, in procedural order (also the order inside an
+/// archive volume): the one table of document kinds.
+pub const KINDS: [KindInfo; 29] = [
+    KindInfo {
+        kind: DocKind::InspectionPlan,
+        id: "inspection_plan",
+        block: "plan",
+        title: "保密检查工作方案",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::InspectionNotice,
+        id: "inspection_notice",
+        block: "notice",
+        title: "保密检查通知书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::InspectionRegister,
+        id: "inspection_register",
+        block: "inspection",
+        title: "检查情况登记表",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::DisposalNotice,
+        id: "disposal_notice",
+        block: "measures[]",
+        title: "行政处置通知书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::PreservationList,
+        id: "preservation_list",
+        block: "measures[]",
+        title: "登记保存清单",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::PreservationDecision,
+        id: "preservation_decision",
+        block: "measures[].decision",
+        title: "先行登记保存物品处理决定书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::TechnicalReport,
+        id: "technical_report",
+        block: "technical_check",
+        title: "技术核查取证报告",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::InspectionReport,
+        id: "inspection_report",
+        block: "report",
+        title: "书面检查报告",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::PersonnelReport,
+        id: "personnel_report",
+        block: "report.personnel_handling",
+        title: "违反保密法律法规人员处理情况专门报告",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::InspectionOpinion,
+        id: "inspection_opinion",
+        block: "opinion",
+        title: "保密检查意见书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::ObjectionReply,
+        id: "objection_reply",
+        block: "objection",
+        title: "异议核查意见书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ReinspectionOpinion,
+        id: "reinspection_opinion",
+        block: "reinspection",
+        title: "复查意见书",
+        procedure: Procedure::Inspection,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::SuperiorReport,
+        id: "superior_report",
+        block: "superior_report",
+        title: "检查情况报告",
+        procedure: Procedure::Inspection,
+        numbered: false,
+        archived: Archived::WhenSuperiorOrganised,
+    },
+    KindInfo {
+        kind: DocKind::EnforcementApproval,
+        id: "enforcement_approval",
+        block: "approval",
+        title: "行政强制措施审批表",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::RecusalDecision,
+        id: "recusal_decision",
+        block: "on_site.recusal",
+        title: "回避决定书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::OnsiteRecord,
+        id: "onsite_record",
+        block: "on_site",
+        title: "现场笔录",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Required,
+    },
+    KindInfo {
+        kind: DocKind::StatementRecord,
+        id: "statement_record",
+        block: "on_site.statements",
+        title: "陈述申辩笔录",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::MeasureDecision,
+        id: "measure_decision",
+        block: "measures[]",
+        title: "行政强制措施决定书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ConfiscationList,
+        id: "confiscation_list",
+        block: "measures[]",
+        title: "收缴清单",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::RectificationOrder,
+        id: "rectification_order",
+        block: "measures[]",
+        title: "责令整改通知书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ItemList,
+        id: "item_list",
+        block: "measures[].items",
+        title: "物品清单",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::HandlingDecision,
+        id: "handling_decision",
+        block: "decision",
+        title: "处理决定书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ExtensionDecision,
+        id: "extension_decision",
+        block: "measures[].extended_on",
+        title: "延长行政强制措施期限决定书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::TestingNotice,
+        id: "testing_notice",
+        block: "measures[].testing",
+        title: "检测、检验、技术鉴定期间告知书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ReleaseDecision,
+        id: "release_decision",
+        block: "measures[].lifted",
+        title: "解除行政强制措施决定书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::TransferLetter,
+        id: "transfer_letter",
+        block: "transfer",
+        title: "案件移送函",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::TransferNotice,
+        id: "transfer_notice",
+        block: "transfer",
+        title: "移送告知书",
+        procedure: Procedure::Enforcement,
+        numbered: true,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ReturnList,
+        id: "return_list",
+        block: "return",
+        title: "退还物品清单",
+        procedure: Procedure::Enforcement,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+    KindInfo {
+        kind: DocKind::ServiceReceipt,
+        id: "service_receipt",
+        block: "services[]",
+        title: "送达回证",
+        procedure: Procedure::Both,
+        numbered: false,
+        archived: Archived::Optional,
+    },
+];
+
 impl DocKind {
-    pub const ALL: &'static [DocKind] = &[
-        DocKind::InspectionPlan,
-        DocKind::InspectionNotice,
-        DocKind::InspectionRegister,
-        DocKind::DisposalNotice,
-        DocKind::PreservationList,
-        DocKind::PreservationDecision,
-        DocKind::TechnicalReport,
-        DocKind::InspectionReport,
-        DocKind::PersonnelReport,
-        DocKind::InspectionOpinion,
-        DocKind::ObjectionReply,
-        DocKind::ReinspectionOpinion,
-        DocKind::SuperiorReport,
-        DocKind::EnforcementApproval,
-        DocKind::RecusalDecision,
-        DocKind::OnsiteRecord,
-        DocKind::StatementRecord,
-        DocKind::MeasureDecision,
-        DocKind::ConfiscationList,
-        DocKind::RectificationOrder,
-        DocKind::ItemList,
-        DocKind::HandlingDecision,
-        DocKind::ExtensionDecision,
-        DocKind::TestingNotice,
-        DocKind::ReleaseDecision,
-        DocKind::TransferLetter,
-        DocKind::TransferNotice,
-        DocKind::ReturnList,
-        DocKind::ServiceReceipt,
-    ];
+    pub const ALL: &'static [DocKind] = &all_kinds();
+
+    fn info(self) -> &'static KindInfo {
+        // The table is in the enum's order (checked by a test), so the discriminant indexes it.
+        &KINDS[self as usize]
+    }
 
     /// The stable id (YAML, file names, JSON output, template name).
     pub fn id(self) -> &'static str {
-        match self {
-            DocKind::InspectionPlan => "inspection_plan",
-            DocKind::InspectionNotice => "inspection_notice",
-            DocKind::InspectionRegister => "inspection_register",
-            DocKind::DisposalNotice => "disposal_notice",
-            DocKind::PreservationList => "preservation_list",
-            DocKind::PreservationDecision => "preservation_decision",
-            DocKind::TechnicalReport => "technical_report",
-            DocKind::InspectionReport => "inspection_report",
-            DocKind::PersonnelReport => "personnel_report",
-            DocKind::InspectionOpinion => "inspection_opinion",
-            DocKind::ObjectionReply => "objection_reply",
-            DocKind::ReinspectionOpinion => "reinspection_opinion",
-            DocKind::SuperiorReport => "superior_report",
-            DocKind::EnforcementApproval => "enforcement_approval",
-            DocKind::RecusalDecision => "recusal_decision",
-            DocKind::OnsiteRecord => "onsite_record",
-            DocKind::StatementRecord => "statement_record",
-            DocKind::MeasureDecision => "measure_decision",
-            DocKind::ConfiscationList => "confiscation_list",
-            DocKind::ExtensionDecision => "extension_decision",
-            DocKind::TestingNotice => "testing_notice",
-            DocKind::ReleaseDecision => "release_decision",
-            DocKind::RectificationOrder => "rectification_order",
-            DocKind::ItemList => "item_list",
-            DocKind::HandlingDecision => "handling_decision",
-            DocKind::TransferLetter => "transfer_letter",
-            DocKind::TransferNotice => "transfer_notice",
-            DocKind::ReturnList => "return_list",
-            DocKind::ServiceReceipt => "service_receipt",
-        }
+        self.info().id
     }
 
     /// The document's name as printed.
     pub fn title(self) -> &'static str {
-        match self {
-            DocKind::InspectionPlan => "保密检查工作方案",
-            DocKind::InspectionNotice => "保密检查通知书",
-            DocKind::InspectionRegister => "检查情况登记表",
-            DocKind::DisposalNotice => "行政处置通知书",
-            DocKind::PreservationList => "登记保存清单",
-            DocKind::PreservationDecision => "先行登记保存物品处理决定书",
-            DocKind::TechnicalReport => "技术核查取证报告",
-            DocKind::InspectionReport => "书面检查报告",
-            DocKind::PersonnelReport => "违反保密法律法规人员处理情况专门报告",
-            DocKind::InspectionOpinion => "保密检查意见书",
-            DocKind::ObjectionReply => "异议核查意见书",
-            DocKind::ReinspectionOpinion => "复查意见书",
-            DocKind::SuperiorReport => "检查情况报告",
-            DocKind::EnforcementApproval => "行政强制措施审批表",
-            DocKind::RecusalDecision => "回避决定书",
-            DocKind::OnsiteRecord => "现场笔录",
-            DocKind::StatementRecord => "陈述申辩笔录",
-            DocKind::MeasureDecision => "行政强制措施决定书",
-            DocKind::ConfiscationList => "收缴清单",
-            DocKind::ExtensionDecision => "延长行政强制措施期限决定书",
-            DocKind::TestingNotice => "检测、检验、技术鉴定期间告知书",
-            DocKind::ReleaseDecision => "解除行政强制措施决定书",
-            DocKind::RectificationOrder => "责令整改通知书",
-            DocKind::ItemList => "物品清单",
-            DocKind::HandlingDecision => "处理决定书",
-            DocKind::TransferLetter => "案件移送函",
-            DocKind::TransferNotice => "移送告知书",
-            DocKind::ReturnList => "退还物品清单",
-            DocKind::ServiceReceipt => "送达回证",
-        }
+        self.info().title
     }
 
-    /// Outgoing decisions and notices: each has its own 文号 from the ledger (documents.md, page
-    /// conventions); records, lists, forms and internal reports have none.
+    /// Whether it is an outgoing decision or notice with its own 文号.
     pub fn numbered(self) -> bool {
-        matches!(
-            self,
-            DocKind::InspectionNotice
-                | DocKind::DisposalNotice
-                | DocKind::PreservationDecision
-                | DocKind::InspectionOpinion
-                | DocKind::ObjectionReply
-                | DocKind::ReinspectionOpinion
-                | DocKind::RecusalDecision
-                | DocKind::MeasureDecision
-                | DocKind::RectificationOrder
-                | DocKind::HandlingDecision
-                | DocKind::ExtensionDecision
-                | DocKind::TestingNotice
-                | DocKind::ReleaseDecision
-                | DocKind::TransferLetter
-                | DocKind::TransferNotice
-        )
+        self.info().numbered
+    }
+
+    pub fn procedure(self) -> Procedure {
+        self.info().procedure
+    }
+
+    /// The YAML block of a case that produces it.
+    pub fn block(self) -> &'static str {
+        self.info().block
+    }
+
+    pub fn archived(self) -> Archived {
+        self.info().archived
+    }
+
+    /// The kinds every archived volume of `procedure` holds (`superior`: the inspection was
+    /// organised by the superior department).
+    pub fn required_in_volume(procedure: Procedure, superior: bool) -> Vec<DocKind> {
+        DocKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.procedure() == procedure)
+            .filter(|k| match k.archived() {
+                Archived::Required => true,
+                Archived::WhenSuperiorOrganised => superior,
+                Archived::Optional => false,
+            })
+            .collect()
     }
 
     pub fn from_id(id: &str) -> Option<DocKind> {
@@ -175,6 +422,16 @@ impl DocKind {
     pub fn ids() -> Vec<&'static str> {
         DocKind::ALL.iter().map(|k| k.id()).collect()
     }
+}
+
+const fn all_kinds() -> [DocKind; KINDS.len()] {
+    let mut all = [DocKind::InspectionPlan; KINDS.len()];
+    let mut i = 0;
+    while i < KINDS.len() {
+        all[i] = KINDS[i].kind;
+        i += 1;
+    }
+    all
 }
 
 /// One document a case produces.
@@ -501,5 +758,43 @@ pub fn find<'a>(docs: &'a [DocSpec], id: &str, index: Option<usize>) -> Option<&
     match index {
         Some(i) => matching.find(|d| d.index == Some(i)),
         None => matching.next(),
+    }
+}
+
+#[cfg(test)]
+mod kind_table_tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_the_enum_s_order_and_ids_are_unique() {
+        for (i, row) in KINDS.iter().enumerate() {
+            assert_eq!(row.kind as usize, i, "{} is out of place", row.id);
+            assert_eq!(DocKind::from_id(row.id), Some(row.kind));
+        }
+        let ids: std::collections::BTreeSet<_> = KINDS.iter().map(|k| k.id).collect();
+        assert_eq!(ids.len(), KINDS.len());
+    }
+
+    #[test]
+    fn an_archived_inspection_has_every_step_of_the_procedure() {
+        let ids = |v: Vec<DocKind>| v.into_iter().map(DocKind::id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(DocKind::required_in_volume(Procedure::Inspection, false)),
+            [
+                "inspection_plan",
+                "inspection_notice",
+                "inspection_register",
+                "inspection_report",
+                "inspection_opinion"
+            ]
+        );
+        assert!(
+            ids(DocKind::required_in_volume(Procedure::Inspection, true))
+                .contains(&"superior_report")
+        );
+        assert_eq!(
+            ids(DocKind::required_in_volume(Procedure::Enforcement, false)),
+            ["enforcement_approval", "onsite_record"]
+        );
     }
 }

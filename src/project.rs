@@ -62,6 +62,33 @@ pub enum ProjectError {
     NoInput(PathBuf),
 }
 
+/// A case filed as a volume has been through every step of its procedure: the kinds the
+/// document table marks as required in an archived volume.
+fn check_archived_steps(c: &case::Case, docs: &[documents::DocSpec], ctx: &mut case::Ctx) {
+    if c.archive().is_none() {
+        return;
+    }
+    let (procedure, superior) = match c {
+        case::Case::Inspection(i) => (
+            documents::Procedure::Inspection,
+            i.organized_by == case::OrganizedBy::Superior,
+        ),
+        case::Case::Enforcement(_) => (documents::Procedure::Enforcement, false),
+    };
+    for kind in documents::DocKind::required_in_volume(procedure, superior) {
+        if !docs.iter().any(|d| d.kind == kind) {
+            ctx.error(
+                "archive",
+                format!(
+                    "案件已归档（archive），但缺少{}（{}）；补齐后再立卷",
+                    kind.title(),
+                    kind.block()
+                ),
+            );
+        }
+    }
+}
+
 impl Project {
     /// Opens the cases root containing `input` (a folder or one case file).
     pub fn open(input: &Path) -> Result<Self, ProjectError> {
@@ -161,6 +188,7 @@ impl Project {
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
                 case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
+                check_archived_steps(&loaded.case, &docs, &mut ctx);
                 let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
                 (
                     CheckedCase {

@@ -59,6 +59,7 @@ const QZ3: &str = "enforcement/2026-QZ-003.yaml";
 /// A second stop-use measure of the same case, with 12 days of testing: a period of its own.
 const SECOND_MEASURE: &str = "  - kind: stop_use
     testing_days: 12
+    testing: { content: 密级鉴定, by: 某市国家保密局鉴定中心, notified_on: 2026-09-04 }
     items:
       - { name: 涉密U盘, model: 朗科 16G, serial: U2026090402, quantity: 1, condition: 已封存, classification: 秘密 }
     kept_at: 某县国家保密局涉密载体保管室

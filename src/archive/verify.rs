@@ -241,6 +241,7 @@ pub fn verify_with(out: &Path, anchors: &Anchors) -> Report {
     r.volumes = volumes.len();
     check_files(out, &listed, &mut r);
     check_codes(&manifest, &volumes, &mut r);
+    check_required_documents(&volumes, &mut r);
     for v in &volumes {
         check_volume(out, v, &mut r);
         check_items(out, v, &mut r);
@@ -668,34 +669,6 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
         volume: None,
     };
     compare_identity(&v.path, &meta, &identity, r);
-    // The documents every finished case of the procedure has (documents.md, the steps of the
-    // responsibility list); the others depend on what happened in the case.
-    let required: &[&str] = match v.category.as_str() {
-        "保密检查" => &[
-            "inspection_plan",
-            "inspection_notice",
-            "inspection_register",
-            "inspection_report",
-            "inspection_opinion",
-        ],
-        "行政强制" => &["enforcement_approval", "onsite_record"],
-        _ => &[],
-    };
-    if v.volume == 1 {
-        for kind in required {
-            if !v.items.iter().any(|i| i.document.as_deref() == Some(kind)) {
-                let title = crate::documents::DocKind::from_id(kind)
-                    .map(|k| k.title())
-                    .unwrap_or(kind);
-                r.add(
-                    Integrity,
-                    Error,
-                    &v.path,
-                    format!("案卷缺少程序必备的文书：{title}"),
-                );
-            }
-        }
-    }
 }
 
 fn date8(d: Option<chrono::NaiveDate>) -> String {
@@ -845,6 +818,36 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
 
 /// Page labels number the content pages from 1 where the stamps start; one bookmark per
 /// document (plus cover, 目录 and 备考表), each opening the page its 目录 row names.
+/// Each archived case holds the documents every finished case of its procedure has (the
+/// document table's `archived`): looked for across all the volumes of the case.
+fn check_required_documents(volumes: &[VolumeEntry], r: &mut Report) {
+    use crate::documents::{DocKind, Procedure};
+    let mut cases: std::collections::BTreeMap<&str, Vec<&VolumeEntry>> = Default::default();
+    for v in volumes {
+        cases.entry(v.case.as_str()).or_default().push(v);
+    }
+    for vols in cases.values() {
+        let Some(procedure) = Procedure::from_label(&vols[0].category) else {
+            continue;
+        };
+        let first = vols.iter().find(|v| v.volume == 1).unwrap_or(&vols[0]);
+        for kind in DocKind::required_in_volume(procedure, false) {
+            let held = vols
+                .iter()
+                .flat_map(|v| &v.items)
+                .any(|i| i.document.as_deref() == Some(kind.id()));
+            if !held {
+                r.add(
+                    Property::Integrity,
+                    Level::Error,
+                    &first.path,
+                    format!("案卷缺少程序必备的文书：{}", kind.title()),
+                );
+            }
+        }
+    }
+}
+
 fn check_labels_and_bookmarks(doc: &Document, v: &VolumeEntry, r: &mut Report) {
     use Level::*;
     use Property::*;

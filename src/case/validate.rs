@@ -351,29 +351,6 @@ fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
             "只有上级组织的检查（organized_by: superior）才报送上级检查情况报告",
         );
     }
-    if c.archive.is_some() {
-        // A finished inspection has been through every step of the procedure.
-        let steps = [
-            ("plan", c.plan.is_some(), "工作方案和检查目录"),
-            ("notice", c.notice.is_some(), "检查通知"),
-            ("report", c.report.is_some(), "书面检查报告"),
-            ("opinion", c.opinion.is_some(), "检查意见"),
-        ];
-        for (field, present, what) in steps {
-            if !present {
-                ctx.error(
-                    "archive",
-                    format!("案件已归档（archive），但缺少{what}（{field}）；补齐后再立卷"),
-                );
-            }
-        }
-        if c.organized_by == super::OrganizedBy::Superior && c.superior_report.is_none() {
-            ctx.error(
-                "archive",
-                "上级组织的检查归档前应报送检查情况报告（缺少 superior_report）",
-            );
-        }
-    }
     if let (Some(a), Some(r)) = (&c.archive, &c.report) {
         order(
             ctx,
