@@ -105,14 +105,6 @@ pub fn build_with(
     build_locked(project, renderer, opts)
 }
 
-/// Says why a build stands still while another process gives numbers.
-pub(crate) fn say_ledger_busy(root: &Path) {
-    eprintln!(
-        "台账 {} 正由另一个 anjuan 进程分配号码，稍候……",
-        root.join(crate::ledger::FILE_NAME).display()
-    );
-}
-
 fn build_locked(
     project: &Project,
     renderer: &Renderer,
@@ -125,7 +117,7 @@ fn build_locked(
 
     let (numbers, clashes) = Ledger::update(
         &project.root,
-        || say_ledger_busy(&project.root),
+        || crate::ledger::say_busy(&project.root),
         |ledger| numbering::assign(&project.settings, ledger, &checked.cases),
     )?;
     for (ci, field, message) in clashes {

@@ -64,6 +64,15 @@ pub enum LedgerError {
     Lock(#[from] crate::lock::LockError),
 }
 
+/// Says why a build stands still while another process gives numbers (an `on_wait` for
+/// [`Ledger::update`]).
+pub fn say_busy(root: &Path) {
+    eprintln!(
+        "台账 {} 正由另一个 anjuan 进程分配号码，稍候……",
+        root.join(FILE_NAME).display()
+    );
+}
+
 impl Ledger {
     /// Runs `f` on the ledger as it is on disk now, under the cases root's lock, and saves what
     /// it gave before letting go. `on_wait` is called when another process holds the lock.

@@ -183,7 +183,7 @@ pub fn build_volumes(
     let mut plans = Vec::new();
     let planned = Ledger::update(
         root,
-        || crate::build::say_ledger_busy(root),
+        || crate::ledger::say_busy(root),
         |ledger| {
             for c in ordered {
                 match plan_case(settings, arch, c, files, ledger) {

@@ -171,7 +171,7 @@ pub fn build(
     }
     let (numbers, clashes) = Ledger::update(
         &project.root,
-        || crate::build::say_ledger_busy(&project.root),
+        || crate::ledger::say_busy(&project.root),
         |ledger| assign_numbers(&project.settings, ledger, &prepared),
     )?;
     problems.extend(clashes);
