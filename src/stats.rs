@@ -375,14 +375,14 @@ fn enforcement_table(cases: &[&EnforcementCase]) -> Table {
             .filter(|m| m.extended_on.is_some())
             .count() as u64
     });
+    b.sum("解除措施", "项", cases, |c| {
+        c.measures.iter().filter(|m| m.lifted.is_some()).count() as u64
+    });
     b.sum("作出处理决定", "件", cases, |c| {
         count(c.decision.is_some())
     });
     b.sum("移送有关部门", "件", cases, |c| {
         count(c.transfer.is_some())
-    });
-    b.sum("解除措施", "项", cases, |c| {
-        c.measures.iter().filter(|m| m.lifted.is_some()).count() as u64
     });
     b.sum("收缴物品", "件", cases, |c| {
         // Confiscated by a 收缴 measure, and by the handling decision: its 收缴清单
