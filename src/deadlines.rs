@@ -307,11 +307,11 @@ impl Deadlines<'_> {
                 rule.push_str(&format!("（检测、鉴定{testing}日不计入）"));
             }
             let field = format!("measures[{i}].lifted");
-            // The authority's own maximum: the 30th day even when it is a holiday.
-            let r = on
+            // An absurd `testing_days` is reported, not a crash.
+            let due = on
                 .checked_add_days(chrono::Days::new(days))
                 .ok_or(crate::calendar::CalendarError::OutOfRange(on));
-            let Some(due) = self.cal(&field, r) else {
+            let Some(due) = self.cal(&format!("measures[{i}].testing_days"), due) else {
                 continue;
             };
             let done = m

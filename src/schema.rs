@@ -18,7 +18,7 @@ use crate::case::enforcement::{
 use crate::case::model::*;
 use crate::documents::DocKind;
 use crate::settings::{
-    ArchiveSettings, Authority, CalendarSettings, LawOverride, Remedies, Superior,
+    ArchiveSettings, Authority, CalendarSettings, LawOverride, Remedies, SigningSettings, Superior,
 };
 
 /// The file name the samples point their `$schema` at (in the cases root).
@@ -147,6 +147,7 @@ struct SettingsFile {
     numbering: Option<BTreeMap<String, Text>>,
     calendar: Option<CalendarSettings>,
     law: Option<BTreeMap<String, LawOverride>>,
+    signing: Option<SigningSettings>,
 }
 
 /// Required top-level fields, as the loaders require them.
@@ -316,6 +317,15 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "日历：补充的年份或更正（与内置节假日数据同格式）",
     ),
     ("SettingsFile.law", "引用的法律条文的替换文字"),
+    (
+        "SettingsFile.signing",
+        "本机关的 SM2 签名密钥对（anjuan keygen 生成）",
+    ),
+    (
+        "SigningSettings.private_key",
+        "私钥文件路径（放在案件根目录之外；相对路径以 anjuan.yaml 所在目录为准）",
+    ),
+    ("SigningSettings.public_key", "公钥（anjuan keygen 输出）"),
     ("Contact.name", "姓名"),
     ("Contact.title", "职务"),
     ("Contact.phone", "电话"),
@@ -327,13 +337,22 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("Item.serial", "编号（序列号）"),
     ("Item.quantity", "数量（默认1）"),
     ("Item.condition", "状况，如 外观完好"),
-    ("Item.classification", "密级（收缴的涉密载体）"),
+    (
+        "Item.classification",
+        "密级（收缴的涉密载体，印在收缴清单上）",
+    ),
+    ("Item.source", "来源（收缴清单）"),
+    ("Item.spread", "扩散范围（收缴清单）"),
     ("Service.document", "送达的文书种类"),
     ("Service.on", "送达日期"),
     ("Service.method", "送达方式"),
     ("Service.recipient", "受送达人（签收人）"),
     ("Service.place", "送达地点"),
     ("Service.witness", "见证人（留置送达时必填）"),
+    (
+        "Service.refused_by",
+        "留置送达：拒绝接收的人（只有受送达人拒收时才能留置送达）",
+    ),
     ("Service.refused_reason", "留置送达：拒收的理由"),
     (
         "Service.index",
@@ -358,6 +377,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     ("Attachment.date", "日期"),
     ("Attachment.after", "排在哪种文书之后"),
+    (
+        "Attachment.author",
+        "责任者：受检单位或当事人提供的原件写明；本案文书的签字页扫描件不填",
+    ),
     ("Unit.name", "单位名称"),
     ("Unit.address", "地址"),
     ("Unit.contact", "联系人"),
@@ -404,12 +427,49 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("Disposal.kept_at", "登记保存物品的存放地点"),
     ("Disposal.items", "物品清单"),
     ("Disposal.no", "文号"),
+    (
+        "Disposal.approved_by",
+        "登记保存：事先批准的行政机关负责人（行政处罚法第五十六条）",
+    ),
+    ("Disposal.approved_on", "登记保存：批准日期"),
+    (
+        "Disposal.decision",
+        "登记保存：先行登记保存物品处理决定，登记后7个工作日内作出",
+    ),
+    (
+        "PreservationDecision",
+        "先行登记保存物品处理决定（登记后7个工作日内作出）",
+    ),
+    (
+        "PreservationDecision.on",
+        "处理决定日期（登记后7个工作日内）",
+    ),
+    (
+        "PreservationDecision.outcome",
+        "处理结果：release（解除登记保存并退还）、keep_as_evidence（继续作为证据登记保存）、confiscate（收缴）、transfer（移送有关机关）",
+    ),
+    (
+        "PreservationOutcome",
+        "处理结果：release（解除登记保存并退还）、keep_as_evidence（继续作为证据登记保存）、confiscate（收缴）、transfer（移送有关机关）",
+    ),
+    ("PreservationDecision.note", "说明"),
+    ("PreservationDecision.to", "移送的机关（transfer 时）"),
+    ("PreservationDecision.no", "文号"),
     ("TechnicalCheck.performed_on", "核查日期"),
     ("TechnicalCheck.place", "核查地点（现场或专门场所）"),
     ("TechnicalCheck.examiners", "核查人员"),
     ("TechnicalCheck.method", "核查方法"),
     ("TechnicalCheck.findings", "核查发现（原始证据）"),
     ("TechnicalCheck.conclusion", "核查结论"),
+    (
+        "TechnicalCheck.write_blocker",
+        "使用的写保护设备（只读锁等）；写了报告才称在写保护状态下检查",
+    ),
+    ("TechnicalCheck.hashes", "提取数据的校验值"),
+    ("TechnicalCheck.backup", "备份情况及保存地点"),
+    ("Hash.item", "计算校验值的对象（物品或其镜像）"),
+    ("Hash.algorithm", "算法，如 SHA-256、SM3"),
+    ("Hash.value", "校验值"),
     ("ReportData.units", "检查单位数"),
     ("ReportData.computers", "检查计算机台数"),
     ("ReportData.storage_media", "检查存储介质个数"),
@@ -417,8 +477,19 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("ReportData.problems", "发现问题数"),
     ("PersonHandling.name", "姓名"),
     ("PersonHandling.position", "职务"),
-    ("PersonHandling.facts", "违反保密法律法规的事实"),
+    (
+        "PersonHandling.facts",
+        "违反保密法律法规或保密管理规定的事实",
+    ),
     ("PersonHandling.handling", "处理意见"),
+    (
+        "PersonHandling.breach",
+        "违反的是：law（保密法律法规，涉及国家秘密）或 rules（保密管理规定，默认）",
+    ),
+    (
+        "Breach",
+        "违反的是：law（保密法律法规，涉及国家秘密）或 rules（保密管理规定，默认）",
+    ),
     ("Report.submitted_on", "提交日期（检查结束后5个工作日内）"),
     ("Report.to", "报送的部门（默认本机关）"),
     ("Report.data", "检查数据"),
@@ -428,7 +499,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("Report.original_records", "移交的原始记录材料"),
     (
         "Report.personnel_handling",
-        "对违反保密法律法规人员的处理情况（生成专门报告）",
+        "对违反保密法律法规或保密管理规定人员的处理情况（生成专门报告）",
     ),
     ("Rectification.content", "整改内容"),
     ("Rectification.due", "整改期限"),
@@ -553,7 +624,13 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "OnSite.party_present",
         "当事人是否到场（不到场的须有见证人）",
     ),
-    ("OnSite.attended_by", "到场的当事人或其代表"),
+    (
+        "OnSite.party_attendee",
+        "到场的当事人或其代表（当事人到场时必填）",
+    ),
+    ("Attendee.name", "到场人姓名"),
+    ("Attendee.title", "身份，如 法定代表人、当事人本人"),
+    ("Attendee.id_no", "身份证件号码"),
     ("OnSite.notified_party", "通知当事人到场的情况"),
     ("OnSite.witness", "见证人"),
     ("OnSite.recusal", "回避申请"),
@@ -584,16 +661,31 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("Measure.kept_at", "物品存放地点"),
     (
         "Measure.extended_on",
-        "停止使用、收缴：延长期限（30日）的书面通知日期",
+        "停止使用、证据保存：情况复杂延长30日，书面告知当事人的日期（原期限届满前；收缴没有期限）",
     ),
+    (
+        "Measure.extension_approved_by",
+        "批准延长期限的行政机关负责人",
+    ),
+    ("Measure.extension_reason", "延长期限的理由（情况复杂）"),
     (
         "Measure.testing_days",
         "检测、检验、技术鉴定的天数（不计入30日期限）",
     ),
     (
-        "Measure.lifted_on",
-        "解除措施的日期（不是由处理决定解除时）",
+        "Measure.testing",
+        "检测、检验、技术鉴定：内容、检测机构、告知日期",
     ),
+    ("Testing.content", "检测内容，如 密级鉴定"),
+    ("Testing.by", "检测、鉴定机构"),
+    ("Testing.notified_on", "书面告知当事人的日期"),
+    (
+        "Measure.lifted",
+        "停止使用、证据保存：解除措施（行政强制法第二十八条），生成解除决定书",
+    ),
+    ("Lifted.on", "解除日期"),
+    ("Lifted.reason", "解除理由"),
+    ("Lifted.no", "解除决定书文号"),
     ("Measure.no", "文号"),
     (
         "Disposition",
@@ -611,15 +703,33 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("HandlingDecision.outcome", "处理结果"),
     (
         "HandlingDecision.items",
-        "逐件的处理方式（不填则退还的物品为退还、其余收缴）",
+        "逐件的处理方式（不填则随案移送的物品为移送、退还的为退还、其余收缴）",
     ),
     ("HandlingDecision.legal_basis", "法律依据"),
+    (
+        "HandlingDecision.confiscated",
+        "收缴的物品（收缴清单）：写明密级、来源、扩散范围",
+    ),
     ("HandlingDecision.no", "文号"),
     ("Transfer.to", "移送的部门"),
     ("Transfer.date", "移送日期"),
     ("Transfer.reason", "移送理由"),
-    ("Transfer.materials", "移送的材料（默认案件记录和物品）"),
-    ("Transfer.items", "随案移送的物品"),
+    (
+        "Transfer.suspects",
+        "涉嫌犯罪的自然人（单位不承担刑法第三百九十八条的责任）",
+    ),
+    ("Suspect.name", "姓名"),
+    ("Suspect.position", "职务"),
+    ("Suspect.id_no", "身份证件号码"),
+    (
+        "Transfer.materials",
+        "附送的材料，如 调查报告、涉案物品清单、鉴定结论",
+    ),
+    (
+        "Transfer.items",
+        "随案移送的物品名称（与措施的物品清单一致）",
+    ),
+    ("Transfer.copy_to", "抄送的同级人民检察院"),
     ("Transfer.no", "文号"),
     ("Return.date", "退还日期"),
     ("Return.items", "退还的物品"),
@@ -878,4 +988,41 @@ pub fn modeline(depth: usize) -> String {
         "# yaml-language-server: $schema={}{FILE_NAME}",
         "../".repeat(depth)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field a case, campaign or settings file can hold has a Chinese description, and
+    /// every description names a block or field of the model (none left from an older one).
+    #[test]
+    fn descriptions_cover_the_model_and_nothing_else() {
+        let schema = generate();
+        let defs = schema["$defs"].as_object().unwrap();
+        let mut missing = Vec::new();
+        for (name, def) in defs {
+            if name.starts_with("Partial") {
+                continue;
+            }
+            for (field, p) in def["properties"].as_object().into_iter().flatten() {
+                if p.get("description").is_none() {
+                    missing.push(format!("{name}.{field}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no description: {missing:?}");
+        let stale: Vec<&str> = DESCRIPTIONS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| match k.split_once('.') {
+                Some((def, field)) => defs
+                    .get(def)
+                    .and_then(|d| d["properties"].get(field))
+                    .is_none(),
+                None => !defs.contains_key(*k),
+            })
+            .collect();
+        assert!(stale.is_empty(), "not in the model: {stale:?}");
+    }
 }

@@ -56,19 +56,35 @@ inspection:                     # 现场检查
       corrected_on_site: false  # 是否当场整改
 
 # measures:                     # 行政处置（检查中发现泄密隐患时）
-#   - kind: stop_use            # stop_use 责令停止使用 | register_preserve 登记保存
+#   - kind: stop_use            # stop_use 责令停止使用（复查意见书决定是否解除，没有30日期限）
 #     notified_on: 2026-02-12
 #     hazard: 涉密计算机违规连接互联网，存在泄密隐患
-#     kept_at: 某县国家保密局技术检查室   # 登记保存物品的存放地点
 #     items:
 #       - { name: 台式计算机, model: 启天M430, serial: BM-001, quantity: 1 }
+#   - kind: register_preserve   # register_preserve 登记保存（须有技术核查取证 technical_check）
+#     notified_on: 2026-02-12
+#     hazard: 硬盘中可能存有违规处理的涉密信息
+#     kept_at: 某县国家保密局技术检查室   # 登记保存物品的存放地点
+#     items:
+#       - { name: 硬盘, model: ST1000DM010, serial: Z9A1B2C3, quantity: 1 }
+#     approved_by: 张某某         # 事先经行政机关负责人批准（行政处罚法第五十六条）
+#     approved_on: 2026-02-12
+#     decision:                   # 先行登记保存物品处理决定书：登记后7个工作日内作出
+#       on: 2026-02-26
+#       outcome: keep_as_evidence # release 解除并退还 | keep_as_evidence 继续作为证据 | confiscate 收缴 | transfer 移送（写 to）
+#       note: 硬盘经技术核查已提取原始证据，继续登记保存至复查结束
 
 # technical_check:              # 技术核查取证（有登记保存时必填）
 #   performed_on: 2026-02-13
 #   place: 某县国家保密局技术检查室
 #   examiners: [陈某, 刘某]
+#   method: 使用保密技术检查工具只读检查
 #   findings: [ 硬盘中存有涉密文件3份 ]
 #   conclusion: 该计算机存在违规外联行为
+#   write_blocker: 只读锁（型号 WB-2000）   # 使用的写保护设备（写了才称在写保护状态下检查）
+#   hashes:                     # 提取数据的校验值
+#     - { item: 硬盘镜像文件, algorithm: SHA-256, value: 校验值 }
+#   backup: 镜像文件已刻录光盘2份    # 备份及保存情况
 
 # report:                       # 书面检查报告：检查结束后5个工作日内
 #   submitted_on: 2026-02-26
@@ -76,6 +92,8 @@ inspection:                     # 现场检查
 #   problems: [ 涉密计算机违规连接互联网 ]
 #   rectification_measures: [ 立即断开违规外联计算机 ]
 #   suggestions: [ 加强涉密人员保密教育培训 ]
+#   personnel_handling:         # 人员处理情况（生成专门报告）
+#     - { name: 某甲, position: 科员, facts: 在非涉密计算机中存储内部敏感文件, handling: 批评教育, breach: rules }   # breach: law 违反保密法律法规 | rules 违反保密管理规定
 
 # opinion:                      # 检查意见书：检查结束后20个工作日内
 #   issued_on: 2026-03-12
@@ -103,6 +121,7 @@ inspection:                     # 现场检查
 
 # services:                     # 送达记录，每项一份送达回证
 #   - { document: inspection_notice, on: 2026-02-05, method: direct, recipient: 赵某某 }
+#   - { document: preservation_decision, on: 2026-02-26, method: direct, recipient: 赵某某 }
 
 # archive:                      # 归档
 #   retention: 30y              # permanent | 30y | 10y
@@ -110,11 +129,12 @@ inspection:                     # 现场检查
 
 # attachments:                  # 并入案卷的签字页扫描件（PDF、JPG 或 PNG）
 #   - { title: 检查情况登记表（签字页扫描件）, file: scans/register.pdf, date: 2026-02-12, after: inspection_register }
+#   - { title: 整改情况报告, file: scans/rectification.pdf, date: 2026-04-15, after: reinspection_opinion, author: 某县某局 }   # author：受检单位提供的原件的责任者
 "#;
 
 const ENFORCEMENT: &str = r#"# 行政强制案件 {id}（anjuan new enforcement 生成）
 # 标有【必填】的项必须填写；其余按实际情况填写或删去。日期写作 YYYY-MM-DD，时间写作 "HH:MM"。
-# 后续步骤（处理决定、移送、退还、送达、归档）在文件末尾，发生时去掉行首的“# ”再填写。
+# 后续步骤（处理决定、移送、退还、送达、归档、附件）在文件末尾，发生时去掉行首的“# ”再填写。
 # 填好后运行：anjuan check 案件目录
 
 kind: enforcement
@@ -154,33 +174,51 @@ on_site:                        # 现场实施
   end_time:                     # 结束时间
   place:                        # 【必填】地点
   credentials_shown: true       # 出示执法证件
-  party_present: true           # 【必填】当事人是否到场：true 或 false（不到场须有见证人 witness）
-  attended_by:                  # 到场的当事人或其代表，如 韩某（法定代表人）
+  party_present: true           # 【必填】当事人是否到场：true 或 false（不到场的删去 party_attendee，改填 witness）
+  party_attendee:               # 到场的当事人或其代表（执法人员向其出示证件、告知，由其签名）
+    name:                       # 【必填】姓名
+    title:                      # 身份，如 法定代表人、当事人本人
+    id_no:                      # 身份证件号码（加引号）
   # notified_party: { on: 2026-06-02, method: 电话通知 }
-  # witness: { name: 周某, id_no: "632801199001011234", unit: 某县工业园区管委会 }
+  # witness: { name: 周某, id_no: "632801199001011234", unit: 某县工业园区管委会 }   # 当事人不到场时必填，与执法人员一同签名
+  # recusal: { requested: true, against: 刘某, reason: 申请理由, decision: rejected, decided_by: 张某某 }   # 到场人申请回避时；decision: granted | rejected
   informed: true                # 当场告知理由、依据、权利和救济途径
-  statements:                   # 当事人的陈述和申辩（如有）
+  statements:                   # 到场人的陈述和申辩（如有；当事人不到场的删去）
   record:                       # 【必填】现场笔录：发现的情况
-  signature: signed             # 【必填】signed 已签名 | refused 拒绝签名（写 refused_reason）
+  signature: signed             # 【必填】signed 已签名 | refused 到场人拒绝签名（写 refused_reason，由执法人员在笔录中注明）
+  # refused_reason: 到场人拒绝签名的情况
 
 measures:                       # 采取的措施，每项一条
   - kind: rectify               # 【必填】rectify 责令整改 | stop_use 责令停止使用 | confiscate 收缴 | preserve_evidence 证据保存
     content:                    # 【必填】责令整改的内容（其他措施删去此行，改填 items）
     due:                        # 【必填】整改期限（其他措施删去此行）
-    # legal_basis: [ "《中华人民共和国保守国家秘密法》第五十二条" ]
-    # items:                    # 停止使用、收缴、证据保存：物品清单
-    #   - { name: 笔记本电脑, model: ThinkPad E14, serial: PF3ABCDE, quantity: 1, condition: 外观完好 }
-    # kept_at: 某县国家保密局涉密载体保管室
+  # - kind: preserve_evidence   # 停止使用、证据保存：期限不超过30日（收缴没有期限，不写下面的延长、检测、解除）
+  #   legal_basis: [ "《中华人民共和国行政处罚法》第五十六条" ]
+  #   items:                    # 物品清单；收缴的物品写明 classification 密级、source 来源、spread 扩散范围（收缴清单）
+  #     - { name: 笔记本电脑, model: ThinkPad E14, serial: PF3ABCDE, quantity: 1, condition: 外观完好, classification: 秘密, source: 物品来源, spread: 扩散范围 }
+  #   kept_at: 某县国家保密局涉案物品保管室
+  #   extended_on: 2026-06-30   # 情况复杂延长30日：书面告知当事人的日期（原期限届满前）
+  #   extension_approved_by: 张某某   # 批准延长的行政机关负责人
+  #   extension_reason: 案情复杂，需进一步核查
+  #   testing_days: 10          # 检测、检验、技术鉴定的天数（不计入期限）
+  #   testing: { content: 密级鉴定, by: 某州国家保密局, notified_on: 2026-06-05 }
+  #   lifted: { on: 2026-06-12, reason: 解除理由 }   # 解除措施（行政强制法第二十八条）
 
 # decision:                     # 对保存的证据作出处理决定：7个工作日内
 #   date: 2026-06-10
 #   outcome: 对笔记本电脑予以收缴
 #   items: [ { item: 笔记本电脑, action: confiscate } ]   # confiscate | return | transfer
+#   confiscated:                # 收缴的物品（收缴清单）：密级、来源、扩散范围
+#     - { name: 笔记本电脑, model: ThinkPad E14, serial: PF3ABCDE, quantity: 1, classification: 秘密, source: 物品来源, spread: 扩散范围 }
 
-# transfer:                     # 案件移送
+# transfer:                     # 案件移送（处理决定之后的，处理决定写“决定移送”）
 #   to: 某县公安局
 #   date: 2026-06-11
+#   suspects: [ { name: 钱某, position: 职务 } ]   # 涉嫌犯罪的自然人
 #   reason: 移送理由
+#   items: [ 笔记本电脑 ]        # 随案移送的物品（与物品清单的名称一致）
+#   materials: [ 涉嫌犯罪案件情况的调查报告, 涉案物品清单 ]
+#   copy_to: 某县人民检察院      # 抄送同级人民检察院
 
 # return:                       # 退还物品
 #   date: 2026-06-12
@@ -189,10 +227,14 @@ measures:                       # 采取的措施，每项一条
 
 # services:                     # 送达记录，每项一份送达回证
 #   - { document: measure_decision, on: 2026-06-03, method: direct, recipient: 签收人 }
+#   - { document: item_list, on: 2026-06-03, method: left_at_premises, recipient: 某公司, refused_by: 拒收人, refused_reason: 拒绝接收, witness: 见证人 }   # 留置送达：只用于受送达人拒收
 
 # archive:                      # 归档
 #   retention: 30y              # permanent | 30y | 10y
 #   filed_on: 2026-07-01
+
+# attachments:                  # 并入案卷的签字页扫描件（PDF、JPG 或 PNG）
+#   - { title: 现场笔录（签字页扫描件）, file: scans/onsite.pdf, date: 2026-06-03, after: onsite_record }
 "#;
 
 const CAMPAIGN: &str = r#"# 批量发文 {id}（anjuan new campaign 生成）：同一种文书发给多个单位，每个单位一封信和一份送达回证

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::case::enforcement::{Disposition, MeasureKind};
+use crate::case::model::Breach;
 use crate::case::{
     Case, DisposalKind, EnforcementCase, InspectionCase, ObjectionResult, OrganizedBy,
     ReinspectionOutcome,
@@ -238,11 +239,21 @@ fn inspection_table(cases: &[&InspectionCase], as_of: NaiveDate) -> Table {
                 .is_some_and(|r| r.outcome == ReinspectionOutcome::NotRectified),
         )
     });
+    // Persons handled, worded by what their facts breach (`personnel_handling[].breach`): a
+    // breach of the unit's secrecy rules is not a breach of the secrecy law.
+    let handled = |c: &InspectionCase, breach: Breach| {
+        c.report.as_ref().map_or(0, |r| {
+            r.personnel_handling
+                .iter()
+                .filter(|p| p.breach == breach)
+                .count() as u64
+        })
+    };
     b.sum("违反保密法律法规人员处理", "人", cases, |c| {
-        c.report
-            .as_ref()
-            .map(|r| r.personnel_handling.len() as u64)
-            .unwrap_or(0)
+        handled(c, Breach::Law)
+    });
+    b.sum("违反保密管理规定人员处理", "人", cases, |c| {
+        handled(c, Breach::Rules)
     });
     Table {
         title: INSPECTION_TITLE.into(),
@@ -298,35 +309,40 @@ fn campaign_figures(project: &Project, year: i32, as_of: NaiveDate, table: &mut 
     table.figures.extend([notices, opinions, rectifications]);
 }
 
-/// What happens to each preserved or confiscated item: (name, quantity, disposition).
+/// What happens to each item preserved as evidence: (name, quantity, disposition). As the
+/// handling decision states it: its per-item list when it has one, else items sent with the
+/// transfer are 移送, items returned 退还 and the others 收缴.
 fn dispositions(c: &EnforcementCase) -> Vec<(String, u64, Option<Disposition>)> {
     let returned: Vec<&str> = c
         .returned
         .iter()
         .flat_map(|r| r.items.iter().map(|i| i.name.as_str()))
         .collect();
-    let mut out = Vec::new();
-    for m in &c.measures {
-        for item in &m.items {
-            let q = u64::from(item.quantity);
-            let d = match m.kind {
-                MeasureKind::Confiscate => Some(Disposition::Confiscate),
-                MeasureKind::PreserveEvidence => match &c.decision {
-                    Some(dec) if !dec.items.is_empty() => dec
-                        .items
-                        .iter()
-                        .find(|d| d.item.as_str() == item.name.as_str())
-                        .map(|d| d.action),
-                    Some(_) if returned.contains(&item.name.as_str()) => Some(Disposition::Return),
-                    Some(_) => Some(Disposition::Confiscate),
-                    None => None,
-                },
-                _ => None,
+    let sent: Vec<&str> = c
+        .transfer
+        .iter()
+        .flat_map(|t| t.items.iter().map(|i| i.as_str()))
+        .collect();
+    c.measures
+        .iter()
+        .filter(|m| m.kind == MeasureKind::PreserveEvidence)
+        .flat_map(|m| &m.items)
+        .map(|item| {
+            let name = item.name.as_str();
+            let d = match &c.decision {
+                Some(dec) if !dec.items.is_empty() => dec
+                    .items
+                    .iter()
+                    .find(|d| d.item.as_str() == name)
+                    .map(|d| d.action),
+                Some(_) if sent.contains(&name) => Some(Disposition::Transfer),
+                Some(_) if returned.contains(&name) => Some(Disposition::Return),
+                Some(_) => Some(Disposition::Confiscate),
+                None => None,
             };
-            out.push((item.name.to_string(), q, d));
-        }
-    }
-    out
+            (name.to_string(), u64::from(item.quantity), d)
+        })
+        .collect()
 }
 
 fn enforcement_table(cases: &[&EnforcementCase]) -> Table {
@@ -359,6 +375,9 @@ fn enforcement_table(cases: &[&EnforcementCase]) -> Table {
             .filter(|m| m.extended_on.is_some())
             .count() as u64
     });
+    b.sum("解除措施", "项", cases, |c| {
+        c.measures.iter().filter(|m| m.lifted.is_some()).count() as u64
+    });
     b.sum("作出处理决定", "件", cases, |c| {
         count(c.decision.is_some())
     });
@@ -366,11 +385,26 @@ fn enforcement_table(cases: &[&EnforcementCase]) -> Table {
         count(c.transfer.is_some())
     });
     b.sum("收缴物品", "件", cases, |c| {
-        dispositions(c)
+        // Confiscated by a 收缴 measure, and by the handling decision: its 收缴清单
+        // (`decision.confiscated`) when it has one, else the preserved items it confiscates.
+        let by_measure: u64 = c
+            .measures
             .iter()
-            .filter(|d| d.2 == Some(Disposition::Confiscate))
-            .map(|d| d.1)
-            .sum()
+            .filter(|m| m.kind == MeasureKind::Confiscate)
+            .flat_map(|m| &m.items)
+            .map(|i| u64::from(i.quantity))
+            .sum();
+        let by_decision: u64 = match &c.decision {
+            Some(d) if !d.confiscated.is_empty() => {
+                d.confiscated.iter().map(|i| u64::from(i.quantity)).sum()
+            }
+            _ => dispositions(c)
+                .iter()
+                .filter(|d| d.2 == Some(Disposition::Confiscate))
+                .map(|d| d.1)
+                .sum(),
+        };
+        by_measure + by_decision
     });
     b.sum("退还物品", "件", cases, |c| {
         c.returned

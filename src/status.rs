@@ -15,7 +15,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
-use crate::case::{Case, LoadedCase, Positions};
+use crate::case::enforcement::MeasureKind;
+use crate::case::{Case, DisposalKind, LoadedCase, Positions};
 use crate::deadlines::{self, Status};
 use crate::documents::{self, DocKind, DocSpec};
 use crate::project::Project;
@@ -340,7 +341,8 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
             continue;
         }
         let kind = match d.document.as_str() {
-            "measure_decision" => Kind::Measure,
+            // The period of a running measure and the written notice of its extension.
+            "measure_decision" | "extension_decision" => Kind::Measure,
             "handling_decision" | "preservation_decision" => Kind::Decision,
             _ => Kind::Deadline,
         };
@@ -462,8 +464,14 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
     }
     match case {
         Case::Inspection(c) => {
+            let undecided = c
+                .measures
+                .iter()
+                .any(|m| m.kind == DisposalKind::RegisterPreserve && m.decision.is_none());
             if c.reinspection.is_some() {
                 "已复查，待归档"
+            } else if undecided {
+                "登记保存中，待作出处理决定"
             } else if c.objection.as_ref().is_some_and(|o| o.reply_on.is_none()) {
                 "异议核查中"
             } else if c
@@ -481,18 +489,23 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
             }
         }
         Case::Enforcement(c) => {
-            let running = c
-                .measures
-                .iter()
-                .any(|m| m.kind.is_compulsory() && m.lifted.is_none() && c.decision.is_none());
+            // Only stop-use and evidence preservation run (until lifted or decided on): 收缴
+            // is a final disposal.
+            let running = c.measures.iter().any(|m| {
+                matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence)
+                    && m.lifted.is_none()
+                    && c.decision.is_none()
+            });
             if c.returned.is_some() || c.transfer.is_some() {
                 "已处理（移送或退还），待归档"
             } else if c.decision.is_some() {
                 "已作出处理决定，待归档"
             } else if running {
                 "强制措施实施中"
-            } else {
+            } else if c.measures.iter().any(|m| m.lifted.is_some()) {
                 "措施已解除，待归档"
+            } else {
+                "措施已实施，待归档"
             }
         }
     }

@@ -593,7 +593,13 @@ fn stats_figures_equal_hand_counts_over_the_samples() {
         fig(jc, "其中：上级部署的检查"),
         (1, vec!["2026-JC-011".into()])
     );
-    assert_eq!(v_(jc, "违反保密法律法规人员处理"), 1);
+    // JC-011's one person stored an internal sensitive file (breach: rules): handled for
+    // breaching the secrecy rules, not the secrecy law.
+    assert_eq!(fig(jc, "违反保密法律法规人员处理"), (0, vec![]));
+    assert_eq!(
+        fig(jc, "违反保密管理规定人员处理"),
+        (1, vec!["2026-JC-011".into()])
+    );
     // Campaign letters of 2026: 3 + 24 notices (2026-ND-02's 24 rows come from its workbook),
     // 3 opinions requiring 4 rectifications.
     let (n, letters) = fig(jc, "批量发文：检查通知书");
@@ -618,29 +624,49 @@ fn stats_figures_equal_hand_counts_over_the_samples() {
     );
     assert_eq!(v_(jc, "其中：提出整改要求"), 4);
 
-    assert_eq!(v_(qz, "行政强制案件"), 3);
+    // 2026: QZ-001, QZ-002, QZ-003, QZ-004.
+    assert_eq!(v_(qz, "行政强制案件"), 4);
     assert_eq!(
         fig(qz, "其中：情况紧急当场实施"),
         (1, vec!["2026-QZ-003".into()])
     );
-    assert_eq!(v_(qz, "采取责令整改的案件"), 3);
+    assert_eq!(v_(qz, "采取责令整改的案件"), 4);
+    assert_eq!(v_(qz, "责令整改措施"), 4);
     assert_eq!(
         fig(qz, "采取责令停止使用的案件"),
         (2, vec!["2026-QZ-002".into(), "2026-QZ-003".into()])
     );
-    assert_eq!(v_(qz, "采取收缴的案件"), 0);
+    assert_eq!(v_(qz, "责令停止使用措施"), 2);
+    assert_eq!(fig(qz, "采取收缴的案件"), (1, vec!["2026-QZ-004".into()]));
+    assert_eq!(v_(qz, "收缴措施"), 1);
     assert_eq!(
         fig(qz, "采取证据保存的案件"),
         (2, vec!["2026-QZ-001".into(), "2026-QZ-002".into()])
     );
+    assert_eq!(v_(qz, "证据保存措施"), 2);
+    assert_eq!(fig(qz, "延长措施期限"), (0, vec![]));
+    // QZ-001's evidence preservation, QZ-002's and QZ-003's stop-use (`lifted`).
+    assert_eq!(
+        fig(qz, "解除措施"),
+        (
+            3,
+            vec![
+                "2026-QZ-001".into(),
+                "2026-QZ-002".into(),
+                "2026-QZ-003".into()
+            ]
+        )
+    );
     assert_eq!(v_(qz, "作出处理决定"), 2);
     assert_eq!(fig(qz, "移送有关部门"), (1, vec!["2026-QZ-001".into()]));
-    // QZ-001: the laptop (the U盘 are returned); QZ-002: 3 papers.
+    // QZ-002: 3 papers by the decision's 收缴清单; QZ-004: 12 waste pages by the 收缴 measure.
+    // QZ-001's laptop is sent with the transfer, its U盘 returned: none confiscated.
     assert_eq!(
         fig(qz, "收缴物品"),
-        (4, vec!["2026-QZ-001".into(), "2026-QZ-002".into()])
+        (15, vec!["2026-QZ-002".into(), "2026-QZ-004".into()])
     );
     assert_eq!(fig(qz, "退还物品"), (2, vec!["2026-QZ-001".into()]));
+    assert_eq!(fig(qz, "随案移送物品"), (1, vec!["2026-QZ-001".into()]));
 
     // At the year's end the open rectification of JC-011 (due 2026-11-30) is overdue.
     let out = ok(&anjuan(&[
@@ -706,8 +732,10 @@ fn stats_writes_a_workbook_and_a_one_page_pdf() {
         "某县国家保密局",
         "检查计算机31台",
         "检查文件资料355份",
-        "收缴物品4件",
+        "收缴物品15件",
         "退还物品2件",
+        "违反保密管理规定人员处理1人",
+        "违反保密法律法规人员处理0人",
     ] {
         assert!(text.contains(needle), "{needle} not in {text}");
     }
@@ -1024,6 +1052,7 @@ fn new_skeletons_pass_check_once_the_blanks_are_filled() {
                 "\"10:00\"",
                 "某县建设路21号该公司资料室",
                 "true",
+                "韩某",
                 "普通文件柜内存放标注“秘密”字样的纸质资料3份",
                 "signed",
                 "rectify",
@@ -1058,6 +1087,91 @@ fn new_skeletons_pass_check_once_the_blanks_are_filled() {
             text.starts_with("# yaml-language-server: $schema=../anjuan.schema.json\n"),
             "{text}"
         );
+        if kind == "enforcement" {
+            // Revision 2 of the contract: no field of the old model is left.
+            for stale in ["attended_by", "lifted_on"] {
+                assert!(!text.contains(stale), "{stale} in {text}");
+            }
+            // The fields in the contract's order (examples/enforcement-full.yaml).
+            let in_order = |from: &str, to: &str, keys: &[&str]| {
+                let block = &text[text.find(from).unwrap()..];
+                let block = &block[..block.find(to).unwrap()];
+                let mut last = 0;
+                for k in keys {
+                    let at = block
+                        .find(&format!(" {k}:"))
+                        .or_else(|| block.find(&format!("{{ {k}:")))
+                        .unwrap_or_else(|| panic!("{k} missing in {block}"));
+                    assert!(at > last, "{k} out of order in {block}");
+                    last = at;
+                }
+            };
+            in_order(
+                "\non_site:",
+                "\nmeasures:",
+                &[
+                    "date",
+                    "start_time",
+                    "end_time",
+                    "place",
+                    "credentials_shown",
+                    "party_present",
+                    "party_attendee",
+                    "notified_party",
+                    "witness",
+                    "recusal",
+                    "informed",
+                    "statements",
+                    "record",
+                    "signature",
+                    "refused_reason",
+                ],
+            );
+            in_order(
+                "\nmeasures:",
+                "\n# decision:",
+                &[
+                    "kind",
+                    "content",
+                    "due",
+                    "legal_basis",
+                    "items",
+                    "classification",
+                    "source",
+                    "spread",
+                    "kept_at",
+                    "extended_on",
+                    "extension_approved_by",
+                    "extension_reason",
+                    "testing_days",
+                    "testing",
+                    "lifted",
+                ],
+            );
+            in_order(
+                "\n# decision:",
+                "\n# transfer:",
+                &["date", "outcome", "items", "confiscated"],
+            );
+            in_order(
+                "\n# transfer:",
+                "\n# return:",
+                &[
+                    "to",
+                    "date",
+                    "suspects",
+                    "reason",
+                    "items",
+                    "materials",
+                    "copy_to",
+                ],
+            );
+            in_order(
+                "\n# services:",
+                "\n# archive:",
+                &["refused_by", "refused_reason", "witness"],
+            );
+        }
         // As written, the blanks stop it.
         let out = anjuan(&["check", s(&file)]);
         assert_eq!(
@@ -1101,13 +1215,22 @@ fn running_measures_and_pending_decisions_are_listed() {
     let root = sample_cases("status-running");
     let qz3 = root.join("enforcement/2026-QZ-003.yaml");
     let text = std::fs::read_to_string(&qz3).unwrap();
-    assert!(text.contains("    lifted_on: 2026-09-25\n"));
+    // Not lifted but extended once (approved by the head) instead.
+    let lifted = text
+        .lines()
+        .find(|l| l.starts_with("    lifted: { on: 2026-09-25,"))
+        .unwrap();
+    let released = text
+        .lines()
+        .find(|l| l.contains("document: release_decision"))
+        .unwrap();
     std::fs::write(
         &qz3,
         text.replace(
-            "    lifted_on: 2026-09-25\n",
-            "    extended_on: 2026-09-30\n",
-        ),
+            &format!("{lifted}\n"),
+            "    extended_on: 2026-09-30\n    extension_approved_by: 张某某\n    extension_reason: 需对该电脑作技术检查，情况复杂\n",
+        )
+        .replace(&format!("{released}\n"), ""),
     )
     .unwrap();
     let qz1 = root.join("enforcement/2026-QZ-001.yaml");
@@ -1133,6 +1256,44 @@ fn running_measures_and_pending_decisions_are_listed() {
         measure["line"].as_u64().unwrap(),
         line_of(&root, "enforcement/2026-QZ-003.yaml", "- kind: stop_use")
     );
+    // Its extension decision is a decision of its own: not served yet.
+    let extension = items
+        .iter()
+        .find(|i| i["case"] == "2026-QZ-003" && i["document"] == "extension_decision")
+        .expect("the extension decision to serve");
+    assert_eq!(extension["due"], "2026-09-30");
+    assert_eq!(extension["status"], "overdue");
+    assert_eq!(
+        extension["line"].as_u64().unwrap(),
+        line_of(&root, "enforcement/2026-QZ-003.yaml", "extended_on:")
+    );
+    // A 收缴 is a final disposal: QZ-004's (on site 2026-10-14) has no period to watch.
+    assert!(
+        !items
+            .iter()
+            .any(|i| i["case"] == "2026-QZ-004" && i["document"] == "measure_decision"),
+        "{items:#?}"
+    );
+    let xlsx = temp_dir("status-running-xlsx").join("台账.xlsx");
+    ok(&anjuan(&[
+        "status",
+        s(&root),
+        "--today",
+        "2026-10-20",
+        "--format",
+        "xlsx",
+        "-o",
+        s(&xlsx),
+    ]));
+    {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+        let range = wb.worksheet_range("案件台账").unwrap();
+        let stage =
+            |id: &str| range.rows().find(|r| r[0].to_string() == id).unwrap()[3].to_string();
+        assert_eq!(stage("2026-QZ-003"), "强制措施实施中");
+        assert_eq!(stage("2026-QZ-004"), "措施已实施，待归档");
+    }
     // The 7-working-day decision on QZ-001's preserved evidence (on site 2026-06-03).
     let v = status_json(&root, "2026-06-10");
     let decision = v["items"]
@@ -1144,6 +1305,40 @@ fn running_measures_and_pending_decisions_are_listed() {
     assert_eq!(decision["due"], "2026-06-12");
     assert_eq!(decision["days_left"], 2);
     assert_eq!(decision["status"], "pending");
+    // The 7-working-day decision on JC-003's registered hard disk (登记保存 2026-02-12, a
+    // Thursday): 02-13, the adjusted working Saturday 02-14, then after the Spring Festival
+    // 02-24, 25, 26, 27 and the adjusted working Saturday 02-28.
+    let jc3 = root.join("inspection/2026-JC-003.yaml");
+    let text = std::fs::read_to_string(&jc3).unwrap();
+    let start = text.find("    decision:").unwrap();
+    let end = start + text[start..].find("\ntechnical_check:").unwrap();
+    let served = text
+        .lines()
+        .find(|l| l.contains("document: preservation_decision"))
+        .unwrap();
+    std::fs::write(
+        &jc3,
+        format!("{}{}", &text[..start], &text[end + 1..]).replace(&format!("{served}\n"), ""),
+    )
+    .unwrap();
+    let v = status_json(&root, "2026-02-25");
+    let decision = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["case"] == "2026-JC-003" && i["document"] == "preservation_decision")
+        .expect("the pending preservation decision");
+    assert_eq!(decision["due"], "2026-02-28");
+    assert_eq!(decision["days_left"], 3);
+    assert_eq!(decision["status"], "pending");
+    assert_eq!(
+        decision["line"].as_u64().unwrap(),
+        line_of(
+            &root,
+            "inspection/2026-JC-003.yaml",
+            "- kind: register_preserve"
+        )
+    );
     let html = ok(&anjuan(&[
         "status",
         s(&root),
@@ -1158,4 +1353,87 @@ fn running_measures_and_pending_decisions_are_listed() {
         week.contains("data-case=\"2026-QZ-001\" data-kind=\"decision\""),
         "{week}"
     );
+}
+
+/// The later steps a skeleton suggests in comments use only fields of the model: uncommented,
+/// `check` finds no unknown field in them (only the blanks).
+#[test]
+fn skeleton_comments_name_only_fields_of_the_model() {
+    let root = temp_dir("new-all");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/anjuan.yaml"),
+        root.join("anjuan.yaml"),
+    )
+    .unwrap();
+    for (kind, id) in [
+        ("inspection", "2026-JC-201"),
+        ("enforcement", "2026-QZ-201"),
+    ] {
+        let dir = root.join(kind);
+        ok(&anjuan(&["new", kind, id, "-o", s(&dir)]));
+        let file = dir.join(format!("{id}.yaml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut body = false;
+        let mut uncommented = 0;
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                body |= l.starts_with("kind:");
+                let indent = l.len() - l.trim_start().len();
+                let Some(rest) = l.trim_start().strip_prefix("# ") else {
+                    return l.to_string();
+                };
+                let key = rest.trim_start();
+                let is_yaml = key.starts_with("- ")
+                    || key.split_once(':').is_some_and(|(k, _)| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    });
+                if body && is_yaml {
+                    uncommented += 1;
+                    format!("{}{rest}", &l[..indent])
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        assert!(uncommented > 30, "{kind}: {uncommented}");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let out = anjuan(&["check", s(&file), "--today", "2026-11-29"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("未知字段"), "{kind}: {stdout}");
+        assert!(stdout.contains("缺少必填字段"), "{kind}: {stdout}");
+        // The schema sees every block at once (the loader stops at a block's first blank).
+        if let Some(python) = python_jsonschema() {
+            let schema = root.join("anjuan.schema.json");
+            ok(&anjuan(&["schema", "-o", s(&schema)]));
+            let json = root.join(format!("{id}.json"));
+            to_json_file(&file, &json);
+            // Unknown keys anywhere, also inside the alternatives of an optional block.
+            let script = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+v = Draft202012Validator(json.load(open(sys.argv[1], encoding="utf-8")))
+def walk(errors):
+    for e in errors:
+        if e.validator == "additionalProperties":
+            print("/".join(str(p) for p in e.absolute_path) + "\t" + e.message)
+        walk(e.context or [])
+walk(v.iter_errors(json.load(open(sys.argv[2], encoding="utf-8"))))
+"#;
+            let out = Command::new(&python)
+                .arg("-c")
+                .arg(script)
+                .arg(&schema)
+                .arg(&json)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let unknown = String::from_utf8_lossy(&out.stdout);
+            assert!(unknown.trim().is_empty(), "{kind}: {unknown}");
+        }
+    }
 }

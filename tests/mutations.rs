@@ -99,7 +99,7 @@ enum Mutation {
 const EXTRA_KEYS: &[(&str, &str)] = &[
     ("measures.*", "testing_days"),
     ("measures.*", "extended_on"),
-    ("measures.*", "lifted_on"),
+    ("measures.*", "lifted"),
     ("measures.*", "no"),
     ("approval", "urgent"),
     ("approval", "reported_at"),

@@ -56,7 +56,8 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
 
 const QZ3: &str = "enforcement/2026-QZ-003.yaml";
 
-/// A second stop-use measure of the same case, with 12 days of testing: a period of its own.
+/// A second stop-use measure of the same case, with 12 days of testing (told in writing, as
+/// revision 2 of the contract requires): a period of its own.
 const SECOND_MEASURE: &str = "  - kind: stop_use
     testing_days: 12
     testing: { content: 密级鉴定, by: 某市国家保密局鉴定中心, notified_on: 2026-09-04 }
