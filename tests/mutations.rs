@@ -317,7 +317,7 @@ fn check_never_panics_on_mutated_cases_and_settings() {
                 let _ = project.check(today());
             }
             checked.set(checked.get() + 1);
-            if checked.get() % 10_000 == 0 {
+            if checked.get().is_multiple_of(10_000) {
                 eprintln!("check: {} mutated inputs so far, no panic", checked.get());
             }
             Ok(())
