@@ -741,10 +741,7 @@ fn stats_writes_a_workbook_and_a_one_page_pdf() {
     }
     let mut wb: Xlsx<_> = open_workbook(out.join("2026年度统计.xlsx")).unwrap();
     let range = wb.worksheet_range("保密检查情况统计表").unwrap();
-    let row = range
-        .rows()
-        .find(|r| r[0] == "检查存储介质")
-        .unwrap();
+    let row = range.rows().find(|r| r[0] == "检查存储介质").unwrap();
     assert_eq!(row[1].to_string(), "44");
     assert_eq!(row[3].to_string(), "2026-JC-003、2026-JC-007、2026-JC-011");
     assert!(wb.worksheet_range("行政强制情况统计表").is_ok());
@@ -1289,8 +1286,7 @@ fn running_measures_and_pending_decisions_are_listed() {
         use calamine::{Reader, Xlsx, open_workbook};
         let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
         let range = wb.worksheet_range("案件台账").unwrap();
-        let stage =
-            |id: &str| range.rows().find(|r| r[0] == id).unwrap()[3].to_string();
+        let stage = |id: &str| range.rows().find(|r| r[0] == id).unwrap()[3].to_string();
         assert_eq!(stage("2026-QZ-003"), "强制措施实施中");
         assert_eq!(stage("2026-QZ-004"), "措施已实施，待归档");
     }
