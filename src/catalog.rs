@@ -225,32 +225,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 }
 
 fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogError> {
-    use chrono::Datelike;
-    use rust_xlsxwriter::{
-        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
-    };
     let err = |e: rust_xlsxwriter::XlsxError| {
         CatalogError::Make(format!("{}.xlsx", c.name), e.to_string())
     };
-    let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes the same for the same catalogue.
     let d = date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"));
-    let created =
-        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(err)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(c.name)
-            .set_creation_datetime(&created),
-    );
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体");
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体")
-        .set_text_wrap();
+    let mut wb = crate::xlsx::workbook(c.name, d).map_err(err)?;
+    let head = crate::xlsx::header();
+    let cell = crate::xlsx::cell();
     let ws = wb.add_worksheet();
     ws.set_name(c.name).map_err(err)?;
     ws.set_landscape();

@@ -32,3 +32,4 @@ pub mod skeleton;
 pub mod stats;
 pub mod status;
 pub mod text;
+pub mod xlsx;

@@ -59,11 +59,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// SHA-256 of a file, read in pieces; None when it cannot be read.
-pub fn file_sha256(path: &Path) -> Option<String> {
+/// A digest of a file, read in pieces; None when it cannot be read.
+fn file_digest<D: Digest>(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
-    let mut hash = Sha256::new();
+    let mut hash = D::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf).ok()?;
@@ -73,6 +73,11 @@ pub fn file_sha256(path: &Path) -> Option<String> {
         hash.update(&buf[..n]);
     }
     Some(hex::encode(hash.finalize()))
+}
+
+/// SHA-256 of a file; None when it cannot be read.
+pub fn file_sha256(path: &Path) -> Option<String> {
+    file_digest::<Sha256>(path)
 }
 
 /// SM3 (GB/T 32905) in hex.
@@ -81,19 +86,7 @@ pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(sm3::Sm3::digest(data))
 }
 
-/// SM3 of a file, read in pieces; None when it cannot be read.
+/// SM3 of a file; None when it cannot be read.
 pub fn file_sm3(path: &Path) -> Option<String> {
-    use sm3::Digest as _;
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut hash = sm3::Sm3::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-    }
-    Some(hex::encode(hash.finalize()))
+    file_digest::<sm3::Sm3>(path)
 }

@@ -449,33 +449,16 @@ pub fn to_json(s: &Stats) -> String {
 
 /// The workbook: one sheet per table, with the cases behind each figure.
 pub fn to_xlsx(s: &Stats) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{
-        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
-    };
+    use rust_xlsxwriter::{Format, FormatAlign};
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    let mut wb = Workbook::new();
-    let d = s.as_of;
-    let created =
-        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(err)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{}年度统计", s.year))
-            .set_creation_datetime(&created),
-    );
+    let mut wb = crate::xlsx::workbook(&format!("{}年度统计", s.year), s.as_of).map_err(err)?;
     let title = Format::new()
         .set_bold()
         .set_font_size(16)
         .set_align(FormatAlign::Center)
         .set_font_name("宋体");
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体");
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体")
-        .set_text_wrap();
+    let head = crate::xlsx::header();
+    let cell = crate::xlsx::cell();
     for t in &s.tables {
         let ws = wb.add_worksheet();
         ws.set_name(&t.title).map_err(err)?;

@@ -799,28 +799,10 @@ pub fn to_ics(r: &Report) -> String {
 
 /// The 案件台账: one row a case with its stage, next due date and status.
 pub fn to_xlsx(r: &Report) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{
-        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
-    };
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    let mut wb = Workbook::new();
-    let t = r.today;
-    let created =
-        ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8).map_err(err)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title("案件台账")
-            .set_creation_datetime(&created),
-    );
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体");
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_font_name("宋体")
-        .set_text_wrap();
+    let mut wb = crate::xlsx::workbook("案件台账", r.today).map_err(err)?;
+    let head = crate::xlsx::header();
+    let cell = crate::xlsx::cell();
     let ws = wb.add_worksheet();
     ws.set_name("案件台账").map_err(err)?;
     ws.set_landscape();
