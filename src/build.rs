@@ -119,6 +119,7 @@ fn build_locked(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let mut stages = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
     let mut problems = checked.problems;
     let mut failed: BTreeSet<String> = checked.failed.into_iter().collect();
@@ -156,6 +157,7 @@ fn build_locked(
         })
         .collect();
 
+    stages.done("核对");
     let total: usize = cases.iter().map(|c| c.docs.len()).sum();
     let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
@@ -180,8 +182,10 @@ fn build_locked(
             results.push(finish_case(case, jobs, own, opts));
         }
         typst::comemo::evict(0);
+        crate::memstat::release_free();
     }
     bar.finish_and_clear();
+    stages.done("文书");
 
     let previous = Manifest::load(&opts.out).unwrap_or_default();
     let previous_paths = previous.paths();
@@ -233,6 +237,7 @@ fn build_locked(
     let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
     report.letters = letters;
     problems.extend(letter_problems);
+    stages.done("批量发文");
     manifest.extra.insert(
         crate::render_cache::KEY.into(),
         cache.finish(&manifest.files),
@@ -247,6 +252,7 @@ fn build_locked(
         &mut manifest,
         &project.root,
         &opts.out,
+        &mut stages,
     ));
     manifest
         .save(&opts.out)
@@ -260,6 +266,7 @@ fn build_locked(
         &project.root,
         &opts.out,
     ));
+    stages.done("清单和签名");
 
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;

@@ -156,6 +156,50 @@ pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
     Ok(out)
 }
 
+/// Joins PDFs rendered in parts into one: the first part's catalogue (XMP metadata, output
+/// intent) stands for the whole, the other parts' pages follow in order. Each part is parsed,
+/// moved in and dropped before the next, so only the joined file is held.
+pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
+    let Some((first, rest)) = parts.split_first() else {
+        return Err(PdfError::Structure("没有可合并的部分".into()));
+    };
+    let mut base = Document::load_mem(first)?;
+    let mut order: Vec<ObjectId> = base.get_pages().values().copied().collect();
+    for part in rest {
+        order.extend(absorb(&mut base, part)?);
+    }
+    let pages_id = base.catalog()?.get(b"Pages")?.as_reference()?;
+    for &p in &order {
+        let d = base.get_dictionary_mut(p)?;
+        d.set("Parent", pages_id);
+        d.remove(b"StructParents");
+    }
+    let pages = base.get_dictionary_mut(pages_id)?;
+    pages.set(
+        "Kids",
+        order
+            .iter()
+            .map(|&p| Object::Reference(p))
+            .collect::<Vec<_>>(),
+    );
+    pages.set("Count", order.len() as i64);
+    let catalog = base.catalog_mut()?;
+    for key in [
+        &b"StructTreeRoot"[..],
+        b"MarkInfo",
+        b"Names",
+        b"Dests",
+        b"OpenAction",
+    ] {
+        catalog.remove(key);
+    }
+    base.prune_objects();
+    base.renumber_objects();
+    let mut out = Vec::new();
+    base.save_to(&mut out)?;
+    Ok(out)
+}
+
 /// Moves every object of `pdf` into `base` under fresh numbers; returns its pages in order,
 /// each carrying the attributes it inherited from its own page tree.
 fn absorb(base: &mut Document, pdf: &[u8]) -> Result<Vec<ObjectId>, PdfError> {
