@@ -181,12 +181,16 @@ pub fn write(
             entries.extend(reused);
             continue;
         }
-        let files: Vec<(&str, Vec<u8>)> = vec![
-            ("csv", csv_bytes(&c)?),
-            ("xlsx", xlsx_bytes(&c, date)?),
-            ("html", html(&c).into_bytes()),
-            ("pdf", pdf_bytes(renderer, &c, date)?),
-        ];
+        let mut stages = crate::memstat::Stages::from_env();
+        let mut files: Vec<(&str, Vec<u8>)> = Vec::with_capacity(4);
+        files.push(("csv", csv_bytes(&c)?));
+        stages.done(&format!("{}.csv", c.name));
+        files.push(("xlsx", xlsx_bytes(&c, date)?));
+        stages.done(&format!("{}.xlsx", c.name));
+        files.push(("html", html(&c).into_bytes()));
+        stages.done(&format!("{}.html", c.name));
+        files.push(("pdf", pdf_bytes(renderer, &c, date)?));
+        stages.done(&format!("{}.pdf", c.name));
         for (ext, bytes) in files {
             let rel = format!("{DIR}/{}.{ext}", c.name);
             write_if_changed(&out.join(&rel), &bytes)
@@ -285,7 +289,7 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogEr
 
 /// Rows of the PDF catalogue laid out as one typst document: a catalogue of many volumes is
 /// laid out in parts of this many rows and joined, so its memory does not grow with its length.
-pub const PART_ROWS: usize = 300;
+pub const PART_ROWS: usize = 120;
 
 fn pdf_bytes(
     renderer: &Renderer,
