@@ -38,6 +38,9 @@ pub struct BuildReport {
     /// Documents whose bytes changed (or are new).
     pub written: usize,
     pub pages: usize,
+    /// Files of every kind this build wrote (documents, volumes, catalogues, transfer package,
+    /// manifest, ledger, log); unchanged files are not rewritten and not counted.
+    pub files_written: usize,
     pub elapsed: Duration,
     pub problems: Problems,
     /// Bulk letters (campaigns).
@@ -119,6 +122,7 @@ fn build_locked(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let written_before = crate::output::files_written();
     let mut stages = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
     let mut problems = checked.problems;
@@ -271,6 +275,7 @@ fn build_locked(
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;
     report.elapsed = started.elapsed();
+    report.files_written = crate::output::files_written() - written_before;
     Ok(report)
 }
 
