@@ -71,6 +71,9 @@ for n in "${sizes[@]}"; do
   share[$n]=$(awk -v a="$arch_s" -v s="$doc_s" 'BEGIN{printf "%.0f", 100*a/s}')
   echo "总用时 ${wall[$n]} 秒，峰值内存 ${peak[$n]} MiB；文书 $ndocs 份，每秒 ${docs_s[$n]} 份；立卷+目录+移交包 ${arch_s} 秒，为文书用时的 ${share[$n]}%"
 
+  "$bin" verify "$out" > "$work/verify-$n.txt" 2>&1 || { cat "$work/verify-$n.txt"; exit 1; }
+  echo "四性检测：$(tail -1 "$work/verify-$n.txt")"
+
   echo "== $n 件案件：不改动再次生成 =="
   log2="$work/noop-$n.txt"
   /usr/bin/time -v "$bin" build "$cases" -o "$out" -q --today $today 2> "$log2" >/dev/null
@@ -78,7 +81,8 @@ for n in "${sizes[@]}"; do
   echo "用时 $(secs_of "$log2") 秒，峰值内存 $(rss_of "$log2") MiB"
 
   echo "== $n 件案件：改动一件案件再生成 =="
-  one=$(ls "$cases"/inspection/*.yaml | head -1)
+  files=("$cases"/inspection/*.yaml)
+  one="${files[0]}"
   unit=$(grep -m1 -A1 '^inspected_unit:' "$one" | sed -nE 's/^ +name: *(.*)$/\1/p')
   sed -i "s/$unit/${unit}（更名）/g" "$one"
   log3="$work/one-$n.txt"
