@@ -38,6 +38,9 @@ pub struct BuildReport {
     /// Documents whose bytes changed (or are new).
     pub written: usize,
     pub pages: usize,
+    /// Files of every kind this build wrote (documents, volumes, catalogues, transfer package,
+    /// manifest, ledger, log); unchanged files are not rewritten and not counted.
+    pub files_written: usize,
     pub elapsed: Duration,
     pub problems: Problems,
     /// Bulk letters (campaigns).
@@ -111,6 +114,8 @@ fn build_locked(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let written_before = crate::output::files_written();
+    let mut stages = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
     let mut problems = checked.problems;
     let mut failed: BTreeSet<String> = checked.failed.into_iter().collect();
@@ -148,6 +153,7 @@ fn build_locked(
         })
         .collect();
 
+    stages.done("核对");
     let total: usize = cases.iter().map(|c| c.docs.len()).sum();
     let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
@@ -172,8 +178,10 @@ fn build_locked(
             results.push(finish_case(case, jobs, own, opts));
         }
         typst::comemo::evict(0);
+        crate::memstat::release_free();
     }
     bar.finish_and_clear();
+    stages.done("文书");
 
     let previous = Manifest::load(&opts.out).unwrap_or_default();
     let previous_paths = previous.paths();
@@ -225,6 +233,7 @@ fn build_locked(
     let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
     report.letters = letters;
     problems.extend(letter_problems);
+    stages.done("批量发文");
     manifest.extra.insert(
         crate::render_cache::KEY.into(),
         cache.finish(&manifest.files),
@@ -239,6 +248,7 @@ fn build_locked(
         &mut manifest,
         &project.root,
         &opts.out,
+        &mut stages,
     ));
     manifest
         .save(&opts.out)
@@ -252,10 +262,12 @@ fn build_locked(
         &project.root,
         &opts.out,
     ));
+    stages.done("清单和签名");
 
     report.cases_failed = failed.into_iter().collect();
     report.problems = problems;
     report.elapsed = started.elapsed();
+    report.files_written = crate::output::files_written() - written_before;
     Ok(report)
 }
 

@@ -181,12 +181,16 @@ pub fn write(
             entries.extend(reused);
             continue;
         }
-        let files: Vec<(&str, Vec<u8>)> = vec![
-            ("csv", csv_bytes(&c)?),
-            ("xlsx", xlsx_bytes(&c, date)?),
-            ("html", html(&c).into_bytes()),
-            ("pdf", pdf_bytes(renderer, &c, date)?),
-        ];
+        let mut stages = crate::memstat::Stages::from_env();
+        let mut files: Vec<(&str, Vec<u8>)> = Vec::with_capacity(4);
+        files.push(("csv", csv_bytes(&c)?));
+        stages.done(&format!("{}.csv", c.name));
+        files.push(("xlsx", xlsx_bytes(&c, date)?));
+        stages.done(&format!("{}.xlsx", c.name));
+        files.push(("html", html(&c).into_bytes()));
+        stages.done(&format!("{}.html", c.name));
+        files.push(("pdf", pdf_bytes(renderer, &c, date)?));
+        stages.done(&format!("{}.pdf", c.name));
         for (ext, bytes) in files {
             let rel = format!("{DIR}/{}.{ext}", c.name);
             write_if_changed(&out.join(&rel), &bytes)
@@ -265,26 +269,101 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogEr
     wb.save_to_buffer().map_err(err)
 }
 
+/// Rows of the PDF catalogue laid out as one typst document: a catalogue of many volumes is
+/// laid out in parts of this many rows and joined, so its memory does not grow with its length.
+pub const PART_ROWS: usize = 120;
+
 fn pdf_bytes(
     renderer: &Renderer,
     c: &Catalog,
     date: Option<NaiveDate>,
 ) -> Result<Vec<u8>, CatalogError> {
-    let data = json!({
-        "title": c.name,
-        "columns": c.columns,
-        "rows": c.rows.iter().map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()).collect::<Vec<_>>(),
-    });
-    let req = RenderRequest {
-        template: "archive_catalog",
-        data: data.to_string().into_bytes(),
-        ident: format!("catalog/{}", c.name),
-        date,
+    let make = |e: String| CatalogError::Make(format!("{}.pdf", c.name), e);
+    let rows: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .map(|r| r.iter().map(Cell::text).collect())
+        .collect();
+    let parts: Vec<&[Vec<String>]> = if rows.is_empty() {
+        vec![&rows[..]]
+    } else {
+        rows.chunks(PART_ROWS).collect()
     };
-    renderer
-        .render(&req)
-        .map(|r| r.pdf)
-        .map_err(|e| CatalogError::Make(format!("{}.pdf", c.name), e.to_string()))
+    let request = |i: usize, part: &[Vec<String>], first: usize, total: Option<usize>| {
+        let mut data = json!({
+            "title": c.name,
+            "columns": c.columns,
+            "rows": part,
+            "heading": i == 0,
+            "first": first,
+        });
+        if let Some(total) = total {
+            data["total"] = json!(total);
+        }
+        RenderRequest {
+            template: "archive_catalog",
+            data: data.to_string().into_bytes(),
+            ident: format!("catalog/{}", c.name),
+            date,
+        }
+    };
+    if parts.len() == 1 {
+        // One part: typst counts its own pages.
+        let req = request(0, parts[0], 0, None);
+        return renderer
+            .render(&req)
+            .map(|r| r.pdf)
+            .map_err(|e| make(e.to_string()));
+    }
+    let indexed: Vec<(usize, &[Vec<String>])> = parts.iter().copied().enumerate().collect();
+    let threads = crate::render::batch::threads();
+    // First the page count of every part (the footer does not change the body's layout)...
+    let mut counts: Vec<Result<usize, String>> = Vec::new();
+    crate::render::batch::in_chunks(
+        &indexed,
+        threads,
+        threads,
+        |(i, part)| {
+            renderer
+                .page_count(&request(*i, part, 0, Some(0)))
+                .map_err(|e| e.to_string())
+        },
+        |_, r| counts.extend(r),
+    );
+    let counts: Vec<usize> = counts.into_iter().collect::<Result<_, _>>().map_err(make)?;
+    let total: usize = counts.iter().sum();
+    let firsts: Vec<usize> = counts
+        .iter()
+        .scan(0, |before, n| {
+            let first = *before;
+            *before += n;
+            Some(first)
+        })
+        .collect();
+    // ...then each part numbered within the whole, and the parts joined.
+    let mut pdfs: Vec<Result<Vec<u8>, String>> = Vec::new();
+    crate::render::batch::in_chunks(
+        &indexed,
+        threads,
+        threads,
+        |(i, part)| {
+            let r = renderer
+                .render(&request(*i, part, firsts[*i], Some(total)))
+                .map_err(|e| e.to_string())?;
+            if r.pages != counts[*i] {
+                return Err(format!(
+                    "第 {} 部分排版为 {} 页，预计 {} 页",
+                    i + 1,
+                    r.pages,
+                    counts[*i]
+                ));
+            }
+            Ok(r.pdf)
+        },
+        |_, r| pdfs.extend(r),
+    );
+    let pdfs: Vec<Vec<u8>> = pdfs.into_iter().collect::<Result<_, _>>().map_err(make)?;
+    crate::archive::pdf::join(&pdfs).map_err(|e| make(e.to_string()))
 }
 
 fn esc(s: &str) -> String {

@@ -483,7 +483,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     print_problems(&sorted);
     let secs = report.elapsed.as_secs_f64();
     eprintln!(
-        "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
+        "完成：案件 {} 件生成成功{}；文书 {} 份（本次写入 {} 份），共 {} 页；本次共写入文件 {} 个；用时 {:.2} 秒（平均每份 {:.0} 毫秒）；错误 {} 个，警告 {} 个。输出目录：{}",
         report.cases_built,
         if report.cases_failed.is_empty() {
             String::new()
@@ -497,6 +497,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         report.documents,
         report.written,
         report.pages,
+        report.files_written,
         secs,
         if report.documents > 0 {
             secs * 1000.0 / report.documents as f64

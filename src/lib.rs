@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod letters;
 pub mod lock;
 pub mod manifest;
+pub mod memstat;
 pub mod numbering;
 pub mod output;
 pub mod problems;

@@ -18,6 +18,15 @@ pub fn write_durable(path: &Path, data: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, data, true)
 }
 
+/// Files written by this process so far (every output goes through [`write_via_temp`]): a build
+/// reports the difference, so a no-op rebuild can be seen to write nothing.
+static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many files this process has written so far.
+pub fn files_written() -> usize {
+    WRITTEN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -32,7 +41,9 @@ fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
         if sync {
             f.sync_all()?;
         }
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -240,6 +240,7 @@ pub fn stage(
     manifest: &mut crate::manifest::Manifest,
     root: &Path,
     out: &Path,
+    stages: &mut crate::memstat::Stages,
 ) -> Problems {
     let previous: Vec<VolumeEntry> = manifest
         .extra
@@ -266,6 +267,7 @@ pub fn stage(
     }));
     volumes.sort_by(|a, b| a.path.cmp(&b.path));
     remove_stale(out, &volumes);
+    stages.done("立卷");
     manifest.extra.insert(
         "volumes".into(),
         serde_json::to_value(&volumes).expect("volumes serialize"),
@@ -298,6 +300,7 @@ pub fn stage(
             problems.extend(ctx.problems);
         }
     }
+    stages.done("目录");
     // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
     let signer = crate::signing::Signer::from_settings(settings)
         .ok()
@@ -314,6 +317,7 @@ pub fn stage(
             problems.extend(ctx.problems);
         }
     }
+    stages.done("移交包");
     // verify checks 档号 against the template without the cases root.
     if let Some(a) = &settings.archive {
         manifest.extra.insert(

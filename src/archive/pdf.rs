@@ -6,7 +6,9 @@
 //! and 目录, stamps, 备考表) and the documents themselves, keeping the front part's catalogue
 //! (XMP metadata and output intent) for the whole file.
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use std::collections::BTreeMap;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, Writer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -153,6 +155,174 @@ pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
     base.renumber_objects();
     let mut out = Vec::new();
     base.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// Joins PDFs rendered in parts into one, streaming: each part is parsed, its pages and what
+/// they use written out under fresh numbers, and dropped before the next, so memory holds one
+/// part at a time, never the whole. The first part's catalogue (XMP metadata, output intent),
+/// document information and file identifier stand for the whole.
+pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
+    use std::io::Write;
+    if parts.is_empty() {
+        return Err(PdfError::Structure("没有可合并的部分".into()));
+    }
+    const PAGES: ObjectId = (1, 0);
+    const CATALOG: ObjectId = (2, 0);
+    let mut out: Vec<u8> = Vec::new();
+    let mut offsets: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut kids: Vec<Object> = Vec::new();
+    let mut next: u32 = 3;
+    let mut catalog = Dictionary::new();
+    let mut trailer_extra: Vec<(Vec<u8>, Object)> = Vec::new();
+    let write_obj = |out: &mut Vec<u8>,
+                     offsets: &mut BTreeMap<u32, usize>,
+                     id: ObjectId,
+                     obj: &Object|
+     -> Result<(), PdfError> {
+        offsets.insert(id.0, out.len());
+        write!(out, "{} {} obj", id.0, id.1)?;
+        if Writer::need_separator(obj) {
+            out.push(b' ');
+        } else {
+            out.push(b'\n');
+        }
+        Writer::write_object(out, obj)?;
+        if Writer::need_end_separator(obj) {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"endobj\n");
+        Ok(())
+    };
+    for (i, part) in parts.iter().enumerate() {
+        let mut doc = Document::load_mem(part)?;
+        if i == 0 {
+            write!(out, "%PDF-{}\n%", doc.version)?;
+            out.extend_from_slice(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+        }
+        let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+        for &p in &pages {
+            for key in [&b"Resources"[..], b"MediaBox", b"CropBox", b"Rotate"] {
+                if let Some(v) = inherited(&doc, p, key) {
+                    doc.get_dictionary_mut(p)?.set(key, v);
+                }
+            }
+            let d = doc.get_dictionary_mut(p)?;
+            // Set again once renumbered: the whole's page tree is not this part's object 1.
+            d.remove(b"Parent");
+            d.remove(b"StructParents");
+        }
+        // What the part's catalogue keeps reachable besides its pages: the first part's metadata
+        // and output intent; nothing of the others.
+        {
+            let cat = doc.catalog_mut()?;
+            for key in [
+                &b"StructTreeRoot"[..],
+                b"MarkInfo",
+                b"Names",
+                b"Dests",
+                b"OpenAction",
+                b"Outlines",
+                b"PageLabels",
+            ] {
+                cat.remove(key);
+            }
+            if i > 0 {
+                let keep: Vec<Vec<u8>> = cat
+                    .iter()
+                    .map(|(k, _)| k.clone())
+                    .filter(|k| k != b"Type" && k != b"Pages")
+                    .collect();
+                for k in keep {
+                    cat.remove(&k);
+                }
+            }
+        }
+        // The page list as an array in the catalogue: the pages stay reachable when the
+        // part's page tree is dropped.
+        let root = doc.trailer.get(b"Root")?.as_reference()?;
+        let tree = doc.catalog()?.get(b"Pages")?.as_reference()?;
+        doc.get_dictionary_mut(root)?.set(
+            "AnjuanPages",
+            pages
+                .iter()
+                .map(|&p| Object::Reference(p))
+                .collect::<Vec<_>>(),
+        );
+        doc.get_dictionary_mut(root)?.remove(b"Pages");
+        doc.objects.remove(&tree);
+        if i > 0 {
+            doc.trailer.remove(b"Info");
+        }
+        doc.prune_objects();
+        doc.renumber_objects_with(next);
+        next = doc.max_id + 1;
+        let root = doc.trailer.get(b"Root")?.as_reference()?;
+        let mut cat = doc
+            .objects
+            .remove(&root)
+            .and_then(|o| o.as_dict().ok().cloned())
+            .ok_or_else(|| PdfError::Structure("部分没有目录字典".into()))?;
+        if let Ok(Object::Array(list)) = cat.get(b"AnjuanPages") {
+            for page in list {
+                let id = page.as_reference()?;
+                doc.get_dictionary_mut(id)?
+                    .set("Parent", Object::Reference(PAGES));
+                kids.push(page.clone());
+            }
+        }
+        cat.remove(b"AnjuanPages");
+        if i == 0 {
+            catalog = cat;
+            for key in [&b"Info"[..], b"ID"] {
+                if let Ok(v) = doc.trailer.get(key) {
+                    trailer_extra.push((key.to_vec(), v.clone()));
+                }
+            }
+        }
+        for (&id, obj) in &doc.objects {
+            // Leftover page-tree nodes of the part (unreachable once pruned) are not written.
+            if obj
+                .as_dict()
+                .is_ok_and(|d| d.get_type().is_ok_and(|t| t == b"Pages"))
+            {
+                continue;
+            }
+            write_obj(&mut out, &mut offsets, id, obj)?;
+        }
+    }
+    let count = kids.len() as i64;
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set("Kids", kids);
+    pages.set("Count", count);
+    write_obj(&mut out, &mut offsets, PAGES, &Object::Dictionary(pages))?;
+    catalog.set("Pages", Object::Reference(PAGES));
+    write_obj(
+        &mut out,
+        &mut offsets,
+        CATALOG,
+        &Object::Dictionary(catalog),
+    )?;
+    // Classic cross-reference table; numbers no object took are free.
+    let size = next;
+    let xref = out.len();
+    write!(out, "xref\n0 {size}\n")?;
+    for id in 0..size {
+        match offsets.get(&id) {
+            Some(at) if id > 0 => write!(out, "{at:010} 00000 n\r\n")?,
+            _ => write!(out, "0000000000 65535 f\r\n")?,
+        }
+    }
+    let mut trailer = Dictionary::new();
+    trailer.set("Size", size as i64);
+    trailer.set("Root", Object::Reference(CATALOG));
+    for (k, v) in trailer_extra {
+        trailer.set(k, v);
+    }
+    out.extend_from_slice(b"trailer\n");
+    Writer::write_object(&mut out, &Object::Dictionary(trailer))?;
+    write!(out, "\nstartxref\n{xref}\n%%EOF\n")?;
     Ok(out)
 }
 

@@ -66,6 +66,7 @@ pub fn in_chunks<T: Sync, R: Send>(
         done(part, results);
         // What a chunk left behind is worth more as free memory than as cache.
         typst::comemo::evict(0);
+        crate::memstat::release_free();
     }
 }
 

@@ -150,6 +150,26 @@ impl Renderer {
         self.render_with_files(request, &[])
     }
 
+    /// Lays one template out with its data and counts its pages, without making the PDF.
+    pub fn page_count(&self, request: &RenderRequest) -> Result<usize, RenderError> {
+        let main = file_id(&format!("/{}.typ", request.template))
+            .filter(|id| self.sources.contains_key(id))
+            .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
+        let world = DocWorld {
+            renderer: self,
+            main,
+            data_id: file_id(DATA_PATH).expect("static path"),
+            data: Bytes::new(request.data.clone()),
+            extra: HashMap::new(),
+        };
+        let warned = typst::compile::<PagedDocument>(&world);
+        let document = warned.output.map_err(|errors| RenderError::Template {
+            template: request.template.to_string(),
+            message: describe(&world, &errors),
+        })?;
+        Ok(document.pages().len())
+    }
+
     /// Like [`Renderer::render`], with extra virtual files (e.g. images a template places),
     /// served at the given absolute paths.
     pub fn render_with_files(
