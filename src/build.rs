@@ -240,14 +240,17 @@ fn build_locked(
     );
     // Volumes too stand for failed cases and for the cases this run did not read.
     let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
-    problems.extend(crate::archive::stage(
-        &project.settings,
+    let archive_env = crate::archive::Env {
+        settings: &project.settings,
         renderer,
+        root: &project.root,
+        out: &opts.out,
+    };
+    problems.extend(crate::archive::stage(
+        archive_env,
         &cases,
         &keep_volumes,
         &mut manifest,
-        &project.root,
-        &opts.out,
         &mut stages,
     ));
     manifest

@@ -230,18 +230,31 @@ pub fn build_volumes(
     (volumes, problems)
 }
 
+/// What the archive stage works with: the settings, the renderer, the cases root (whose ledger
+/// gives the serials) and the output folder.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub settings: &'a Settings,
+    pub renderer: &'a Renderer,
+    pub root: &'a Path,
+    pub out: &'a Path,
+}
+
 /// The archive stage of `anjuan build`: volumes of the built cases (a failed case keeps its last
 /// volumes), then catalogues, recorded in the manifest's `volumes` and `catalogs`.
 pub fn stage(
-    settings: &Settings,
-    renderer: &Renderer,
+    env: Env,
     built: &[&CheckedCase],
     failed: &std::collections::BTreeSet<String>,
     manifest: &mut crate::manifest::Manifest,
-    root: &Path,
-    out: &Path,
     stages: &mut crate::memstat::Stages,
 ) -> Problems {
+    let Env {
+        settings,
+        renderer,
+        root,
+        out,
+    } = env;
     let previous: Vec<VolumeEntry> = manifest
         .extra
         .get("volumes")
