@@ -13,7 +13,7 @@ use anjuan::manifest::Manifest;
 use anjuan::project::Project;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anjuan-arc-{}-{name}", std::process::id()));
+    let dir = common::run_dir().join(format!("arc-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -1,6 +1,8 @@
 //! 行政强制 cases: every document rendered and its text checked, the consistency rules and the
 //! statutory periods of `documents.md`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,11 +41,7 @@ fn sample(rel: &str) -> String {
 /// A fresh cases root holding the samples' `anjuan.yaml` and the given case files.
 fn root_with(files: &[(&str, String)]) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "anjuan-enf-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir = common::run_dir().join(format!("enf-{}", N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("enforcement")).expect("temp dir");
     std::fs::copy(
@@ -1387,7 +1385,7 @@ measures:
 /// sample case, both procedures.
 #[test]
 fn signature_block_never_stands_alone_on_a_page() {
-    let root = std::env::temp_dir().join(format!("anjuan-enf-layout-{}", std::process::id()));
+    let root = common::run_dir().join("enf-layout");
     let _ = std::fs::remove_dir_all(&root);
     copy_tree(Path::new(CASES), &root);
     let out = root.join("out");

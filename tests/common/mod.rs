@@ -15,15 +15,32 @@ pub fn renderer() -> &'static Renderer {
     R.get_or_init(|| Renderer::new(None, None).expect("renderer"))
 }
 
+/// This test process's folder, `<temp>/anjuan-tests/<pid>`. Folders of test processes that are
+/// gone are removed first (where the OS says which are alive): a suite leaves a few hundred MB,
+/// which must not pile up run after run.
+pub fn run_dir() -> &'static Path {
+    static D: OnceLock<PathBuf> = OnceLock::new();
+    D.get_or_init(|| {
+        let base = std::env::temp_dir().join("anjuan-tests");
+        let proc = Path::new("/proc");
+        if proc.join("self").exists() {
+            for e in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.parse::<u32>().is_ok() && !proc.join(&name).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = base.join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("test run folder");
+        dir
+    })
+}
+
 /// A fresh, empty temporary folder.
 pub fn temp_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "anjuan-test-{}-{}-{}",
-        name,
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir = run_dir().join(format!("{}-{}", name, N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
