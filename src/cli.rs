@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
-use unicode_width::UnicodeWidthStr;
 
 use crate::build::{self, BuildOptions};
 use crate::deadlines::Deadline;
@@ -385,11 +384,6 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn pad(s: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
 fn print_deadline_table(deadlines: &[Deadline]) {
     if deadlines.is_empty() {
         println!("（没有可核对的期限）");
@@ -411,33 +405,11 @@ fn print_deadline_table(deadlines: &[Deadline]) {
             ]
         })
         .collect();
-    let mut widths = header.map(UnicodeWidthStr::width);
+    let columns = crate::text::Columns::fit(&header, rows.iter().map(|r| r.as_slice()));
+    println!("{}", columns.line(&header));
+    println!("{}", columns.rule());
     for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i]))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    println!("{}", line(header.to_vec()));
-    println!(
-        "{}",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  ")
-    );
-    for r in &rows {
-        println!("{}", line(r.iter().map(String::as_str).collect()));
+        println!("{}", columns.line(r));
     }
 }
 

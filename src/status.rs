@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
+
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
@@ -515,11 +516,6 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-fn pad(s: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
 fn days_text(d: Option<i64>) -> String {
     match d {
         Some(n) if n < 0 => format!("逾期 {} 个工作日", -n),
@@ -555,22 +551,7 @@ pub fn to_table(r: &Report) -> String {
             )
         })
         .collect();
-    let mut widths = header.map(UnicodeWidthStr::width);
-    for (_, row) in &rows {
-        for (i, c) in row.iter().enumerate() {
-            widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
-        }
-    }
-    let line = |cells: &[&str]| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i]))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
+    let columns = crate::text::Columns::fit(&header, rows.iter().map(|(_, r)| r.as_slice()));
     for g in Group::ALL {
         let in_group: Vec<&[String; 7]> = rows
             .iter()
@@ -581,19 +562,10 @@ pub fn to_table(r: &Report) -> String {
             continue;
         }
         let _ = writeln!(out, "\n【{}】{} 项", g.label(r.within), in_group.len());
-        let _ = writeln!(out, "{}", line(&header));
-        let _ = writeln!(
-            out,
-            "{}",
-            widths
-                .iter()
-                .map(|w| "-".repeat(*w))
-                .collect::<Vec<_>>()
-                .join("  ")
-        );
+        let _ = writeln!(out, "{}", columns.line(&header));
+        let _ = writeln!(out, "{}", columns.rule());
         for row in in_group {
-            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-            let _ = writeln!(out, "{}", line(&cells));
+            let _ = writeln!(out, "{}", columns.line(row));
         }
     }
     let count = |g| r.items.iter().filter(|i| i.group == g).count();

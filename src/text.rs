@@ -129,6 +129,48 @@ pub fn io_error(e: &std::io::Error) -> String {
     }
 }
 
+/// Columns of a plain-text table on the terminal, each as wide as its widest cell (a Chinese
+/// character counts two), two spaces apart.
+pub struct Columns(Vec<usize>);
+
+impl Columns {
+    pub fn fit<'a>(header: &[&str], rows: impl IntoIterator<Item = &'a [String]>) -> Self {
+        use unicode_width::UnicodeWidthStr;
+        let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.width());
+            }
+        }
+        Columns(widths)
+    }
+
+    /// One row, cells padded to their column (no trailing spaces).
+    pub fn line<S: AsRef<str>>(&self, cells: &[S]) -> String {
+        use unicode_width::UnicodeWidthStr;
+        cells
+            .iter()
+            .zip(&self.0)
+            .map(|(c, w)| {
+                let c = c.as_ref();
+                format!("{c}{}", " ".repeat(w.saturating_sub(c.width())))
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    }
+
+    /// The rule under the header.
+    pub fn rule(&self) -> String {
+        self.0
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ pub mod transfer;
 pub mod verify;
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -181,12 +182,14 @@ pub fn build_volumes(
         )
     });
     let mut plans = Vec::new();
+    // Documents by path, once for all cases (a case's are found by the paths it writes).
+    let by_path: HashMap<&str, &FileEntry> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let planned = Ledger::update(
         root,
         || crate::ledger::say_busy(root),
         |ledger| {
             for c in ordered {
-                match plan_case(settings, arch, c, files, ledger) {
+                match plan_case(settings, arch, c, &by_path, ledger) {
                     Ok(p) => plans.extend(p),
                     Err(message) => {
                         let mut ctx = c.loaded.ctx();
@@ -364,7 +367,7 @@ fn plan_case<'a>(
     settings: &Settings,
     arch: &ArchiveSettings,
     case: &'a CheckedCase,
-    files: &[FileEntry],
+    by_path: &HashMap<&str, &FileEntry>,
     ledger: &mut Ledger,
 ) -> Result<Vec<Plan<'a>>, String> {
     let c = &case.loaded.case;
@@ -378,11 +381,6 @@ fn plan_case<'a>(
         .parent()
         .unwrap_or(&settings.root)
         .to_path_buf();
-    let by_path: std::collections::HashMap<&str, &FileEntry> = files
-        .iter()
-        .filter(|f| f.case == id)
-        .map(|f| (f.path.as_str(), f))
-        .collect();
     let mut items: Vec<Item> = Vec::new();
     for (i, spec) in case.docs.iter().enumerate() {
         let path = crate::output::document_path(id, i, spec.kind.id());

@@ -152,22 +152,38 @@ impl Renderer {
 
     /// Lays one template out with its data and counts its pages, without making the PDF.
     pub fn page_count(&self, request: &RenderRequest) -> Result<usize, RenderError> {
+        let world = self.world(request, &[])?;
+        Ok(Self::lay_out(&world, request)?.pages().len())
+    }
+
+    /// The world one document is compiled in: its template, its data and any extra files.
+    fn world<'a>(
+        &'a self,
+        request: &RenderRequest,
+        extra: &[(String, Vec<u8>)],
+    ) -> Result<DocWorld<'a>, RenderError> {
         let main = file_id(&format!("/{}.typ", request.template))
             .filter(|id| self.sources.contains_key(id))
             .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
-        let world = DocWorld {
+        Ok(DocWorld {
             renderer: self,
             main,
             data_id: file_id(DATA_PATH).expect("static path"),
             data: Bytes::new(request.data.clone()),
-            extra: HashMap::new(),
-        };
-        let warned = typst::compile::<PagedDocument>(&world);
-        let document = warned.output.map_err(|errors| RenderError::Template {
-            template: request.template.to_string(),
-            message: describe(&world, &errors),
-        })?;
-        Ok(document.pages().len())
+            extra: extra
+                .iter()
+                .filter_map(|(p, d)| Some((file_id(p)?, Bytes::new(d.clone()))))
+                .collect(),
+        })
+    }
+
+    fn lay_out(world: &DocWorld, request: &RenderRequest) -> Result<PagedDocument, RenderError> {
+        typst::compile::<PagedDocument>(world)
+            .output
+            .map_err(|errors| RenderError::Template {
+                template: request.template.to_string(),
+                message: describe(world, &errors),
+            })
     }
 
     /// Like [`Renderer::render`], with extra virtual files (e.g. images a template places),
@@ -177,24 +193,8 @@ impl Renderer {
         request: &RenderRequest,
         extra: &[(String, Vec<u8>)],
     ) -> Result<Rendered, RenderError> {
-        let main = file_id(&format!("/{}.typ", request.template))
-            .filter(|id| self.sources.contains_key(id))
-            .ok_or_else(|| RenderError::MissingTemplate(request.template.to_string()))?;
-        let world = DocWorld {
-            renderer: self,
-            main,
-            data_id: file_id(DATA_PATH).expect("static path"),
-            data: Bytes::new(request.data.clone()),
-            extra: extra
-                .iter()
-                .filter_map(|(p, d)| Some((file_id(p)?, Bytes::new(d.clone()))))
-                .collect(),
-        };
-        let warned = typst::compile::<PagedDocument>(&world);
-        let document = warned.output.map_err(|errors| RenderError::Template {
-            template: request.template.to_string(),
-            message: describe(&world, &errors),
-        })?;
+        let world = self.world(request, extra)?;
+        let document = Self::lay_out(&world, request)?;
         let options = PdfOptions {
             ident: Smart::Custom(request.ident.clone()),
             creator: Smart::Custom(Some(format!("anjuan {}", env!("CARGO_PKG_VERSION")))),
