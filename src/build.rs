@@ -10,11 +10,12 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
+use crate::cache::{BuildCache, Digests, Made};
 use crate::documents::{DocKind, DocSpec};
 use crate::ledger::Ledger;
 use crate::manifest::{FileEntry, Manifest};
 use crate::numbering::{self, Numbers};
-use crate::output::{sha256_hex, write_atomic, write_if_changed};
+use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CheckedCase, Project};
 use crate::render::{RenderRequest, Renderer, batch};
@@ -158,7 +159,7 @@ fn build_locked(
     let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
 
-    let cache = crate::render_cache::RenderCache::load(&opts.out);
+    let cache = BuildCache::load(&opts.out);
     // Whole cases a chunk at a time: a case is written only once all its documents rendered.
     let mut results: Vec<CaseResult> = Vec::with_capacity(cases.len());
     for group in case_chunks(&cases, batch::CHUNK) {
@@ -175,7 +176,7 @@ fn build_locked(
         .into_iter();
         for (case, jobs) in group.iter().zip(&per_case) {
             let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
-            results.push(finish_case(case, jobs, own, opts));
+            results.push(finish_case(case, jobs, own, opts, &cache));
         }
         typst::comemo::evict(0);
         crate::memstat::release_free();
@@ -234,10 +235,9 @@ fn build_locked(
     report.letters = letters;
     problems.extend(letter_problems);
     stages.done("批量发文");
-    manifest.extra.insert(
-        crate::render_cache::KEY.into(),
-        cache.finish(&manifest.files),
-    );
+    for f in &manifest.files {
+        cache.keep(&f.path);
+    }
     // Volumes too stand for failed cases and for the cases this run did not read.
     let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
     let archive_env = crate::archive::Env {
@@ -245,6 +245,7 @@ fn build_locked(
         renderer,
         root: &project.root,
         out: &opts.out,
+        cache: &cache,
     };
     problems.extend(crate::archive::stage(
         archive_env,
@@ -256,6 +257,9 @@ fn build_locked(
     manifest
         .save(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
+    cache
+        .save()
+        .map_err(|e| BuildError::Output(opts.out.join(crate::cache::FILE_NAME), e))?;
     if !project.partial {
         manifest.remove_dropped(&previous_paths, &opts.out);
     }
@@ -326,8 +330,9 @@ fn jobs_of<'a>(settings: &Settings, case: &'a CheckedCase, numbers: &Numbers) ->
 fn finish_case(
     case: &CheckedCase,
     jobs: &[Job],
-    rendered: Vec<Result<(FileEntry, Vec<u8>), Problem>>,
+    rendered: Vec<Result<(FileEntry, Option<Vec<u8>>), Problem>>,
     opts: &BuildOptions,
+    cache: &BuildCache,
 ) -> CaseResult {
     let id = case.loaded.case.id().to_string();
     let mut ok = Vec::new();
@@ -360,7 +365,8 @@ fn finish_case(
     }
     let mut written = 0;
     for (entry, pdf) in &ok {
-        match write_if_changed(&opts.out.join(&entry.path), pdf) {
+        let Some(pdf) = pdf else { continue };
+        match cache.write_known(&entry.path, pdf, &entry.digests()) {
             Ok(true) => written += 1,
             Ok(false) => {}
             Err(e) => {
@@ -387,12 +393,14 @@ fn finish_case(
     }
 }
 
+/// Renders a document, or takes the last build's file when nothing it is made from changed
+/// (then no bytes: the file stands as it is).
 fn render_job(
     renderer: &Renderer,
     job: &Job,
     numbers: &Numbers,
-    cache: &crate::render_cache::RenderCache,
-) -> Result<(FileEntry, Vec<u8>), Problem> {
+    cache: &BuildCache,
+) -> Result<(FileEntry, Option<Vec<u8>>), Problem> {
     let id = job.case.loaded.case.id();
     let request = RenderRequest {
         template: job.doc.kind.id(),
@@ -400,21 +408,33 @@ fn render_job(
         ident: format!("{id}/{}", job.doc.key()),
         date: job.date,
     };
-    match cache.render(renderer, &request, &job.rel_path) {
-        Ok(r) => Ok((
-            FileEntry {
-                path: job.rel_path.clone(),
-                case: id.to_string(),
-                document: job.doc.kind.id().to_string(),
-                title: job.doc.title.clone(),
-                no: numbers.get(&(id.to_string(), job.doc.key())).cloned(),
-                date: job.doc.date,
-                pages: r.pages,
-                sha256: sha256_hex(&r.pdf),
-                sm3: crate::output::sm3_hex(&r.pdf),
-            },
-            r.pdf,
-        )),
+    let inputs = renderer.inputs_digest(&request);
+    let entry = |pages: usize, d: Digests| FileEntry {
+        path: job.rel_path.clone(),
+        case: id.to_string(),
+        document: job.doc.kind.id().to_string(),
+        title: job.doc.title.clone(),
+        no: numbers.get(&(id.to_string(), job.doc.key())).cloned(),
+        date: job.doc.date,
+        pages,
+        sha256: d.sha256,
+        sm3: d.sm3,
+    };
+    let made = |pages: usize, sha256: &str| Made {
+        inputs: inputs.clone(),
+        pages,
+        sha256: sha256.to_string(),
+    };
+    if let Some((d, pages)) = cache.reusable(&job.rel_path, &inputs) {
+        cache.made(&job.rel_path, made(pages, &d.sha256));
+        return Ok((entry(pages, d), None));
+    }
+    match renderer.render(&request) {
+        Ok(r) => {
+            let d = Digests::of(&r.pdf);
+            cache.made(&job.rel_path, made(r.pages, &d.sha256));
+            Ok((entry(r.pages, d), Some(r.pdf)))
+        }
         Err(e) => {
             let pos = job.case.loaded.positions.find(&job.doc.field);
             Err(Problem {

@@ -11,8 +11,9 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::archive::VolumeEntry;
 use crate::archive::verify::{Level, Property};
+use crate::cache::{BuildCache, Made};
 use crate::manifest::Manifest;
-use crate::output::{sha256_hex, write_if_changed};
+use crate::output::sha256_hex;
 use crate::render::{RenderRequest, Renderer};
 
 pub const DIR: &str = "catalogs";
@@ -144,8 +145,8 @@ pub enum CatalogError {
 /// format, sha256}`. `date` dates the files (never the clock).
 pub fn write(
     renderer: &Renderer,
+    cache: &BuildCache,
     volumes: &[VolumeEntry],
-    out: &Path,
     date: Option<NaiveDate>,
     previous: &[Value],
 ) -> Result<Vec<Value>, CatalogError> {
@@ -173,12 +174,13 @@ pub fn write(
             .filter(|e| {
                 let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
                 let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default();
-                std::fs::read(out.join(path)).is_ok_and(|b| sha256_hex(&b) == sha)
+                cache.holds(path, sha)
             })
             .cloned()
             .collect();
         if reused.len() == 4 {
             entries.extend(reused);
+            cache.keep_below(&parts_prefix(c.name));
             continue;
         }
         let mut stages = crate::memstat::Stages::from_env();
@@ -189,14 +191,15 @@ pub fn write(
         stages.done(&format!("{}.xlsx", c.name));
         files.push(("html", html(&c).into_bytes()));
         stages.done(&format!("{}.html", c.name));
-        files.push(("pdf", pdf_bytes(renderer, &c, date)?));
+        files.push(("pdf", pdf_bytes(renderer, cache, &c, date)?));
         stages.done(&format!("{}.pdf", c.name));
         for (ext, bytes) in files {
             let rel = format!("{DIR}/{}.{ext}", c.name);
-            write_if_changed(&out.join(&rel), &bytes)
+            let (d, _) = cache
+                .write(&rel, &bytes)
                 .map_err(|e| CatalogError::Write(rel.clone(), e))?;
             entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
-                                "sha256": sha256_hex(&bytes), "inputs": inputs}));
+                                "sha256": d.sha256, "sm3": d.sm3, "inputs": inputs}));
         }
     }
     Ok(entries)
@@ -273,8 +276,14 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogEr
 /// laid out in parts of this many rows and joined, so its memory does not grow with its length.
 pub const PART_ROWS: usize = 120;
 
+/// Where the parts of a catalogue's PDF are kept between builds.
+fn parts_prefix(name: &str) -> String {
+    format!("{}/parts/{name}-", crate::cache::DIR)
+}
+
 fn pdf_bytes(
     renderer: &Renderer,
+    cache: &BuildCache,
     c: &Catalog,
     date: Option<NaiveDate>,
 ) -> Result<Vec<u8>, CatalogError> {
@@ -317,6 +326,11 @@ fn pdf_bytes(
     }
     let indexed: Vec<(usize, &[Vec<String>])> = parts.iter().copied().enumerate().collect();
     let threads = crate::render::batch::threads();
+    // Each part is laid out on its own and kept in the build cache: a catalogue where one
+    // case changed lays out again only the parts that list it (and those after it, when its
+    // part's page count changed, for their page numbers).
+    let part_path =
+        |i: usize, stage: &str| format!("{}{stage}-{:04}.pdf", parts_prefix(c.name), i + 1);
     // First the page count of every part (the footer does not change the body's layout)...
     let mut counts: Vec<Result<usize, String>> = Vec::new();
     crate::render::batch::in_chunks(
@@ -324,9 +338,24 @@ fn pdf_bytes(
         threads,
         threads,
         |(i, part)| {
-            renderer
-                .page_count(&request(*i, part, 0, Some(0)))
-                .map_err(|e| e.to_string())
+            let req = request(*i, part, 0, Some(0));
+            let inputs = renderer.inputs_digest(&req);
+            let rel = part_path(*i, "count");
+            if let Some(m) = cache.made_before(&rel).filter(|m| m.inputs == inputs) {
+                let pages = m.pages;
+                cache.made(&rel, m.clone());
+                return Ok(pages);
+            }
+            let pages = renderer.page_count(&req).map_err(|e| e.to_string())?;
+            cache.made(
+                &rel,
+                Made {
+                    inputs,
+                    pages,
+                    sha256: String::new(),
+                },
+            );
+            Ok(pages)
         },
         |_, r| counts.extend(r),
     );
@@ -347,9 +376,23 @@ fn pdf_bytes(
         threads,
         threads,
         |(i, part)| {
-            let r = renderer
-                .render(&request(*i, part, firsts[*i], Some(total)))
-                .map_err(|e| e.to_string())?;
+            let req = request(*i, part, firsts[*i], Some(total));
+            let inputs = renderer.inputs_digest(&req);
+            let rel = part_path(*i, "page");
+            if let Some((d, pages)) = cache.reusable(&rel, &inputs)
+                && let Some(pdf) = cache.read(&rel)
+            {
+                cache.made(
+                    &rel,
+                    Made {
+                        inputs,
+                        pages,
+                        sha256: d.sha256,
+                    },
+                );
+                return Ok(pdf);
+            }
+            let r = renderer.render(&req).map_err(|e| e.to_string())?;
             if r.pages != counts[*i] {
                 return Err(format!(
                     "第 {} 部分排版为 {} 页，预计 {} 页",
@@ -357,6 +400,17 @@ fn pdf_bytes(
                     r.pages,
                     counts[*i]
                 ));
+            }
+            // A part that cannot be kept is only laid out again next time.
+            if let Ok((d, _)) = cache.write(&rel, &r.pdf) {
+                cache.made(
+                    &rel,
+                    Made {
+                        inputs,
+                        pages: r.pages,
+                        sha256: d.sha256,
+                    },
+                );
             }
             Ok(r.pdf)
         },

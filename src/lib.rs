@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod build;
 pub mod buildlog;
+pub mod cache;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
@@ -25,7 +26,6 @@ pub mod output;
 pub mod problems;
 pub mod project;
 pub mod render;
-pub mod render_cache;
 pub mod schema;
 pub mod settings;
 pub mod signing;

@@ -26,6 +26,16 @@ pub struct FileEntry {
     pub sm3: String,
 }
 
+impl FileEntry {
+    pub fn digests(&self) -> crate::cache::Digests {
+        crate::cache::Digests {
+            sha256: self.sha256.clone(),
+            sm3: self.sm3.clone(),
+            size: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub files: Vec<FileEntry>,

@@ -15,10 +15,24 @@ pub fn rss_kib() -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// Times the stages of one run; prints `阶段 名称 用时 内存 峰值` lines when enabled.
+/// CPU time (user and system, all threads) this process has used, in seconds; `None` off Linux.
+pub fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    // utime and stime are fields 14 and 15 of stat(5), counted in USER_HZ (100 on Linux).
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// Times the stages of one run; prints `阶段 名称 用时 内存 峰值 CPU` lines when enabled (CPU:
+/// seconds of processor time over all threads, so CPU / 用时 is how many cores the stage kept
+/// busy).
 pub struct Stages {
     enabled: bool,
     last: Instant,
+    last_cpu: f64,
 }
 
 impl Stages {
@@ -26,6 +40,7 @@ impl Stages {
         Stages {
             enabled: std::env::var_os("ANJUAN_STAGES").is_some(),
             last: Instant::now(),
+            last_cpu: cpu_secs().unwrap_or(0.0),
         }
     }
 
@@ -36,8 +51,15 @@ impl Stages {
         }
         let secs = self.last.elapsed().as_secs_f64();
         let (rss, hwm) = rss_kib().unwrap_or((0, 0));
-        eprintln!("阶段\t{name}\t{secs:.2}\t{}\t{}", rss / 1024, hwm / 1024);
+        let cpu = cpu_secs().unwrap_or(0.0);
+        eprintln!(
+            "阶段\t{name}\t{secs:.2}\t{}\t{}\t{:.2}",
+            rss / 1024,
+            hwm / 1024,
+            cpu - self.last_cpu
+        );
         self.last = Instant::now();
+        self.last_cpu = cpu;
     }
 }
 

@@ -637,3 +637,118 @@ fn a_gbk_case_file_is_read_with_a_warning() {
     assert_eq!(warning.severity, anjuan::problems::Severity::Warning);
     assert!(warning.message.contains("GBK"), "{}", warning.message);
 }
+
+/// The files below `dir` with the identity of their bytes on disk (inode and modification time):
+/// a file the build rewrote (through a rename) gets a new one.
+fn file_identities(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().unwrap();
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string(),
+                (m.ino(), m.modified().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[cfg(unix)]
+fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
+    let cases = filed_cases("incremental", 12);
+    let out = cases.with_file_name("out");
+    let first = build_into(&cases, &out);
+    assert!(first.ok(), "{:?}", first.problems);
+    let parts_dir = out.join(".anjuan-cache/parts");
+    let before = file_identities(&out);
+    let page_parts: Vec<&String> = before
+        .keys()
+        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-page-"))
+        .collect();
+    assert!(
+        page_parts.len() >= 2,
+        "one catalogue part only: {page_parts:?}"
+    );
+
+    // Nothing changed: nothing written, nothing rendered.
+    let noop = build_into(&cases, &out);
+    assert_eq!((noop.written, noop.files_written), (0, 0));
+    assert_eq!(file_identities(&out), before);
+
+    // One unit renamed: its case's documents that print the name, its volume and item files,
+    // the catalogue files, the one catalogue part listing it, the package files naming them.
+    let (file, old) = std::fs::read_dir(cases.join("inspection"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            text.contains("archive:").then_some((p, text))
+        })
+        .min()
+        .unwrap();
+    let name = old
+        .lines()
+        .skip_while(|l| !l.starts_with("inspected_unit:"))
+        .find_map(|l| l.trim().strip_prefix("name:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::write(&file, old.replace(&name, &format!("{name}（更名）"))).unwrap();
+    let id = old
+        .lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let changed = build_into(&cases, &out);
+    assert!(changed.ok(), "{:?}", changed.problems);
+    let after = file_identities(&out);
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(p, ident)| before.get(*p) != Some(ident))
+        .map(|(p, _)| p)
+        .collect();
+    let case_docs = manifest(&out).files.iter().filter(|f| f.case == id).count();
+    assert!(
+        (1..=case_docs).contains(&changed.written),
+        "{} of the case's {case_docs} documents",
+        changed.written
+    );
+    // No document of another case was touched.
+    for p in &rewritten {
+        let top = p.split('/').next().unwrap();
+        assert!(
+            !top.contains("-S0") || top == id,
+            "{p} of another case was rewritten"
+        );
+    }
+    let parts_rewritten = rewritten
+        .iter()
+        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-page-"))
+        .count();
+    assert!(
+        (1..page_parts.len()).contains(&parts_rewritten),
+        "{parts_rewritten} of {} catalogue parts laid out again",
+        page_parts.len()
+    );
+    assert!(parts_dir.is_dir());
+    // The catalogue still names every case, the renamed one with its new name.
+    let csv = std::fs::read_to_string(out.join("catalogs/归档文件目录.csv")).unwrap();
+    assert!(csv.contains(&format!("{name}（更名）")));
+    let v = anjuan::archive::verify::verify(&out);
+    assert!(
+        v.findings
+            .iter()
+            .all(|f| f.level != anjuan::archive::verify::Level::Error),
+        "{:?}",
+        v.findings
+    );
+}

@@ -4,58 +4,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{filed_cases, filed_samples};
+
+use std::path::Path;
 
 use anjuan::build::{BuildOptions, BuildReport, build};
 use anjuan::project::Project;
-
-/// The sample cases that are filed (an archive block), as (folder, id, text).
-fn samples() -> Vec<(String, String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
-    let mut out = Vec::new();
-    for folder in ["inspection", "enforcement"] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            if !text.lines().any(|l| l.starts_with("archive:")) {
-                continue;
-            }
-            let id = text
-                .lines()
-                .find_map(|l| l.strip_prefix("id:"))
-                .unwrap()
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
-            out.push((folder.to_string(), id, text));
-        }
-    }
-    out
-}
-
-/// A cases root with `n` cases: the filed samples in turn, each under an id of its own.
-fn cases(name: &str, n: usize) -> PathBuf {
-    let root = common::temp_dir(name).join("cases");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::copy(src.join("anjuan.yaml"), root.join("anjuan.yaml")).unwrap();
-    common::copy_dir(&src.join("scans"), &root.join("scans"));
-    let samples = samples();
-    for i in 0..n {
-        let (folder, id, text) = &samples[i % samples.len()];
-        let new_id = format!("{id}-S{i:04}");
-        let text = text.replacen(&format!("id: {id}"), &format!("id: {new_id}"), 1);
-        std::fs::create_dir_all(root.join(folder)).unwrap();
-        std::fs::write(root.join(folder).join(format!("{new_id}.yaml")), text).unwrap();
-    }
-    root
-}
 
 fn build_at(cases: &Path, out: &Path) -> BuildReport {
     let opts = BuildOptions {
@@ -78,14 +32,14 @@ fn second_batch_does_not_raise_peak_memory_and_catalogue_parts_join() {
     };
     // Warm-up: every template and font once (typst and the fonts keep a few caches that grow
     // until every kind of document has been seen; measured: they level off after one build).
-    let warm = cases("scale-warm", samples().len());
+    let warm = filed_cases("scale-warm", filed_samples().len());
     build_at(&warm, &warm.with_file_name("out"));
     // First batch: sets the peak of a build of this size.
-    let first = cases("scale-a", 16);
+    let first = filed_cases("scale-a", 16);
     let r1 = build_at(&first, &first.with_file_name("out"));
     let (_, peak1) = anjuan::memstat::rss_kib().unwrap();
     // Second batch: as many documents again, built after the first in the same process.
-    let second = cases("scale-b", 16);
+    let second = filed_cases("scale-b", 16);
     let r2 = build_at(&second, &second.with_file_name("out"));
     let (_, peak2) = anjuan::memstat::rss_kib().unwrap();
     assert!(
@@ -107,7 +61,7 @@ fn second_batch_does_not_raise_peak_memory_and_catalogue_parts_join() {
         "peak memory grew with the second batch: {peak1} KiB -> {peak2} KiB"
     );
     // Both batches together: twice the documents, a catalogue in more than one part.
-    let both = cases("scale-ab", 32);
+    let both = filed_cases("scale-ab", 32);
     let r3 = build_at(&both, &both.with_file_name("out"));
     let (_, peak3) = anjuan::memstat::rss_kib().unwrap();
     eprintln!(

@@ -15,11 +15,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::cache::BuildCache;
 use crate::case::validate::resolve_attachment;
 use crate::documents::DocKind;
 use crate::ledger::Ledger;
 use crate::manifest::FileEntry;
-use crate::output::{sha256_hex, write_if_changed};
+use crate::output::sha256_hex;
 use crate::problems::Problems;
 use crate::project::CheckedCase;
 use crate::render::{RenderRequest, Renderer};
@@ -137,7 +138,8 @@ struct Item {
 }
 
 enum Source {
-    Document(PathBuf),
+    /// A document of this build, with the SHA-256 the build recorded for it.
+    Document(PathBuf, String),
     Pdf(PathBuf),
     Image(PathBuf),
 }
@@ -158,14 +160,18 @@ struct Plan<'a> {
 /// Builds the volumes of every case with an `archive` block. `files` are this build's
 /// documents; `previous` the volumes of the last build (reused when their inputs are unchanged).
 pub fn build_volumes(
-    settings: &Settings,
-    renderer: &Renderer,
+    env: Env,
     cases: &[&CheckedCase],
     files: &[FileEntry],
     previous: &[VolumeEntry],
-    root: &Path,
-    out: &Path,
 ) -> (Vec<VolumeEntry>, Problems) {
+    let Env {
+        settings,
+        renderer,
+        root,
+        out,
+        cache,
+    } = env;
     let mut problems = Problems::default();
     let Some(arch) = settings.archive.as_ref() else {
         return (Vec::new(), problems);
@@ -213,7 +219,7 @@ pub fn build_volumes(
         &plans,
         VOLUMES_PER_CHUNK,
         crate::render::batch::threads(),
-        |p| make_volume(arch, renderer, p, previous, out),
+        |p| make_volume(arch, renderer, p, previous, out, cache),
         |_, r| results.extend(r),
     );
     let mut volumes = Vec::new();
@@ -241,6 +247,8 @@ pub struct Env<'a> {
     pub renderer: &'a Renderer,
     pub root: &'a Path,
     pub out: &'a Path,
+    /// Knows the outputs of the last build: unchanged ones are neither made nor read again.
+    pub cache: &'a BuildCache,
 }
 
 /// The archive stage of `anjuan build`: volumes of the built cases (a failed case keeps its last
@@ -255,8 +263,9 @@ pub fn stage(
     let Env {
         settings,
         renderer,
-        root,
         out,
+        cache,
+        ..
     } = env;
     let previous: Vec<VolumeEntry> = manifest
         .extra
@@ -268,19 +277,17 @@ pub fn stage(
         .copied()
         .filter(|c| !failed.contains(c.loaded.case.id()))
         .collect();
-    let (mut volumes, mut problems) = build_volumes(
-        settings,
-        renderer,
-        &cases,
-        &manifest.files,
-        &previous,
-        root,
-        out,
-    );
+    let (mut volumes, mut problems) = build_volumes(env, &cases, &manifest.files, &previous);
     let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();
     volumes.extend(previous.into_iter().filter(|v| {
         failed.contains(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()
     }));
+    for v in volumes.iter().filter(|v| !done.contains(&v.case)) {
+        cache.keep(&v.path);
+        for f in v.items.iter().filter_map(|it| it.file.as_ref()) {
+            cache.keep(f);
+        }
+    }
     volumes.sort_by(|a, b| a.path.cmp(&b.path));
     remove_stale(out, &volumes);
     stages.done("立卷");
@@ -304,7 +311,7 @@ pub fn stage(
         .and_then(|v| v.as_array())
         .cloned()
         .unwrap_or_default();
-    match crate::catalog::write(renderer, &volumes, out, date, &previous_catalogs) {
+    match crate::catalog::write(renderer, cache, &volumes, date, &previous_catalogs) {
         Ok(entries) => {
             manifest
                 .extra
@@ -321,7 +328,7 @@ pub fn stage(
     let signer = crate::signing::Signer::from_settings(settings)
         .ok()
         .flatten();
-    match transfer::write(&volumes, settings, signer.as_ref(), out) {
+    match transfer::write(&volumes, settings, signer.as_ref(), out, cache) {
         Ok(entries) => {
             manifest
                 .extra
@@ -417,7 +424,7 @@ fn plan_case<'a>(
             .collect();
         items.push(Item {
             row: r,
-            source: Source::Document(PathBuf::from(&entry.path)),
+            source: Source::Document(PathBuf::from(&entry.path), entry.sha256.clone()),
         });
         for a in c
             .attachments()
@@ -553,6 +560,12 @@ fn split(items: Vec<Item>, max: usize) -> Vec<Vec<Item>> {
     groups
 }
 
+fn extension(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
 fn date8(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y%m%d").to_string())
         .unwrap_or_default()
@@ -564,6 +577,7 @@ fn make_volume(
     plan: &Plan,
     previous: &[VolumeEntry],
     out: &Path,
+    cache: &BuildCache,
 ) -> Result<VolumeEntry, (String, String)> {
     let c = &plan.case.loaded.case;
     let id = c.id().to_string();
@@ -584,21 +598,29 @@ fn make_volume(
         id.clone(),
     ];
 
-    // Inputs first: an unchanged volume is neither rendered nor rewritten.
-    let mut contents: Vec<Vec<u8>> = Vec::new();
+    // Inputs first: an unchanged volume is neither rendered nor rewritten, and its documents
+    // are not even read (the build recorded their digests). Scanned originals are read: they
+    // come from the cases root, outside the build's knowledge.
+    let mut source_digests: Vec<String> = Vec::with_capacity(plan.items.len());
+    let mut originals: Vec<Option<Vec<u8>>> = Vec::with_capacity(plan.items.len());
     for it in &plan.items {
-        let bytes = match &it.source {
-            Source::Document(rel) => std::fs::read(out.join(rel)),
-            Source::Pdf(p) | Source::Image(p) => std::fs::read(p),
+        match &it.source {
+            Source::Document(_, sha256) => {
+                source_digests.push(sha256.clone());
+                originals.push(None);
+            }
+            Source::Pdf(p) | Source::Image(p) => {
+                let bytes = std::fs::read(p).map_err(|e| {
+                    fail(format!(
+                        "无法读取《{}》：{}",
+                        it.row.title,
+                        crate::text::io_error(&e)
+                    ))
+                })?;
+                source_digests.push(sha256_hex(&bytes));
+                originals.push(Some(bytes));
+            }
         }
-        .map_err(|e| {
-            fail(format!(
-                "无法读取《{}》：{}",
-                it.row.title,
-                crate::text::io_error(&e)
-            ))
-        })?;
-        contents.push(bytes);
     }
     let front_data = json!({
         "title": pdf_title, "keywords": keywords,
@@ -625,20 +647,18 @@ fn make_volume(
         info.classification,
         serde_json::to_string(&rows).unwrap_or_default(),
     );
-    for b in &contents {
-        digest_input.push_str(&sha256_hex(b));
+    for d in &source_digests {
+        digest_input.push_str(d);
         digest_input.push('\n');
     }
     let inputs = sha256_hex(digest_input.as_bytes());
     let unchanged = previous.iter().find(|v| {
         v.path == path
             && v.inputs == inputs
-            && std::fs::read(out.join(&path)).is_ok_and(|b| sha256_hex(&b) == v.sha256)
-            && v.items.iter().all(|it| {
-                it.file.as_ref().is_some_and(|f| {
-                    crate::output::file_sha256(&out.join(f)).is_some_and(|h| h == it.sha256)
-                })
-            })
+            && cache.holds(&path, &v.sha256)
+            && v.items
+                .iter()
+                .all(|it| it.file.as_ref().is_some_and(|f| cache.holds(f, &it.sha256)))
     });
     if let Some(prev) = unchanged {
         return Ok(prev.clone());
@@ -658,12 +678,21 @@ fn make_volume(
             .map_err(|e| fail(e.to_string()))
     };
     let classification = info.classification.as_ref().map(|s| s.to_string());
-    let mut parts_pdf: Vec<Vec<u8>> = Vec::new();
-    for ((it, bytes), row) in plan.items.iter().zip(contents).zip(rows.iter_mut()) {
+    let mut parts: Vec<lopdf::Document> = Vec::with_capacity(plan.items.len());
+    for ((it, original), row) in plan.items.iter().zip(originals).zip(rows.iter_mut()) {
         // The 件's own file: a document says what it is in its XMP; an original stays as it was.
         let code = item_code(&plan.code, row.seq);
-        let (ext, data) = match &it.source {
-            Source::Document(_) => {
+        let (ext, data, doc) = match (&it.source, original) {
+            (Source::Document(rel, _), _) => {
+                let bytes = std::fs::read(out.join(rel)).map_err(|e| {
+                    fail(format!(
+                        "无法读取《{}》：{}",
+                        it.row.title,
+                        crate::text::io_error(&e)
+                    ))
+                })?;
+                let doc = lopdf::Document::load_mem(&bytes)
+                    .map_err(|e| fail(format!("《{}》无法解析：{e}", row.title)))?;
                 let id = pdf::Identity {
                     level: "件".into(),
                     code: code.clone(),
@@ -674,45 +703,43 @@ fn make_volume(
                     classification: classification.clone(),
                     volume: Some(plan.code.clone()),
                 };
-                let pdf = pdf::with_identity(&bytes, &id)
+                let pdf = pdf::identified(&doc, &id)
                     .map_err(|e| fail(format!("《{}》写入 XMP 元数据失败：{e}", row.title)))?;
-                ("pdf".to_string(), pdf)
+                ("pdf".to_string(), pdf, doc)
             }
-            Source::Pdf(p) | Source::Image(p) => (
-                p.extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_default(),
-                bytes.clone(),
-            ),
-        };
-        let rel = format!("{VOLUMES_DIR}/{}/{code}.{ext}", plan.code);
-        write_if_changed(&out.join(&rel), &data)
-            .map_err(|e| fail(format!("无法写入 {rel}：{}", crate::text::io_error(&e))))?;
-        row.file = Some(rel);
-        row.sha256 = sha256_hex(&data);
-        row.sm3 = crate::output::sm3_hex(&data);
-        row.size = data.len() as u64;
-        let pdf = match &it.source {
-            Source::Image(p) => {
-                let ext = p
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_default();
+            (Source::Pdf(p), Some(bytes)) => {
+                let doc = lopdf::Document::load_mem(&bytes)
+                    .map_err(|e| fail(format!("附件《{}》无法解析：{e}", row.title)))?;
+                (extension(p), bytes, doc)
+            }
+            (Source::Image(p), Some(bytes)) => {
+                let ext = extension(p);
                 let file = format!("/attachment.{ext}");
-                render(
+                let page = render(
                     "archive_image",
                     &json!({"title": it.row.title, "file": file}),
-                    &[(file.clone(), bytes)],
-                )?
+                    &[(file.clone(), bytes.clone())],
+                )?;
+                let doc = lopdf::Document::load_mem(&page)
+                    .map_err(|e| fail(format!("附件《{}》无法排版：{e}", row.title)))?;
+                (ext, bytes, doc)
             }
-            _ => bytes,
+            (_, None) => return Err(fail(format!("无法读取《{}》", it.row.title))),
         };
-        parts_pdf.push(pdf);
+        let rel = format!("{VOLUMES_DIR}/{}/{code}.{ext}", plan.code);
+        let (digests, _) = cache
+            .write(&rel, &data)
+            .map_err(|e| fail(format!("无法写入 {rel}：{}", crate::text::io_error(&e))))?;
+        row.file = Some(rel);
+        row.sha256 = digests.sha256;
+        row.sm3 = digests.sm3;
+        row.size = digests.size;
+        parts.push(doc);
     }
     let mut stamps = Vec::new();
     let mut n = 0;
-    for pdf in &parts_pdf {
-        for (w, h) in pdf::page_sizes(pdf).map_err(|e| fail(e.to_string()))? {
+    for doc in &parts {
+        for (w, h) in pdf::sizes_of(doc).map_err(|e| fail(e.to_string()))? {
             n += 1;
             stamps.push(json!({"n": n, "w": w, "h": h, "left": arch.duplex && n % 2 == 0}));
         }
@@ -744,11 +771,11 @@ fn make_volume(
     };
     let parts = pdf::VolumeParts {
         front: &front,
-        contents: parts_pdf
-            .iter()
+        contents: parts
+            .into_iter()
             .zip(&rows)
-            .map(|(p, r)| pdf::ContentPart {
-                pdf: p,
+            .map(|(doc, r)| pdf::ContentPart {
+                doc,
                 title: r.title.clone(),
             })
             .collect(),
@@ -756,10 +783,13 @@ fn make_volume(
         notes: &notes,
         identity: &identity,
     };
-    let volume = pdf::assemble(&parts).map_err(|e| fail(format!("组卷失败：{e}")))?;
-    let page_digests = pdf::page_digests(&volume).map_err(|e| fail(e.to_string()))?;
+    let pdf::Assembled {
+        pdf: volume,
+        page_digests,
+    } = pdf::assemble(parts).map_err(|e| fail(format!("组卷失败：{e}")))?;
     let pages = page_digests.len();
-    write_if_changed(&out.join(&path), &volume)
+    let (volume_digests, _) = cache
+        .write(&path, &volume)
         .map_err(|e| fail(format!("无法写入 {path}：{}", crate::text::io_error(&e))))?;
     Ok(VolumeEntry {
         path,
@@ -768,8 +798,8 @@ fn make_volume(
         volume: plan.volume,
         volumes: plan.volumes,
         pages,
-        sha256: sha256_hex(&volume),
-        sm3: crate::output::sm3_hex(&volume),
+        sha256: volume_digests.sha256,
+        sm3: volume_digests.sm3,
         title,
         category: c.procedure_name().to_string(),
         start_date,

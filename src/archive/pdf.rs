@@ -25,7 +25,11 @@ const STAMP_NAME: &[u8] = b"AnjuanPageNo";
 
 /// Number of pages and each page's size in points (width, height).
 pub fn page_sizes(pdf: &[u8]) -> Result<Vec<(f32, f32)>, PdfError> {
-    let doc = Document::load_mem(pdf)?;
+    sizes_of(&Document::load_mem(pdf)?)
+}
+
+/// [`page_sizes`] of a parsed document.
+pub fn sizes_of(doc: &Document) -> Result<Vec<(f32, f32)>, PdfError> {
     doc.get_pages()
         .values()
         .map(|&id| media_box(&doc, id).map(|b| (b[2] - b[0], b[3] - b[1])))
@@ -57,8 +61,9 @@ fn inherited(doc: &Document, page: ObjectId, key: &[u8]) -> Option<Object> {
 }
 
 /// One document (or scanned original) of a volume.
-pub struct ContentPart<'a> {
-    pub pdf: &'a [u8],
+pub struct ContentPart {
+    /// Parsed once for the whole archive stage: sizes, the item's file and the volume.
+    pub doc: Document,
     /// Bookmark title, as in the 目录.
     pub title: String,
 }
@@ -67,7 +72,7 @@ pub struct ContentPart<'a> {
 pub struct VolumeParts<'a> {
     /// Cover and 目录 (typst, PDF/A-2b): its catalogue becomes the volume's.
     pub front: &'a [u8],
-    pub contents: Vec<ContentPart<'a>>,
+    pub contents: Vec<ContentPart>,
     /// One stamp page per content page, in order.
     pub stamps: &'a [u8],
     pub notes: &'a [u8],
@@ -75,14 +80,22 @@ pub struct VolumeParts<'a> {
     pub identity: &'a Identity,
 }
 
+/// A volume put together: its bytes and the digest of each page ([`page_digest`]).
+pub struct Assembled {
+    pub pdf: Vec<u8>,
+    pub page_digests: Vec<String>,
+}
+
 /// Puts a volume together: front, stamped contents, notes; page labels and bookmarks that
 /// agree with the stamps.
-pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
+pub fn assemble(parts: VolumeParts) -> Result<Assembled, PdfError> {
     let mut base = Document::load_mem(parts.front)?;
     let front_pages: Vec<ObjectId> = base.get_pages().values().copied().collect();
     let mut content_pages: Vec<(usize, Vec<ObjectId>)> = Vec::new();
-    for (i, part) in parts.contents.iter().enumerate() {
-        content_pages.push((i, absorb(&mut base, part.pdf)?));
+    let mut titles = Vec::with_capacity(parts.contents.len());
+    for (i, part) in parts.contents.into_iter().enumerate() {
+        content_pages.push((i, absorb_doc(&mut base, part.doc)?));
+        titles.push(part.title);
     }
     let stamp_pages = absorb(&mut base, parts.stamps)?;
     let notes_pages = absorb(&mut base, parts.notes)?;
@@ -130,7 +143,7 @@ pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
     }
     for (i, pages) in &content_pages {
         if let Some(&first) = pages.first() {
-            marks.push((parts.contents[*i].title.clone(), first));
+            marks.push((titles[*i].clone(), first));
         }
     }
     if let Some(&n) = notes_pages.first() {
@@ -153,9 +166,16 @@ pub fn assemble(parts: &VolumeParts) -> Result<Vec<u8>, PdfError> {
     set_identity(&mut base, parts.identity)?;
     base.prune_objects();
     base.renumber_objects();
-    let mut out = Vec::new();
-    base.save_to(&mut out)?;
-    Ok(out)
+    // What verify recomputes from the file, taken here from the same objects before they are
+    // written: parsing the volume again cost as much as assembling it.
+    let page_digests = base
+        .get_pages()
+        .values()
+        .map(|&p| page_digest(&base, p))
+        .collect();
+    let mut pdf = Vec::new();
+    base.save_to(&mut pdf)?;
+    Ok(Assembled { pdf, page_digests })
 }
 
 /// Joins PDFs rendered in parts into one, streaming: each part is parsed, its pages and what
@@ -329,7 +349,10 @@ pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
 /// Moves every object of `pdf` into `base` under fresh numbers; returns its pages in order,
 /// each carrying the attributes it inherited from its own page tree.
 fn absorb(base: &mut Document, pdf: &[u8]) -> Result<Vec<ObjectId>, PdfError> {
-    let mut doc = Document::load_mem(pdf)?;
+    absorb_doc(base, Document::load_mem(pdf)?)
+}
+
+fn absorb_doc(base: &mut Document, mut doc: Document) -> Result<Vec<ObjectId>, PdfError> {
     if doc.is_encrypted() {
         return Err(PdfError::Structure("加密的 PDF 不能并入案卷".into()));
     }
@@ -698,7 +721,12 @@ pub fn set_identity(doc: &mut Document, id: &Identity) -> Result<(), PdfError> {
 
 /// A PDF with `id` written into its XMP, saved again.
 pub fn with_identity(pdf: &[u8], id: &Identity) -> Result<Vec<u8>, PdfError> {
-    let mut doc = Document::load_mem(pdf)?;
+    identified(&Document::load_mem(pdf)?, id)
+}
+
+/// [`with_identity`] of a parsed document (left as it was).
+pub fn identified(doc: &Document, id: &Identity) -> Result<Vec<u8>, PdfError> {
+    let mut doc = doc.clone();
     set_identity(&mut doc, id)?;
     let mut out = Vec::new();
     doc.save_to(&mut out)?;

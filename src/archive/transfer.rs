@@ -11,8 +11,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::VolumeEntry;
+use crate::cache::{BuildCache, Digests};
 use crate::catalog::{self, Cell};
-use crate::output::{sha256_hex, sm3_hex, write_if_changed};
+use crate::output::{sha256_hex, sm3_hex};
 use crate::settings::Settings;
 use crate::signing::Signer;
 
@@ -38,6 +39,7 @@ pub fn write(
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
+    cache: &BuildCache,
 ) -> Result<Vec<Value>, TransferError> {
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
@@ -50,15 +52,27 @@ pub fn write(
             let target = out.join(&path);
             let (sha, sm3) = match content {
                 Content::Bytes(bytes) => {
-                    write_if_changed(&target, &bytes)
+                    let (d, _) = cache
+                        .write(&path, &bytes)
                         .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    (sha256_hex(&bytes), sm3_hex(&bytes))
+                    (d.sha256, d.sm3)
                 }
                 Content::Copy {
-                    from, sha256, sm3, ..
+                    from,
+                    sha256,
+                    sm3,
+                    size,
                 } => {
-                    copy_if_changed(&from, &target, &sha256)
-                        .map_err(|e| TransferError::Write(path.clone(), e))?;
+                    if !cache.holds(&path, &sha256) {
+                        link_or_copy(&from, &target)
+                            .map_err(|e| TransferError::Write(path.clone(), e))?;
+                        let d = Digests {
+                            sha256: sha256.clone(),
+                            sm3: sm3.clone(),
+                            size,
+                        };
+                        cache.record(&path, &d);
+                    }
                     (sha256, sm3)
                 }
             };
@@ -131,15 +145,17 @@ impl Content {
     }
 }
 
-/// Copies `from` to `to` through a temporary name, unless `to` already has the digest `sha256`.
-fn copy_if_changed(from: &Path, to: &Path, sha256: &str) -> std::io::Result<()> {
-    if crate::output::file_sha256(to).is_some_and(|have| have == sha256) {
-        return Ok(());
-    }
+/// Puts `from` at `to` through a temporary name: a hard link where the file system has them (a
+/// volume of the package takes no second copy on disk; anjuan replaces files by renaming, so a
+/// later build never changes the package's file through the link), else a copy.
+fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
     let dir = to.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".copy.{}.tmp", std::process::id()));
-    std::fs::copy(from, &tmp)?;
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(from, &tmp).is_err() {
+        std::fs::copy(from, &tmp)?;
+    }
     std::fs::rename(&tmp, to).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })

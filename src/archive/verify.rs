@@ -359,6 +359,7 @@ fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
         if entry.file_type().is_file()
             && rel != manifest::FILE_NAME
             && !crate::lock::OUTPUT_FILES.contains(&rel.as_str())
+            && !rel.starts_with(&format!("{}/", crate::cache::DIR))
             && rel != manifest_signature_name()
             && !seen.contains(rel.as_str())
         {

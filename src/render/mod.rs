@@ -108,6 +108,18 @@ impl Renderer {
         &self.fingerprint
     }
 
+    /// Digest of everything a request's output is made from: the request (template, identity,
+    /// date, data) and the renderer's fingerprint. Same digest, same bytes.
+    pub fn inputs_digest(&self, request: &RenderRequest) -> String {
+        let mut key = format!(
+            "{}\n{}\n{}\n{:?}\n",
+            self.fingerprint, request.template, request.ident, request.date
+        )
+        .into_bytes();
+        key.extend_from_slice(&request.data);
+        crate::output::sha256_hex(&key)
+    }
+
     fn compute_fingerprint(&self) -> String {
         let mut files: Vec<(String, &Bytes)> = self
             .files

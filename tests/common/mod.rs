@@ -67,6 +67,54 @@ pub fn sample_cases(name: &str) -> PathBuf {
     dir
 }
 
+/// The sample cases that are filed (an archive block), as (folder, id, text).
+pub fn filed_samples() -> Vec<(String, String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let mut out = Vec::new();
+    for folder in ["inspection", "enforcement"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            if !text.lines().any(|l| l.starts_with("archive:")) {
+                continue;
+            }
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("id:"))
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+            out.push((folder.to_string(), id, text));
+        }
+    }
+    out
+}
+
+/// A cases root with `n` cases: the filed samples in turn, each under an id of its own.
+pub fn filed_cases(name: &str, n: usize) -> PathBuf {
+    let root = temp_dir(name).join("cases");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(src.join("anjuan.yaml"), root.join("anjuan.yaml")).unwrap();
+    copy_dir(&src.join("scans"), &root.join("scans"));
+    let samples = filed_samples();
+    for i in 0..n {
+        let (folder, id, text) = &samples[i % samples.len()];
+        let new_id = format!("{id}-S{i:04}");
+        let text = text.replacen(&format!("id: {id}"), &format!("id: {new_id}"), 1);
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        std::fs::write(root.join(folder).join(format!("{new_id}.yaml")), text).unwrap();
+    }
+    root
+}
+
 /// The text of every page of a PDF, pages in order.
 pub fn pdf_pages(bytes: &[u8]) -> Vec<String> {
     let doc = lopdf::Document::load_mem(bytes).expect("PDF parses");

@@ -1,0 +1,270 @@
+//! What a build remembers of its outputs between runs, in `OUT/.anjuan-cache/`:
+//! - for each document, volume and catalogue part, a digest of everything it was made from
+//!   (template data, templates, fonts, identity) and its page count: inputs unchanged, nothing is
+//!   rendered again;
+//! - for each output file, its size, modification time and inode with its SHA-256 and SM3: a
+//!   file whose stamp is unchanged is known without being read.
+//!
+//! A cache, never evidence: it is not in the signed manifest, `verify` never reads it, and lost
+//! or stale it costs only time (files are read and hashed again). Every output a build writes or
+//! keeps goes through here, so a no-op rebuild reads no output file at all.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::output::{sha256_hex, sm3_hex, write_atomic};
+
+/// The cache's folder in the output folder: its records and the parts of laid-out catalogues.
+pub const DIR: &str = ".anjuan-cache";
+/// The records, below [`DIR`].
+pub const FILE_NAME: &str = ".anjuan-cache/index.json";
+
+/// Bumped when what the cache records changes meaning: an older cache is then ignored.
+const VERSION: u32 = 1;
+
+/// The digests of a file's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digests {
+    pub sha256: String,
+    pub sm3: String,
+    pub size: u64,
+}
+
+impl Digests {
+    pub fn of(bytes: &[u8]) -> Self {
+        Digests {
+            sha256: sha256_hex(bytes),
+            sm3: sm3_hex(bytes),
+            size: bytes.len() as u64,
+        }
+    }
+}
+
+/// A file as it was when its digests were taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Known {
+    /// Modification time (ns since the epoch) and inode: a file rewritten through a rename gets
+    /// a new inode even within one clock tick.
+    mtime: i128,
+    ino: u64,
+    #[serde(flatten)]
+    digests: Digests,
+}
+
+/// What an output was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Made {
+    pub inputs: String,
+    pub pages: usize,
+    /// SHA-256 of what was made.
+    pub sha256: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Stored {
+    version: u32,
+    made: BTreeMap<String, Made>,
+    files: BTreeMap<String, Known>,
+}
+
+pub struct BuildCache {
+    out: PathBuf,
+    previous: Stored,
+    now: Mutex<Stored>,
+}
+
+/// The stamp of a file now: (mtime ns, inode, size).
+fn stamp(path: &Path) -> Option<(i128, u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some((mtime, ino, meta.len()))
+}
+
+impl BuildCache {
+    /// The cache of the last build into `out` (empty when there is none or it cannot be read).
+    pub fn load(out: &Path) -> Self {
+        let previous = std::fs::read(out.join(FILE_NAME))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Stored>(&b).ok())
+            .filter(|s| s.version == VERSION)
+            .unwrap_or_default();
+        BuildCache {
+            out: out.to_path_buf(),
+            previous,
+            now: Mutex::new(Stored {
+                version: VERSION,
+                ..Stored::default()
+            }),
+        }
+    }
+
+    fn now(&self) -> std::sync::MutexGuard<'_, Stored> {
+        self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The digests of the output file `rel`: the recorded ones while its stamp is unchanged,
+    /// else read and hashed. None when it cannot be read.
+    pub fn digests(&self, rel: &str) -> Option<Digests> {
+        let path = self.out.join(rel);
+        let (mtime, ino, size) = stamp(&path)?;
+        // Recorded by this build (written a moment ago) or by the last one.
+        let this_build = self.now().files.get(rel).cloned();
+        let recorded = this_build
+            .as_ref()
+            .or_else(|| self.previous.files.get(rel))
+            .filter(|k| k.mtime == mtime && k.ino == ino && k.digests.size == size)
+            .map(|k| k.digests.clone());
+        let digests = match recorded {
+            Some(d) => d,
+            None => Digests::of(&std::fs::read(&path).ok()?),
+        };
+        self.now().files.insert(
+            rel.to_string(),
+            Known {
+                mtime,
+                ino,
+                digests: digests.clone(),
+            },
+        );
+        Some(digests)
+    }
+
+    /// Whether `rel` is still the file with SHA-256 `sha256` (read only when its stamp changed).
+    pub fn holds(&self, rel: &str, sha256: &str) -> bool {
+        self.digests(rel).is_some_and(|d| d.sha256 == sha256)
+    }
+
+    /// Writes `bytes` to `rel` unless the file there already holds them; records it either way.
+    /// Returns the digests and whether it wrote.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<(Digests, bool)> {
+        let digests = Digests::of(bytes);
+        let wrote = self.write_known(rel, bytes, &digests)?;
+        Ok((digests, wrote))
+    }
+
+    /// [`BuildCache::write`] with the digests of `bytes` already taken. Returns whether it wrote.
+    pub fn write_known(&self, rel: &str, bytes: &[u8], digests: &Digests) -> std::io::Result<bool> {
+        if self.holds(rel, &digests.sha256) {
+            return Ok(false);
+        }
+        write_atomic(&self.out.join(rel), bytes)?;
+        self.record(rel, digests);
+        Ok(true)
+    }
+
+    /// The digests of `rel` when the last build made it from `inputs` and it is still that
+    /// file: nothing to make again.
+    pub fn reusable(&self, rel: &str, inputs: &str) -> Option<(Digests, usize)> {
+        let made = self.previous.made.get(rel).filter(|m| m.inputs == inputs)?;
+        let d = self.digests(rel).filter(|d| d.sha256 == made.sha256)?;
+        Some((d, made.pages))
+    }
+
+    /// Records a file just written with known digests (a copy, a link).
+    pub fn record(&self, rel: &str, digests: &Digests) {
+        if let Some((mtime, ino, size)) = stamp(&self.out.join(rel)) {
+            let digests = Digests {
+                size,
+                ..digests.clone()
+            };
+            self.now().files.insert(
+                rel.to_string(),
+                Known {
+                    mtime,
+                    ino,
+                    digests,
+                },
+            );
+        }
+    }
+
+    /// What `rel` was made from by the last build.
+    pub fn made_before(&self, rel: &str) -> Option<&Made> {
+        self.previous.made.get(rel)
+    }
+
+    /// Records what `rel` is made from in this build.
+    pub fn made(&self, rel: &str, made: Made) {
+        self.now().made.insert(rel.to_string(), made);
+    }
+
+    /// Carries the last build's records of `rel` over unchanged (an output this build keeps
+    /// without looking at it: a failed case's documents).
+    pub fn keep(&self, rel: &str) {
+        let mut now = self.now();
+        if let Some(m) = self.previous.made.get(rel) {
+            now.made.entry(rel.to_string()).or_insert_with(|| m.clone());
+        }
+        if let Some(k) = self.previous.files.get(rel) {
+            now.files
+                .entry(rel.to_string())
+                .or_insert_with(|| k.clone());
+        }
+    }
+
+    /// Reads a file below the output folder that this build knows (a cached part).
+    pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.out.join(rel)).ok()
+    }
+
+    /// Removes the cached parts this build did not use.
+    fn remove_unused(&self, now: &Stored) {
+        let dir = self.out.join(DIR);
+        for e in walkdir::WalkDir::new(&dir)
+            .min_depth(2)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = e
+                .path()
+                .strip_prefix(&self.out)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if !now.made.contains_key(&rel) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// [`BuildCache::keep`] for every record below `prefix` (the parts of a catalogue reused
+    /// whole).
+    pub fn keep_below(&self, prefix: &str) {
+        let mut now = self.now();
+        for (k, m) in self.previous.made.range(prefix.to_string()..) {
+            if !k.starts_with(prefix) {
+                break;
+            }
+            now.made.entry(k.clone()).or_insert_with(|| m.clone());
+        }
+        for (k, f) in self.previous.files.range(prefix.to_string()..) {
+            if !k.starts_with(prefix) {
+                break;
+            }
+            now.files.entry(k.clone()).or_insert_with(|| f.clone());
+        }
+    }
+
+    /// Writes this build's records (only when they changed).
+    pub fn save(&self) -> std::io::Result<()> {
+        let now = self.now();
+        self.remove_unused(&now);
+        let text = serde_json::to_vec(&*now).map_err(std::io::Error::other)?;
+        crate::output::write_if_changed(&self.out.join(FILE_NAME), &text).map(|_| ())
+    }
+}
