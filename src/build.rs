@@ -1,67 +1,37 @@
-//! `anjuan build`: checked cases → 文号 → document data → PDFs → manifest. A case with errors
+//! `anjuan build`: checked cases → 文号 → document data → PDFs → volumes → catalogues →
+//! transfer package, as [`Stage`]s over one [`BuildContext`] (see `stage`). A case with errors
 //! gets no documents and never stops the others; every file is written under a temporary name
 //! and renamed, and rewritten only when its bytes change.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Instant;
 
 use chrono::NaiveDate;
-use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Value, json};
 
 use crate::cache::{BuildCache, Digests, Made};
-use crate::documents::{DocKind, DocSpec};
+use crate::documents::DocSpec;
 use crate::ledger::Ledger;
-use crate::manifest::{FileEntry, Manifest};
+use crate::manifest::{self, FileEntry, Manifest};
 use crate::numbering::{self, Numbers};
 use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CheckedCase, Project};
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
-use crate::{law, manifest};
+use crate::stage::{BuildContext, Stage, progress_bar};
+pub use crate::stage::{BuildError, BuildOptions, BuildReport, WhenBusy};
+pub use crate::template_data::document_data;
 
-pub struct BuildOptions {
-    pub out: PathBuf,
-    pub today: NaiveDate,
-    pub progress: bool,
-    /// Writes each document's template data as JSON below this folder.
-    pub dump_data: Option<PathBuf>,
-}
-
-#[derive(Debug, Default)]
-pub struct BuildReport {
-    pub cases_built: usize,
-    /// Cases (id or file) that got no documents.
-    pub cases_failed: Vec<String>,
-    pub documents: usize,
-    /// Documents whose bytes changed (or are new).
-    pub written: usize,
-    pub pages: usize,
-    /// Files of every kind this build wrote (documents, volumes, catalogues, transfer package,
-    /// manifest, ledger, log); unchanged files are not rewritten and not counted.
-    pub files_written: usize,
-    pub elapsed: Duration,
-    pub problems: Problems,
-    /// Bulk letters (campaigns).
-    pub letters: crate::letters::LettersReport,
-}
-
-impl BuildReport {
-    pub fn ok(&self) -> bool {
-        self.cases_failed.is_empty() && !self.problems.has_errors()
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum BuildError {
-    #[error("{0}")]
-    Ledger(#[from] crate::ledger::LedgerError),
-    #[error("{0}")]
-    Lock(#[from] crate::lock::LockError),
-    #[error("无法写入输出目录 {}：{}", .0.display(), crate::text::io_error(.1))]
-    Output(PathBuf, std::io::Error),
+/// The stages of a build, in the order they run.
+fn stages() -> [&'static dyn Stage; 5] {
+    [
+        &CaseDocuments,
+        &crate::letters::Letters,
+        &crate::archive::Volumes,
+        &crate::catalog::Catalogues,
+        &crate::archive::transfer::TransferPackage,
+    ]
 }
 
 /// One document to render.
@@ -73,15 +43,6 @@ struct Job<'a> {
     data: Vec<u8>,
     /// The PDF's date: the document's, or the case's latest while it has none.
     date: Option<NaiveDate>,
-}
-
-/// What a build does when another build holds its output folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WhenBusy {
-    /// Wait for it, saying who holds the folder.
-    Wait,
-    /// Fail at once (`--no-wait`).
-    Fail,
 }
 
 /// Builds with the output folder locked, waiting for a build that holds it.
@@ -116,11 +77,35 @@ fn build_locked(
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let written_before = crate::output::files_written();
-    let mut stages = crate::memstat::Stages::from_env();
+    let mut timing = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
-    let mut problems = checked.problems;
-    let mut failed: BTreeSet<String> = checked.failed.into_iter().collect();
+    let mut cx = open(project, renderer, opts, &checked)?;
+    timing.done("核对");
+    let previous_paths = cx.previous.paths();
+    for stage in stages() {
+        stage.run(&mut cx)?;
+        timing.done(stage.name());
+    }
+    close(&mut cx, &previous_paths)?;
+    timing.done("清单和签名");
+    let mut report = std::mem::take(&mut cx.report);
+    report.cases_failed = std::mem::take(&mut cx.failed).into_iter().collect();
+    report.problems = std::mem::take(&mut cx.problems);
+    report.elapsed = started.elapsed();
+    report.files_written = crate::output::files_written() - written_before;
+    Ok(report)
+}
 
+/// The context of a build: the cases numbered from the ledger, those lacking a template
+/// failed, the last build's manifest and cache.
+fn open<'a>(
+    project: &'a Project,
+    renderer: &'a Renderer,
+    opts: &'a BuildOptions,
+    checked: &'a crate::project::Checked,
+) -> Result<BuildContext<'a>, BuildError> {
+    let mut problems = checked.problems.clone();
+    let mut failed: BTreeSet<String> = checked.failed.iter().cloned().collect();
     let (numbers, clashes) = Ledger::update(
         &project.root,
         || crate::ledger::say_busy(&project.root),
@@ -131,7 +116,6 @@ fn build_locked(
         ctx.warn(&field, message);
         problems.extend(ctx.problems);
     }
-
     let cases: Vec<&CheckedCase> = checked
         .cases
         .iter()
@@ -153,129 +137,114 @@ fn build_locked(
             false
         })
         .collect();
-
-    stages.done("核对");
-    let total: usize = cases.iter().map(|c| c.docs.len()).sum();
-    let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
-
-    let cache = BuildCache::load(&opts.out);
-    // Whole cases a chunk at a time: a case is written only once all its documents rendered.
-    let mut results: Vec<CaseResult> = Vec::with_capacity(cases.len());
-    for group in case_chunks(&cases, batch::CHUNK) {
-        let per_case: Vec<Vec<Job>> = group
-            .iter()
-            .map(|c| jobs_of(&project.settings, c, &numbers))
-            .collect();
-        let flat: Vec<&Job> = per_case.iter().flatten().collect();
-        let mut rendered = batch::parallel(&flat, batch::threads(), |job| {
-            let r = render_job(renderer, job, &numbers, &cache);
-            bar.inc(1);
-            r
-        })
-        .into_iter();
-        for (case, jobs) in group.iter().zip(&per_case) {
-            let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
-            results.push(finish_case(case, jobs, own, opts, &cache));
-        }
-        typst::comemo::evict(0);
-        crate::memstat::release_free();
-    }
-    bar.finish_and_clear();
-    stages.done("文书");
-
-    let previous = Manifest::load(&opts.out).unwrap_or_default();
-    let previous_paths = previous.paths();
-    let mut manifest = Manifest {
-        files: Vec::new(),
-        extra: previous.extra.clone(),
-    };
-    let mut report = BuildReport::default();
-    for r in results {
-        match r {
-            CaseResult::Built {
-                entries,
-                written,
-                problems: p,
-            } => {
-                problems.extend(p);
-                report.cases_built += 1;
-                report.documents += entries.len();
-                report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
-                report.written += written;
-                manifest.files.extend(entries);
-            }
-            CaseResult::Failed { id, problems: p } => {
-                failed.insert(id);
-                problems.extend(p);
-            }
-        }
-    }
-    // A case that fails now keeps the documents of its last good build, still listed; so does
-    // every case this run did not read (one case file was built).
-    let read: BTreeSet<&str> = project.cases.iter().map(|c| c.case.id()).collect();
-    let standing: BTreeSet<String> = previous
-        .files
-        .iter()
-        .map(|f| f.case.clone())
-        .filter(|id| failed.contains(id) || (project.partial && !read.contains(id.as_str())))
-        .collect();
-    let built: BTreeSet<&str> = manifest.files.iter().map(|f| f.case.as_str()).collect();
-    let kept: Vec<FileEntry> = previous
-        .files
-        .into_iter()
-        .filter(|f| {
-            standing.contains(&f.case)
-                && !built.contains(f.case.as_str())
-                && opts.out.join(&f.path).is_file()
-        })
-        .collect();
-    manifest.files.extend(kept);
-    let (letters, letter_problems) = crate::letters::build(project, renderer, opts, &mut manifest)?;
-    report.letters = letters;
-    problems.extend(letter_problems);
-    stages.done("批量发文");
-    for f in &manifest.files {
-        cache.keep(&f.path);
-    }
-    // Volumes too stand for failed cases and for the cases this run did not read.
-    let keep_volumes: BTreeSet<String> = failed.union(&standing).cloned().collect();
-    let archive_env = crate::archive::Env {
-        settings: &project.settings,
+    Ok(BuildContext {
+        project,
         renderer,
-        root: &project.root,
-        out: &opts.out,
-        cache: &cache,
-    };
-    problems.extend(crate::archive::stage(
-        archive_env,
-        &cases,
-        &keep_volumes,
-        &mut manifest,
-        &mut stages,
-    ));
-    manifest
-        .save(&opts.out)
-        .map_err(|e| BuildError::Output(opts.out.join(manifest::FILE_NAME), e))?;
-    cache
-        .save()
-        .map_err(|e| BuildError::Output(opts.out.join(crate::cache::FILE_NAME), e))?;
-    if !project.partial {
-        manifest.remove_dropped(&previous_paths, &opts.out);
-    }
-    // Signature and build log, once the manifest is final.
-    problems.extend(crate::buildlog::seal(
-        &project.settings,
-        &project.root,
-        &opts.out,
-    ));
-    stages.done("清单和签名");
+        opts,
+        cache: BuildCache::load(&opts.out),
+        previous: Manifest::load(&opts.out).unwrap_or_default(),
+        manifest: Manifest::default(),
+        problems,
+        cases,
+        numbers,
+        failed,
+        report: BuildReport::default(),
+    })
+}
 
-    report.cases_failed = failed.into_iter().collect();
-    report.problems = problems;
-    report.elapsed = started.elapsed();
-    report.files_written = crate::output::files_written() - written_before;
-    Ok(report)
+/// The build's records once every stage ran: the manifest and the cache saved, outputs no
+/// longer made removed, then the signature and the build log over the final manifest.
+fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(), BuildError> {
+    let out = &cx.opts.out;
+    cx.manifest
+        .save(out)
+        .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
+    cx.cache
+        .save()
+        .map_err(|e| BuildError::Output(out.join(crate::cache::FILE_NAME), e))?;
+    if !cx.project.partial {
+        cx.manifest.remove_dropped(previous_paths, out);
+    }
+    cx.problems.extend(crate::buildlog::seal(
+        &cx.project.settings,
+        &cx.project.root,
+        out,
+    ));
+    Ok(())
+}
+
+/// Every case's documents, rendered a chunk of cases at a time.
+pub struct CaseDocuments;
+
+impl Stage for CaseDocuments {
+    fn name(&self) -> &'static str {
+        "文书"
+    }
+
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
+        let (project, renderer, opts) = (cx.project, cx.renderer, cx.opts);
+        let total: usize = cx.cases.iter().map(|c| c.docs.len()).sum();
+        let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
+        // Whole cases a chunk at a time: a case is written only once all its documents
+        // rendered.
+        let mut results: Vec<CaseResult> = Vec::with_capacity(cx.cases.len());
+        for group in case_chunks(&cx.cases, batch::CHUNK) {
+            let per_case: Vec<Vec<Job>> = group
+                .iter()
+                .map(|c| jobs_of(&project.settings, c, &cx.numbers))
+                .collect();
+            let flat: Vec<&Job> = per_case.iter().flatten().collect();
+            let mut rendered = batch::parallel(&flat, batch::threads(), |job| {
+                let r = render_job(renderer, job, &cx.numbers, &cx.cache);
+                bar.inc(1);
+                r
+            })
+            .into_iter();
+            for (case, jobs) in group.iter().zip(&per_case) {
+                let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
+                results.push(finish_case(case, jobs, own, opts, &cx.cache));
+            }
+            typst::comemo::evict(0);
+            crate::memstat::release_free();
+        }
+        bar.finish_and_clear();
+        for r in results {
+            match r {
+                CaseResult::Built {
+                    entries,
+                    written,
+                    problems: p,
+                } => {
+                    cx.problems.extend(p);
+                    cx.report.cases_built += 1;
+                    cx.report.documents += entries.len();
+                    cx.report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
+                    cx.report.written += written;
+                    cx.manifest.files.extend(entries);
+                }
+                CaseResult::Failed { id, problems: p } => {
+                    cx.failed.insert(id);
+                    cx.problems.extend(p);
+                }
+            }
+        }
+        // A case that fails now keeps the documents of its last good build, still listed; so
+        // does every case this run did not read (one case file was built).
+        let built: BTreeSet<String> = cx.manifest.files.iter().map(|f| f.case.clone()).collect();
+        let previous = std::mem::take(&mut cx.previous.files);
+        let kept: Vec<FileEntry> = previous
+            .into_iter()
+            .filter(|f| {
+                cx.stands(&f.case) && !built.contains(&f.case) && opts.out.join(&f.path).is_file()
+            })
+            .collect();
+        for f in &kept {
+            cx.cache.keep(&f.path);
+        }
+        cx.manifest.files.extend(kept);
+        Ok(())
+    }
 }
 
 enum CaseResult {
@@ -464,151 +433,4 @@ fn remove_stale(dir: &Path, keep: BTreeSet<&str>) {
             let _ = std::fs::remove_file(e.path());
         }
     }
-}
-
-/// A progress bar on the terminal (hidden otherwise): `what` is being made, counted in `unit`.
-pub(crate) fn progress_bar(enabled: bool, total: u64, what: &str, unit: &str) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    let template = format!(
-        "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {unit}  已用 {{elapsed}}  剩余约 {{eta}}"
-    );
-    bar.set_style(
-        ProgressStyle::with_template(&template)
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
-}
-
-/// Everything a template may print, as JSON (see `docs/templates.md`).
-pub fn document_data(
-    settings: &Settings,
-    case: &CheckedCase,
-    doc: &DocSpec,
-    numbers: &Numbers,
-) -> Value {
-    let id = case.loaded.case.id();
-    let case_json = case.loaded.case.to_json();
-    let case_numbers: BTreeMap<String, String> = case
-        .docs
-        .iter()
-        .filter_map(|d| {
-            numbers
-                .get(&(id.to_string(), d.key()))
-                .map(|n| (d.key(), n.clone()))
-        })
-        .collect();
-    let item = entry_of(&case_json, &doc.field);
-    let served = (doc.kind == DocKind::ServiceReceipt)
-        .then(|| served_document(case, doc, &case_numbers))
-        .flatten();
-    let deadlines = deadlines_for(case, doc);
-    // The same dates by the field they are about (`measures[0].lifted`): a kind repeated per
-    // measure has one each.
-    let periods: BTreeMap<&str, NaiveDate> = case
-        .deadlines
-        .iter()
-        .map(|d| (d.field.as_str(), d.due))
-        .collect();
-    json!({
-        "doc": {
-            "kind": doc.kind.id(),
-            "title": doc.kind.title(),
-            "no": case_numbers.get(&doc.key()),
-            "date": doc.date,
-            "case_id": id,
-            "index": doc.index,
-            "security": case.loaded.case.security(),
-        },
-        "item": item,
-        "served": served,
-        "case": case_json,
-        "numbers": case_numbers,
-        "deadlines": deadlines,
-        "periods": periods,
-        "law": law::citations_for(&act_of(case, doc), settings),
-        "authority": settings.authority,
-        "superior": settings.superior,
-        "remedies": settings.remedies,
-    })
-}
-
-/// Due dates by document kind as one document should print them: where a kind has a deadline
-/// per entry (each measure's own period), the one of this document's entry wins over the others.
-fn deadlines_for<'a>(case: &'a CheckedCase, doc: &DocSpec) -> BTreeMap<&'a str, NaiveDate> {
-    let own_prefix = format!("{}.", doc.field);
-    let is_own = |field: &str| field == doc.field || field.starts_with(&own_prefix);
-    let mut deadlines: BTreeMap<&str, NaiveDate> = BTreeMap::new();
-    for d in case.deadlines.iter().filter(|d| !is_own(&d.field)) {
-        deadlines.insert(d.document.as_str(), d.due);
-    }
-    for d in case.deadlines.iter().filter(|d| is_own(&d.field)) {
-        deadlines.insert(d.document.as_str(), d.due);
-    }
-    deadlines
-}
-
-/// What the citations of a document depend on: its date, an urgent measure, how it is served.
-fn act_of(case: &CheckedCase, doc: &DocSpec) -> law::Act {
-    let c = &case.loaded.case;
-    let urgent = matches!(c, crate::case::Case::Enforcement(e) if e.approval.urgent);
-    let service = (doc.kind == DocKind::ServiceReceipt)
-        .then(|| {
-            doc.index
-                .and_then(|i| c.services().get(i))
-                .map(|s| s.method)
-        })
-        .flatten();
-    law::Act {
-        date: doc.date,
-        urgent,
-        service,
-    }
-}
-
-/// `measures[1]` → that entry of the case JSON.
-fn entry_of(case_json: &Value, field: &str) -> Value {
-    let Some((name, rest)) = field.split_once('[') else {
-        return Value::Null;
-    };
-    // `measures[1]` and `measures[1].lifted` both give the measure.
-    let Some(index) = rest
-        .split_once(']')
-        .and_then(|(i, _)| i.parse::<usize>().ok())
-    else {
-        return Value::Null;
-    };
-    case_json
-        .get(name)
-        .and_then(|v| v.get(index))
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
-/// What a service receipt serves: the document's title, its 文号 (all of them when a repeated
-/// kind is served together), and date.
-fn served_document(
-    case: &CheckedCase,
-    doc: &DocSpec,
-    numbers: &BTreeMap<String, String>,
-) -> Option<Value> {
-    let service = case.loaded.case.services().get(doc.index?)?;
-    let served: Vec<&DocSpec> = case
-        .docs
-        .iter()
-        .filter(|d| {
-            d.kind.id() == service.document.as_str()
-                && (service.index.is_none() || d.index == service.index)
-        })
-        .collect();
-    let first = served.first()?;
-    Some(json!({
-        "kind": first.kind.id(),
-        "title": first.kind.title(),
-        "nos": served.iter().filter_map(|d| numbers.get(&d.key())).collect::<Vec<_>>(),
-        "date": first.date,
-    }))
 }

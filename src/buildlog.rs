@@ -91,11 +91,7 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
         }
     }
     let m: Manifest = serde_json::from_slice(&bytes).unwrap_or_default();
-    let volumes = m
-        .extra
-        .get("volumes")
-        .and_then(|v| v.as_array())
-        .map_or(0, |v| v.len());
+    let volumes = m.volumes.len();
     let entry = LogEntry {
         time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         manifest_sm3: sm3_hex(&bytes),

@@ -3,18 +3,15 @@
 //! (typed columns, frozen header, widths fitting the Chinese text), CSV (UTF-8 with BOM) and an
 //! offline HTML page (sortable, filterable, rows linking to their volume).
 
-use std::path::Path;
-
 use chrono::NaiveDate;
-use serde_json::{Value, json};
+use serde_json::json;
+use sha2::Digest;
 use unicode_width::UnicodeWidthStr;
 
-use crate::archive::VolumeEntry;
-use crate::archive::verify::{Level, Property};
 use crate::cache::{BuildCache, Made};
-use crate::manifest::Manifest;
-use crate::output::sha256_hex;
+use crate::manifest::{CatalogEntry, VolumeEntry};
 use crate::render::{RenderRequest, Renderer};
+use crate::stage::{BuildContext, BuildError, Stage};
 
 pub const DIR: &str = "catalogs";
 
@@ -112,7 +109,7 @@ pub fn catalogs(volumes: &[VolumeEntry]) -> [Catalog; 2] {
         for it in &v.items {
             // Each 件 its own 档号 (a volume of an old build without them: derived).
             let code = if it.code.is_empty() {
-                crate::archive::item_code(&v.archive_code, it.seq)
+                crate::manifest::item_code(&v.archive_code, it.seq)
             } else {
                 it.code.clone()
             };
@@ -141,41 +138,60 @@ pub enum CatalogError {
     Write(String, std::io::Error),
 }
 
-/// Writes every catalogue in every format; returns the manifest entries `{path, catalog,
-/// format, sha256}`. `date` dates the files (never the clock).
+/// 目录: both catalogues over the volumes, in every format, recorded in the manifest's
+/// `catalogs`. Nothing filed yet: no catalogues, and none left from before.
+pub struct Catalogues;
+
+impl Stage for Catalogues {
+    fn name(&self) -> &'static str {
+        "目录"
+    }
+
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
+        let volumes = &cx.manifest.volumes;
+        if volumes.is_empty() {
+            let _ = std::fs::remove_dir_all(cx.opts.out.join(DIR));
+            return Ok(());
+        }
+        let date = volumes.iter().map(|v| v.filed_on).max();
+        let previous = std::mem::take(&mut cx.previous.catalogs);
+        match write(cx.renderer, &cx.cache, volumes, date, &previous) {
+            Ok(entries) => cx.manifest.catalogs = entries,
+            Err(e) => cx.settings_error("archive", e.to_string()),
+        }
+        Ok(())
+    }
+}
+
+/// Writes every catalogue in every format, each file as soon as it is made; returns the
+/// manifest entries. `date` dates the files (never the clock).
 pub fn write(
     renderer: &Renderer,
     cache: &BuildCache,
     volumes: &[VolumeEntry],
     date: Option<NaiveDate>,
-    previous: &[Value],
-) -> Result<Vec<Value>, CatalogError> {
+    previous: &[CatalogEntry],
+) -> Result<Vec<CatalogEntry>, CatalogError> {
     let mut entries = Vec::new();
     for c in catalogs(volumes) {
         // Unchanged rows: the files of the last build stand (the PDF is the costly one).
-        let rows: Vec<Vec<String>> = c
-            .rows
+        let inputs = {
+            let mut h = sha2::Sha256::new();
+            h.update(format!("{}\n{date:?}\n", renderer.fingerprint()));
+            for (row, link) in c.rows.iter().zip(&c.links) {
+                for cell in row {
+                    h.update(cell.text());
+                    h.update([0x1f]);
+                }
+                h.update(link);
+                h.update([0x1e]);
+            }
+            hex::encode(h.finalize())
+        };
+        let reused: Vec<CatalogEntry> = previous
             .iter()
-            .map(|r| r.iter().map(Cell::text).collect())
-            .collect();
-        let inputs = sha256_hex(
-            format!(
-                "{}\n{date:?}\n{}\n{:?}",
-                renderer.fingerprint(),
-                json!(rows),
-                c.links
-            )
-            .as_bytes(),
-        );
-        let reused: Vec<Value> = previous
-            .iter()
-            .filter(|e| e.get("catalog").and_then(Value::as_str) == Some(c.name))
-            .filter(|e| e.get("inputs").and_then(Value::as_str) == Some(inputs.as_str()))
-            .filter(|e| {
-                let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
-                let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default();
-                cache.holds(path, sha)
-            })
+            .filter(|e| e.catalog == c.name && e.inputs == inputs)
+            .filter(|e| cache.holds(&e.path, &e.sha256))
             .cloned()
             .collect();
         if reused.len() == 4 {
@@ -184,23 +200,26 @@ pub fn write(
             continue;
         }
         let mut stages = crate::memstat::Stages::from_env();
-        let mut files: Vec<(&str, Vec<u8>)> = Vec::with_capacity(4);
-        files.push(("csv", csv_bytes(&c)?));
-        stages.done(&format!("{}.csv", c.name));
-        files.push(("xlsx", xlsx_bytes(&c, date)?));
-        stages.done(&format!("{}.xlsx", c.name));
-        files.push(("html", html(&c).into_bytes()));
-        stages.done(&format!("{}.html", c.name));
-        files.push(("pdf", pdf_bytes(renderer, cache, &c, date)?));
-        stages.done(&format!("{}.pdf", c.name));
-        for (ext, bytes) in files {
+        let mut put = |ext: &str, bytes: Vec<u8>| -> Result<(), CatalogError> {
             let rel = format!("{DIR}/{}.{ext}", c.name);
             let (d, _) = cache
                 .write(&rel, &bytes)
                 .map_err(|e| CatalogError::Write(rel.clone(), e))?;
-            entries.push(json!({"path": rel, "catalog": c.name, "format": ext,
-                                "sha256": d.sha256, "sm3": d.sm3, "inputs": inputs}));
-        }
+            entries.push(CatalogEntry {
+                path: rel,
+                catalog: c.name.to_string(),
+                format: ext.to_string(),
+                sha256: d.sha256,
+                sm3: d.sm3,
+                inputs: inputs.clone(),
+            });
+            stages.done(&format!("{}.{ext}", c.name));
+            Ok(())
+        };
+        put("csv", csv_bytes(&c)?)?;
+        put("xlsx", xlsx_bytes(&c, date)?)?;
+        put("html", html(&c).into_bytes())?;
+        put("pdf", pdf_bytes(renderer, cache, &c, date)?)?;
     }
     Ok(entries)
 }
@@ -417,7 +436,7 @@ fn pdf_bytes(
         |_, r| pdfs.extend(r),
     );
     let pdfs: Vec<Vec<u8>> = pdfs.into_iter().collect::<Result<_, _>>().map_err(make)?;
-    crate::archive::pdf::join(&pdfs).map_err(|e| make(e.to_string()))
+    crate::pdf::join(&pdfs).map_err(|e| make(e.to_string()))
 }
 
 fn esc(s: &str) -> String {
@@ -493,120 +512,4 @@ asc=!asc;rs.forEach(function(r){{b.appendChild(r);}});}});}})(k);
         name = c.name,
         count = c.rows.len(),
     )
-}
-
-/// Checks the CSV and XLSX catalogues row by row against the volumes in the manifest.
-pub fn verify_catalogs(
-    out: &Path,
-    manifest: &Manifest,
-    volumes: &[VolumeEntry],
-    report: &mut dyn FnMut(Property, Level, &str, String),
-) {
-    if !manifest.extra.contains_key("catalogs") {
-        if !volumes.is_empty() {
-            report(
-                Property::Integrity,
-                Level::Error,
-                DIR,
-                "清单中没有案卷目录和归档文件目录".into(),
-            );
-        }
-        return;
-    }
-    for c in catalogs(volumes) {
-        let expected: Vec<Vec<String>> =
-            std::iter::once(c.columns.iter().map(|s| s.to_string()).collect())
-                .chain(c.rows.iter().map(|r| r.iter().map(Cell::text).collect()))
-                .collect();
-        let csv_path = format!("{DIR}/{}.csv", c.name);
-        if let Ok(bytes) = std::fs::read(out.join(&csv_path)) {
-            match read_csv(&bytes) {
-                Ok(rows) => compare(&csv_path, &expected, &rows, report),
-                Err(e) => report(
-                    Property::Usability,
-                    Level::Error,
-                    &csv_path,
-                    format!("无法读取：{e}"),
-                ),
-            }
-        }
-        let xlsx_path = format!("{DIR}/{}.xlsx", c.name);
-        if out.join(&xlsx_path).is_file() {
-            match read_xlsx(&out.join(&xlsx_path)) {
-                Ok(rows) => compare(&xlsx_path, &expected, &rows, report),
-                Err(e) => report(
-                    Property::Usability,
-                    Level::Error,
-                    &xlsx_path,
-                    format!("无法读取：{e}"),
-                ),
-            }
-        }
-    }
-}
-
-fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, String> {
-    use calamine::{Reader, Xlsx, open_workbook};
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
-    let name = wb.sheet_names().first().cloned().ok_or("没有工作表")?;
-    let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
-    Ok(range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    calamine::Data::Int(i) => i.to_string(),
-                    calamine::Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
-fn compare(
-    path: &str,
-    expected: &[Vec<String>],
-    actual: &[Vec<String>],
-    report: &mut dyn FnMut(Property, Level, &str, String),
-) {
-    if expected.len() != actual.len() {
-        report(
-            Property::Integrity,
-            Level::Error,
-            path,
-            format!(
-                "目录有 {} 行，按清单应为 {} 行",
-                actual.len().saturating_sub(1),
-                expected.len() - 1
-            ),
-        );
-    }
-    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
-        let a: Vec<String> = a.iter().map(|s| s.trim().to_string()).collect();
-        if *e != a {
-            let what = if i == 0 {
-                "表头".to_string()
-            } else {
-                format!("第 {i} 行")
-            };
-            let col = e
-                .iter()
-                .zip(a.iter().chain(std::iter::repeat(&String::new())))
-                .position(|(x, y)| x != y)
-                .unwrap_or(0);
-            let name = expected[0].get(col).cloned().unwrap_or_default();
-            report(
-                Property::Authenticity,
-                Level::Error,
-                path,
-                format!(
-                    "目录{what}与案卷不符（{name}：应为“{}”，实为“{}”）",
-                    e.get(col).cloned().unwrap_or_default(),
-                    a.get(col).cloned().unwrap_or_default()
-                ),
-            );
-        }
-    }
 }

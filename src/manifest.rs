@@ -1,5 +1,9 @@
 //! `OUT/manifest.json`: every output file with its SHA-256 and SM3, the index the archive stage
 //! and `verify` work from. A build with a signing key signs it (`manifest.json.sig`).
+//!
+//! Plain data, one typed section per stage (documents, letters, volumes, catalogues, transfer
+//! package): every stage reads the last build's sections and writes its own, and `verify` reads
+//! them all without knowing the stages.
 
 use std::path::Path;
 
@@ -36,32 +40,143 @@ impl FileEntry {
     }
 }
 
+/// A file listed by a later stage: its path and digests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedFile {
+    pub path: String,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+}
+
+/// One file of a catalogue (`catalogs`): a catalogue in one format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub path: String,
+    pub catalog: String,
+    pub format: String,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+    /// Digest of the rows it was made from: unchanged rows, files kept.
+    pub inputs: String,
+}
+
+/// One letter or receipt of a campaign (`letters`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterEntry {
+    pub path: String,
+    pub campaign: String,
+    pub row: usize,
+    pub recipient: String,
+    pub document: String,
+    pub title: String,
+    pub no: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub pages: usize,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+}
+
+/// A campaign's print file (`print_files`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintFileEntry {
+    pub path: String,
+    pub campaign: String,
+    pub letters: usize,
+    pub pages: usize,
+    pub blank_pages: usize,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+}
+
+/// A campaign's dispatch register in one format (`registers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterEntry {
+    pub path: String,
+    pub campaign: String,
+    pub format: String,
+    pub rows: usize,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+}
+
+/// The 档号 settings the volumes were numbered under (`archive`): `verify` checks 档号 against
+/// them without the cases root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveCodes {
+    pub code_template: String,
+    pub fonds_no: String,
+    pub category: String,
+    pub org_code: String,
+}
+
+/// A path with its digests, whatever section lists it.
+pub struct Listed<'a> {
+    pub path: &'a str,
+    pub sha256: &'a str,
+    pub sm3: &'a str,
+}
+
+/// Sections in the order they are written (files first, then by name).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub files: Vec<FileEntry>,
-    /// Sections added by later stages (volumes, catalogues, letters), kept as they are.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveCodes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<CatalogEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub letters: Vec<LetterEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub print_files: Vec<PrintFileEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registers: Vec<RegisterEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfer: Vec<ListedFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<VolumeEntry>,
 }
 
 impl Manifest {
     pub fn load(out: &Path) -> Option<Manifest> {
-        let text = std::fs::read_to_string(out.join(FILE_NAME)).ok()?;
-        serde_json::from_str(&text).ok()
+        let bytes = std::fs::read(out.join(FILE_NAME)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Every file listed, in any section, with its digests (a volume's item files too).
+    pub fn listed(&self) -> Vec<Listed<'_>> {
+        fn l<'a>(path: &'a str, sha256: &'a str, sm3: &'a str) -> Listed<'a> {
+            Listed { path, sha256, sm3 }
+        }
+        let mut all: Vec<Listed> = Vec::new();
+        all.extend(self.files.iter().map(|f| l(&f.path, &f.sha256, &f.sm3)));
+        all.extend(self.catalogs.iter().map(|f| l(&f.path, &f.sha256, &f.sm3)));
+        all.extend(self.letters.iter().map(|f| l(&f.path, &f.sha256, &f.sm3)));
+        all.extend(
+            self.print_files
+                .iter()
+                .map(|f| l(&f.path, &f.sha256, &f.sm3)),
+        );
+        all.extend(self.registers.iter().map(|f| l(&f.path, &f.sha256, &f.sm3)));
+        all.extend(self.transfer.iter().map(|f| l(&f.path, &f.sha256, &f.sm3)));
+        for v in &self.volumes {
+            all.push(l(&v.path, &v.sha256, &v.sm3));
+            for it in &v.items {
+                if let Some(f) = &it.file {
+                    all.push(l(f, &it.sha256, &it.sm3));
+                }
+            }
+        }
+        all
     }
 
     /// Every output file it lists, in any section.
     pub fn paths(&self) -> std::collections::BTreeSet<String> {
-        let mut paths: std::collections::BTreeSet<String> =
-            self.files.iter().map(|f| f.path.clone()).collect();
-        for value in self.extra.values() {
-            for entry in value.as_array().into_iter().flatten() {
-                if let Some(p) = entry.get("path").and_then(|p| p.as_str()) {
-                    paths.insert(p.to_string());
-                }
-            }
-        }
-        paths
+        self.listed().iter().map(|l| l.path.to_string()).collect()
     }
 
     /// Removes the files `previous` listed that this manifest no longer does (a case or
@@ -87,80 +202,109 @@ impl Manifest {
         }
     }
 
-    /// Writes the manifest, sorted, only when its content changed. Every entry with a SHA-256
-    /// gets its SM3 beside it (kept when known, else taken from the last manifest for the same
-    /// file and SHA-256, else computed from the file).
+    /// Writes the manifest, sorted, only when its content changed.
     pub fn save(&mut self, out: &Path) -> std::io::Result<()> {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.fill_sm3(out);
-        let mut text = serde_json::to_string_pretty(self).expect("manifest serializes");
-        text.push('\n');
-        write_if_changed(&out.join(FILE_NAME), text.as_bytes()).map(|_| ())
+        let mut text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        write_if_changed(&out.join(FILE_NAME), &text).map(|_| ())
     }
+}
 
-    fn fill_sm3(&mut self, out: &Path) {
-        let mut known: std::collections::HashMap<(String, String), String> = Default::default();
-        if let Some(prev) = Manifest::load(out) {
-            for f in prev.files.iter().filter(|f| !f.sm3.is_empty()) {
-                known.insert((f.path.clone(), f.sha256.clone()), f.sm3.clone());
-            }
-            for v in prev.extra.values() {
-                visit_entries(&mut v.clone(), &mut |e| {
-                    if let (Some(p), Some(h), Some(s)) = (
-                        e.get("path").and_then(|x| x.as_str()),
-                        e.get("sha256").and_then(|x| x.as_str()),
-                        e.get("sm3").and_then(|x| x.as_str()),
-                    ) {
-                        known.insert((p.to_string(), h.to_string()), s.to_string());
-                    }
-                });
-            }
-        }
-        let sm3_of = |path: &str, sha: &str| -> String {
-            known
-                .get(&(path.to_string(), sha.to_string()))
-                .cloned()
-                .or_else(|| crate::output::file_sm3(&out.join(path)))
-                .unwrap_or_default()
-        };
-        for f in self.files.iter_mut().filter(|f| f.sm3.is_empty()) {
-            f.sm3 = sm3_of(&f.path, &f.sha256);
-        }
-        for v in self.extra.values_mut() {
-            visit_entries(v, &mut |e| {
-                let has = e
-                    .get("sm3")
-                    .and_then(|x| x.as_str())
-                    .is_some_and(|s| !s.is_empty());
-                if has {
-                    return;
-                }
-                let (Some(p), Some(h)) = (
-                    e.get("path").and_then(|x| x.as_str()),
-                    e.get("sha256").and_then(|x| x.as_str()),
-                ) else {
-                    return;
-                };
-                let s = sm3_of(p, h);
-                if !s.is_empty() {
-                    e.insert("sm3".into(), serde_json::Value::String(s));
-                }
-            });
+/// One row of a 卷内文件目录 (and of the 归档文件目录).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRow {
+    pub seq: usize,
+    /// The item's own 档号: the volume's and its 卷内顺序号 (`…-0003-007`).
+    #[serde(default)]
+    pub code: String,
+    /// Document kind id (`inspection_register`); none for a scanned original.
+    pub document: Option<String>,
+    pub no: Option<String>,
+    pub author: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    /// First and last 页号 within the volume.
+    pub start: usize,
+    pub end: usize,
+    pub pages: usize,
+    /// A scanned original rather than a generated document.
+    pub scanned: bool,
+    pub remarks: Option<String>,
+    /// The 件's own file in the output, `volumes/<档号>/<件档号>.<ext>`: a document with its
+    /// identity in its XMP, a scanned original as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub size: u64,
+    /// 送达 as the case records it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub served: Vec<Served>,
+}
+
+/// One service of a document (the case's `services`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Served {
+    pub on: NaiveDate,
+    pub recipient: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A 件's 档号: its volume's 档号 and its 卷内顺序号 (`Z041-WS·2026-D30-BMJ-0003-007`).
+pub fn item_code(volume_code: &str, seq: usize) -> String {
+    format!("{volume_code}-{seq:03}")
+}
+
+impl ItemRow {
+    /// 页号 as the 目录 prints it: the start page, the last row start–end.
+    pub fn page_cell(&self, last: bool) -> String {
+        if last && self.end > self.start {
+            format!("{}-{}", self.start, self.end)
+        } else {
+            self.start.to_string()
         }
     }
 }
 
-/// Calls `f` on every object of the top-level arrays of a section (each a file entry when it has
-/// `path` and `sha256`).
-fn visit_entries(
-    value: &mut serde_json::Value,
-    f: &mut dyn FnMut(&mut serde_json::Map<String, serde_json::Value>),
-) {
-    if let Some(arr) = value.as_array_mut() {
-        for e in arr {
-            if let Some(obj) = e.as_object_mut() {
-                f(obj);
-            }
-        }
-    }
+/// A volume as recorded in `manifest.json` (`volumes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeEntry {
+    pub path: String,
+    pub case: String,
+    pub archive_code: String,
+    pub volume: usize,
+    pub volumes: usize,
+    /// Every page of the file (cover, 目录, documents, 备考表).
+    pub pages: usize,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sm3: String,
+    pub title: String,
+    pub category: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub retention: String,
+    pub classification: Option<String>,
+    pub remarks: Option<String>,
+    pub filed_on: NaiveDate,
+    /// The volume's year: that of the case's last document (DA/T 22-2015), not of filing.
+    #[serde(default)]
+    pub year: i32,
+    /// Pages before the first numbered page (cover and 目录).
+    pub front_pages: usize,
+    /// Numbered pages (页号 1..=content_pages).
+    pub content_pages: usize,
+    pub items: Vec<ItemRow>,
+    /// Per page of the file: digest of what it draws (its content and forms), so a page
+    /// deleted, swapped or replaced is found by position.
+    pub page_digests: Vec<String>,
+    /// Digest of everything the volume is made from: unchanged inputs, volume not rebuilt.
+    pub inputs: String,
 }

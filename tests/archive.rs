@@ -85,7 +85,7 @@ fn office_key() -> Anchors {
 
 fn volumes(out: &Path) -> Vec<VolumeEntry> {
     let m = Manifest::load(out).unwrap();
-    serde_json::from_value(m.extra["volumes"].clone()).unwrap()
+    m.volumes
 }
 
 fn full_volume(out: &Path) -> VolumeEntry {
@@ -304,8 +304,7 @@ fn duplicated_code_is_caught() {
     let mut vols = volumes(&out);
     let code = vols[0].archive_code.clone();
     vols[1].archive_code = code.clone();
-    m.extra
-        .insert("volumes".into(), serde_json::to_value(&vols).unwrap());
+    m.volumes = vols;
     m.save(&out).unwrap();
     assert_names(&verify::verify(&out), &code, "档号重复");
 }
@@ -496,8 +495,8 @@ fn building_one_case_keeps_the_others() {
     assert_eq!(report.cases_built, 1);
     let after = Manifest::load(&out).unwrap();
     assert_eq!(after.files, before.files);
-    assert_eq!(after.extra["volumes"], before.extra["volumes"]);
-    assert_eq!(after.extra["letters"], before.extra["letters"]);
+    assert_eq!(after.volumes, before.volumes);
+    assert_eq!(after.letters, before.letters);
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
 }
 
@@ -535,8 +534,7 @@ fn a_volume_without_a_required_document_is_caught() {
         .items
         .retain(|it| it.document.as_deref() != Some("inspection_report"));
     let code = vols[i].path.clone();
-    m.extra
-        .insert("volumes".into(), serde_json::to_value(&vols).unwrap());
+    m.volumes = vols;
     m.save(&out).unwrap();
     assert_names(
         &verify::verify(&out),

@@ -297,7 +297,7 @@ fn preservation_without_prior_approval_is_an_error() {
 
 fn volumes() -> Vec<VolumeEntry> {
     let m = Manifest::load(&built().out).unwrap();
-    serde_json::from_value(m.extra["volumes"].clone()).unwrap()
+    m.volumes
 }
 
 fn volume(case: &str) -> VolumeEntry {

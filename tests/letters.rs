@@ -28,17 +28,11 @@ fn build_into(cases: &Path, out: &Path) -> BuildReport {
 /// The 文号 of every letter of a campaign, by row, from the manifest.
 fn numbers(out: &Path, campaign: &str) -> Vec<(usize, String)> {
     let m = Manifest::load(out).expect("manifest");
-    let mut v: Vec<(usize, String)> = m.extra["letters"]
-        .as_array()
-        .expect("letters section")
+    let mut v: Vec<(usize, String)> = m
+        .letters
         .iter()
-        .filter(|e| e["campaign"] == campaign && e["document"] != "service_receipt")
-        .map(|e| {
-            (
-                e["row"].as_u64().unwrap() as usize,
-                e["no"].as_str().unwrap().to_string(),
-            )
-        })
+        .filter(|e| e.campaign == campaign && e.document != "service_receipt")
+        .map(|e| (e.row, e.no.clone().unwrap()))
         .collect();
     v.sort();
     v
@@ -293,13 +287,7 @@ fn registers_match_the_letters_and_the_print_file_starts_each_letter_on_an_odd_p
         assert_eq!(csv_rows[1].split(',').nth(1), Some(rows[1][1].as_str()));
         for kind in ["xlsx", "csv"] {
             let path = format!("{id}/register.{kind}");
-            assert!(
-                manifest.extra["registers"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|r| r["path"] == path)
-            );
+            assert!(manifest.registers.iter().any(|r| r.path == path));
         }
     }
     // The spreadsheet campaign: 24 rows, dates from real spreadsheet dates and from text.

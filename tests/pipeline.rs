@@ -678,9 +678,10 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
         "one catalogue part only: {page_parts:?}"
     );
 
-    // Nothing changed: nothing written, nothing rendered.
+    // Nothing changed: nothing written (the report's count of files is per process, and other
+    // tests of this binary write at the same time: the files themselves are compared).
     let noop = build_into(&cases, &out);
-    assert_eq!((noop.written, noop.files_written), (0, 0));
+    assert_eq!(noop.written, 0);
     assert_eq!(file_identities(&out), before);
 
     // One unit renamed: its case's documents that print the name, its volume and item files,

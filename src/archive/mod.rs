@@ -3,7 +3,7 @@
 //! after the document each names, 备考表 — 页号 stamped on every content page, bookmarks and
 //! page labels agreeing with the stamps. 档号 serials come from the cases root's ledger.
 
-pub mod pdf;
+pub use crate::pdf;
 pub mod transfer;
 pub mod verify;
 
@@ -12,124 +12,27 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cache::BuildCache;
 use crate::case::validate::resolve_attachment;
 use crate::documents::DocKind;
 use crate::ledger::Ledger;
-use crate::manifest::FileEntry;
+use crate::manifest::{ArchiveCodes, FileEntry};
+pub use crate::manifest::{ItemRow, Served, VolumeEntry, item_code};
 use crate::output::sha256_hex;
 use crate::problems::Problems;
 use crate::project::CheckedCase;
 use crate::render::{RenderRequest, Renderer};
 use crate::settings::{ArchiveSettings, Settings};
+use crate::stage::{BuildContext, BuildError, Stage};
 
 /// Where volumes are written, below the output folder.
 pub const VOLUMES_DIR: &str = "volumes";
 
-/// One row of a 卷内文件目录 (and of the 归档文件目录).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemRow {
-    pub seq: usize,
-    /// The item's own 档号: the volume's and its 卷内顺序号 (`…-0003-007`).
-    #[serde(default)]
-    pub code: String,
-    /// Document kind id (`inspection_register`); none for a scanned original.
-    pub document: Option<String>,
-    pub no: Option<String>,
-    pub author: String,
-    pub title: String,
-    pub date: Option<NaiveDate>,
-    /// First and last 页号 within the volume.
-    pub start: usize,
-    pub end: usize,
-    pub pages: usize,
-    /// A scanned original rather than a generated document.
-    pub scanned: bool,
-    pub remarks: Option<String>,
-    /// The 件's own file in the output, `volumes/<档号>/<件档号>.<ext>`: a document with its
-    /// identity in its XMP, a scanned original as it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub sha256: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub sm3: String,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub size: u64,
-    /// 送达 as the case records it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub served: Vec<Served>,
-}
-
-/// One service of a document (the case's `services`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Served {
-    pub on: NaiveDate,
-    pub recipient: String,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-/// A 件's 档号: its volume's 档号 and its 卷内顺序号 (`Z041-WS·2026-D30-BMJ-0003-007`).
-pub fn item_code(volume_code: &str, seq: usize) -> String {
-    format!("{volume_code}-{seq:03}")
-}
-
 /// Bumped when what a volume holds changes shape (its XMP identity, the item files), so volumes
 /// of an older anjuan are made again.
 const VOLUME_FORMAT: &str = "volume-format 2: XMP identity, item files";
-
-impl ItemRow {
-    /// 页号 as the 目录 prints it: the start page, the last row start–end.
-    pub fn page_cell(&self, last: bool) -> String {
-        if last && self.end > self.start {
-            format!("{}-{}", self.start, self.end)
-        } else {
-            self.start.to_string()
-        }
-    }
-}
-
-/// A volume as recorded in `manifest.json` (`volumes`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VolumeEntry {
-    pub path: String,
-    pub case: String,
-    pub archive_code: String,
-    pub volume: usize,
-    pub volumes: usize,
-    /// Every page of the file (cover, 目录, documents, 备考表).
-    pub pages: usize,
-    pub sha256: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub sm3: String,
-    pub title: String,
-    pub category: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub retention: String,
-    pub classification: Option<String>,
-    pub remarks: Option<String>,
-    pub filed_on: NaiveDate,
-    /// The volume's year: that of the case's last document (DA/T 22-2015), not of filing.
-    #[serde(default)]
-    pub year: i32,
-    /// Pages before the first numbered page (cover and 目录).
-    pub front_pages: usize,
-    /// Numbered pages (页号 1..=content_pages).
-    pub content_pages: usize,
-    pub items: Vec<ItemRow>,
-    /// Per page of the file: digest of what it draws (its content and forms), so a page
-    /// deleted, swapped or replaced is found by position.
-    pub page_digests: Vec<String>,
-    /// Digest of everything the volume is made from: unchanged inputs, volume not rebuilt.
-    pub inputs: String,
-}
 
 /// A content item before rendering: where its PDF comes from.
 struct Item {
@@ -251,105 +154,62 @@ pub struct Env<'a> {
     pub cache: &'a BuildCache,
 }
 
-/// The archive stage of `anjuan build`: volumes of the built cases (a failed case keeps its last
-/// volumes), then catalogues, recorded in the manifest's `volumes` and `catalogs`.
-pub fn stage(
-    env: Env,
-    built: &[&CheckedCase],
-    failed: &std::collections::BTreeSet<String>,
-    manifest: &mut crate::manifest::Manifest,
-    stages: &mut crate::memstat::Stages,
-) -> Problems {
-    let Env {
-        settings,
-        renderer,
-        out,
-        cache,
-        ..
-    } = env;
-    let previous: Vec<VolumeEntry> = manifest
-        .extra
-        .get("volumes")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_default();
-    let cases: Vec<&CheckedCase> = built
-        .iter()
-        .copied()
-        .filter(|c| !failed.contains(c.loaded.case.id()))
-        .collect();
-    let (mut volumes, mut problems) = build_volumes(env, &cases, &manifest.files, &previous);
-    let done: std::collections::BTreeSet<String> = volumes.iter().map(|v| v.case.clone()).collect();
-    volumes.extend(previous.into_iter().filter(|v| {
-        failed.contains(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()
-    }));
-    for v in volumes.iter().filter(|v| !done.contains(&v.case)) {
-        cache.keep(&v.path);
-        for f in v.items.iter().filter_map(|it| it.file.as_ref()) {
-            cache.keep(f);
-        }
+/// 立卷: the volumes of the cases built (a case whose outputs stand keeps its last volumes),
+/// recorded in the manifest's `volumes`, with the 档号 settings (`archive`) `verify` checks
+/// them against.
+pub struct Volumes;
+
+impl Stage for Volumes {
+    fn name(&self) -> &'static str {
+        "立卷"
     }
-    volumes.sort_by(|a, b| a.path.cmp(&b.path));
-    remove_stale(out, &volumes);
-    stages.done("立卷");
-    manifest.extra.insert(
-        "volumes".into(),
-        serde_json::to_value(&volumes).expect("volumes serialize"),
-    );
-    if volumes.is_empty() {
-        // Nothing filed yet: no catalogues or transfer package, and none left from before.
-        for key in ["catalogs", "transfer"] {
-            manifest.extra.remove(key);
+
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
+        let env = Env {
+            settings: &cx.project.settings,
+            renderer: cx.renderer,
+            root: &cx.project.root,
+            out: &cx.opts.out,
+            cache: &cx.cache,
+        };
+        let previous = std::mem::take(&mut cx.previous.volumes);
+        let cases: Vec<&CheckedCase> = cx.built_cases().collect();
+        let (mut volumes, problems) = build_volumes(env, &cases, &cx.manifest.files, &previous);
+        cx.problems.extend(problems);
+        let done: std::collections::BTreeSet<String> =
+            volumes.iter().map(|v| v.case.clone()).collect();
+        let out = &cx.opts.out;
+        let standing: Vec<VolumeEntry> = previous
+            .into_iter()
+            .filter(|v| {
+                cx.stands(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()
+            })
+            .collect();
+        for v in &standing {
+            cx.cache.keep(&v.path);
+            for f in v.items.iter().filter_map(|it| it.file.as_ref()) {
+                cx.cache.keep(f);
+            }
         }
-        let _ = std::fs::remove_dir_all(out.join(crate::catalog::DIR));
-        let _ = std::fs::remove_dir_all(out.join(transfer::DIR));
-        return problems;
+        volumes.extend(standing);
+        volumes.sort_by(|a, b| a.path.cmp(&b.path));
+        remove_stale(out, &volumes);
+        // verify checks 档号 against the template without the cases root.
+        cx.manifest.archive = cx
+            .project
+            .settings
+            .archive
+            .as_ref()
+            .filter(|_| !volumes.is_empty())
+            .map(|a| ArchiveCodes {
+                code_template: a.code_template.to_string(),
+                fonds_no: a.fonds_no.to_string(),
+                category: a.category.to_string(),
+                org_code: a.org_code.to_string(),
+            });
+        cx.manifest.volumes = volumes;
+        Ok(())
     }
-    let date = volumes.iter().map(|v| v.filed_on).max();
-    let previous_catalogs = manifest
-        .extra
-        .get("catalogs")
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
-    match crate::catalog::write(renderer, cache, &volumes, date, &previous_catalogs) {
-        Ok(entries) => {
-            manifest
-                .extra
-                .insert("catalogs".into(), serde_json::Value::Array(entries));
-        }
-        Err(message) => {
-            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
-            ctx.error("archive", message.to_string());
-            problems.extend(ctx.problems);
-        }
-    }
-    stages.done("目录");
-    // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
-    let signer = crate::signing::Signer::from_settings(settings)
-        .ok()
-        .flatten();
-    match transfer::write(&volumes, settings, signer.as_ref(), out, cache) {
-        Ok(entries) => {
-            manifest
-                .extra
-                .insert("transfer".into(), serde_json::Value::Array(entries));
-        }
-        Err(message) => {
-            let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
-            ctx.error("archive", message.to_string());
-            problems.extend(ctx.problems);
-        }
-    }
-    stages.done("移交包");
-    // verify checks 档号 against the template without the cases root.
-    if let Some(a) = &settings.archive {
-        manifest.extra.insert(
-            "archive".into(),
-            json!({"code_template": a.code_template.as_str(), "fonds_no": a.fonds_no.as_str(),
-                   "category": a.category.as_str(), "org_code": a.org_code.as_str()}),
-        );
-    }
-    problems
 }
 
 /// Formats a 档号 from the template.

@@ -8,14 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use serde_json::{Value, json};
-
 use super::VolumeEntry;
 use crate::cache::{BuildCache, Digests};
 use crate::catalog::{self, Cell};
+use crate::manifest::ListedFile;
 use crate::output::{sha256_hex, sm3_hex};
 use crate::settings::Settings;
 use crate::signing::Signer;
+use crate::stage::{BuildContext, BuildError, Stage};
 
 /// Where the 封装包 of each volume sit in a bag.
 pub const PACKAGE_DIR: &str = "data/封装包";
@@ -34,13 +34,47 @@ pub enum TransferError {
     Write(String, std::io::Error),
 }
 
+/// 移交包: one bag per filing year over the volumes, recorded in the manifest's `transfer`.
+/// Nothing filed yet: no package, and none left from before.
+pub struct TransferPackage;
+
+impl Stage for TransferPackage {
+    fn name(&self) -> &'static str {
+        "移交包"
+    }
+
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
+        let out = &cx.opts.out;
+        if cx.manifest.volumes.is_empty() {
+            let _ = std::fs::remove_dir_all(out.join(DIR));
+            return Ok(());
+        }
+        let settings = &cx.project.settings;
+        // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
+        let signer = crate::signing::Signer::from_settings(settings)
+            .ok()
+            .flatten();
+        match write(
+            &cx.manifest.volumes,
+            settings,
+            signer.as_ref(),
+            out,
+            &cx.cache,
+        ) {
+            Ok(entries) => cx.manifest.transfer = entries,
+            Err(e) => cx.settings_error("archive", e.to_string()),
+        }
+        Ok(())
+    }
+}
+
 pub fn write(
     volumes: &[VolumeEntry],
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
     cache: &BuildCache,
-) -> Result<Vec<Value>, TransferError> {
+) -> Result<Vec<ListedFile>, TransferError> {
     let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
     for v in volumes {
         by_year.entry(bag_year(v)).or_default().push(v.clone());
@@ -76,7 +110,11 @@ pub fn write(
                     (sha256, sm3)
                 }
             };
-            entries.push(json!({"path": path, "sha256": sha, "sm3": sm3}));
+            entries.push(ListedFile {
+                path,
+                sha256: sha,
+                sm3,
+            });
         }
     }
     remove_stale(out, &entries);
@@ -714,11 +752,8 @@ pub fn read_package(text: &str) -> PackageRead {
 }
 
 /// Removes files under `transfer/` this build did not write.
-fn remove_stale(out: &Path, entries: &[Value]) {
-    let keep: BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| e.get("path").and_then(|p| p.as_str()))
-        .collect();
+fn remove_stale(out: &Path, entries: &[ListedFile]) {
+    let keep: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
     let dir = out.join(DIR);
     for e in walkdir::WalkDir::new(&dir)
         .contents_first(true)

@@ -215,94 +215,40 @@ pub fn verify_with(out: &Path, anchors: &Anchors) -> Report {
             return r;
         }
     };
-    let volumes: Vec<VolumeEntry> = match manifest
-        .extra
-        .get("volumes")
-        .map(|v| serde_json::from_value(v.clone()))
-    {
-        Some(Ok(v)) => v,
-        Some(Err(e)) => {
-            r.add(
-                Authenticity,
-                Error,
-                manifest::FILE_NAME,
-                format!("清单的 volumes 部分格式错误：{e}"),
-            );
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
     check_signature(out, text.as_bytes(), anchors, &mut r);
     if let Some(root) = &anchors.cases_root {
         check_build_log(root, text.as_bytes(), &mut r);
     }
-    let listed = listed_files(&manifest, &volumes);
+    let volumes = &manifest.volumes;
+    let listed = listed_files(&manifest);
     r.files = listed.len();
     r.volumes = volumes.len();
     check_files(out, &listed, &mut r);
-    check_codes(&manifest, &volumes, &mut r);
-    check_required_documents(&volumes, &mut r);
-    for v in &volumes {
+    check_codes(&manifest, volumes, &mut r);
+    check_required_documents(volumes, &mut r);
+    for v in volumes {
         check_volume(out, v, &mut r);
         check_items(out, v, &mut r);
         check_package(out, v, anchors, &mut r);
     }
     check_bags(out, &listed, anchors, &mut r);
-    super::super::catalog::verify_catalogs(out, &manifest, &volumes, &mut |p, l, i, m| {
-        r.add(p, l, i, m)
-    });
-    check_pdfs(out, &listed, &volumes, &mut r);
+    verify_catalogs(out, &manifest, volumes, &mut |p, l, i, m| r.add(p, l, i, m));
+    check_pdfs(out, &listed, volumes, &mut r);
     r.findings
         .sort_by(|a, b| (a.property, a.level, &a.item).cmp(&(b.property, b.level, &b.item)));
     r
 }
 
-fn listed_files(manifest: &Manifest, volumes: &[VolumeEntry]) -> Vec<Listed> {
-    let mut list: Vec<Listed> = manifest
-        .files
-        .iter()
-        .map(|f| Listed {
-            path: f.path.clone(),
-            sha256: f.sha256.clone(),
-            sm3: Some(f.sm3.clone()).filter(|s| !s.is_empty()),
+fn listed_files(manifest: &Manifest) -> Vec<Listed> {
+    manifest
+        .listed()
+        .into_iter()
+        .map(|l| Listed {
+            path: l.path.to_string(),
+            sha256: l.sha256.to_string(),
+            sm3: Some(l.sm3.to_string()).filter(|s| !s.is_empty()),
         })
-        .collect();
-    for v in volumes {
-        list.push(Listed {
-            path: v.path.clone(),
-            sha256: v.sha256.clone(),
-            sm3: Some(v.sm3.clone()).filter(|s| !s.is_empty()),
-        });
-        // Each 件's own file.
-        list.extend(v.items.iter().filter_map(|it| {
-            Some(Listed {
-                path: it.file.clone()?,
-                sha256: it.sha256.clone(),
-                sm3: Some(it.sm3.clone()).filter(|s| !s.is_empty()),
-            })
-        }));
-    }
-    // Later sections (catalogs, transfer, letters…) list files as {path, sha256}.
-    for (key, value) in &manifest.extra {
-        if key == "volumes" {
-            continue;
-        }
-        if let Some(arr) = value.as_array() {
-            for e in arr {
-                if let (Some(p), Some(h)) = (
-                    e.get("path").and_then(|p| p.as_str()),
-                    e.get("sha256").and_then(|h| h.as_str()),
-                ) {
-                    list.push(Listed {
-                        path: p.to_string(),
-                        sha256: h.to_string(),
-                        sm3: e.get("sm3").and_then(|s| s.as_str()).map(str::to_string),
-                    });
-                }
-            }
-        }
-    }
-    list
+        .collect()
 }
 
 /// Present, unchanged, nothing extra, no paths leaving the folder.
@@ -375,12 +321,15 @@ enum Token {
     OneOf(&'static [&'static str]),
 }
 
-fn tokens(template: &str, a: &serde_json::Value) -> Vec<Token> {
+fn tokens(template: &str, a: &crate::manifest::ArchiveCodes) -> Vec<Token> {
     let get = |k: &str| {
-        a.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
+        match k {
+            "fonds_no" => a.fonds_no.as_str(),
+            "category" => a.category.as_str(),
+            "org_code" => a.org_code.as_str(),
+            _ => "",
+        }
+        .to_string()
     };
     let mut out = Vec::new();
     let mut rest = template;
@@ -431,12 +380,8 @@ fn matches(code: &str, tokens: &[Token]) -> bool {
 fn check_codes(manifest: &Manifest, volumes: &[VolumeEntry], r: &mut Report) {
     use Level::*;
     use Property::*;
-    let settings = manifest.extra.get("archive").cloned().unwrap_or_default();
-    let template = settings
-        .get("code_template")
-        .and_then(|t| t.as_str())
-        .unwrap_or_default()
-        .to_string();
+    let settings = manifest.archive.clone().unwrap_or_default();
+    let template = settings.code_template.clone();
     let toks = tokens(&template, &settings);
     let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for v in volumes {
@@ -1288,6 +1233,126 @@ fn check_bags(out: &Path, listed: &[Listed], anchors: &Anchors, r: &mut Report) 
                 &sig_rel,
                 "移交包的电子签名无效：tagmanifest-sm3.txt 在签名之后被改写",
             ),
+        }
+    }
+}
+
+/// Checks the CSV and XLSX catalogues row by row against the volumes in the manifest.
+fn verify_catalogs(
+    out: &Path,
+    manifest: &Manifest,
+    volumes: &[VolumeEntry],
+    report: &mut dyn FnMut(Property, Level, &str, String),
+) {
+    if manifest.catalogs.is_empty() {
+        if !volumes.is_empty() {
+            report(
+                Property::Integrity,
+                Level::Error,
+                crate::catalog::DIR,
+                "清单中没有案卷目录和归档文件目录".into(),
+            );
+        }
+        return;
+    }
+    for c in crate::catalog::catalogs(volumes) {
+        let expected: Vec<Vec<String>> =
+            std::iter::once(c.columns.iter().map(|s| s.to_string()).collect())
+                .chain(
+                    c.rows
+                        .iter()
+                        .map(|r| r.iter().map(crate::catalog::Cell::text).collect()),
+                )
+                .collect();
+        let csv_path = format!("{}/{}.csv", crate::catalog::DIR, c.name);
+        if let Ok(bytes) = std::fs::read(out.join(&csv_path)) {
+            match crate::catalog::read_csv(&bytes) {
+                Ok(rows) => compare(&csv_path, &expected, &rows, report),
+                Err(e) => report(
+                    Property::Usability,
+                    Level::Error,
+                    &csv_path,
+                    format!("无法读取：{e}"),
+                ),
+            }
+        }
+        let xlsx_path = format!("{}/{}.xlsx", crate::catalog::DIR, c.name);
+        if out.join(&xlsx_path).is_file() {
+            match read_xlsx(&out.join(&xlsx_path)) {
+                Ok(rows) => compare(&xlsx_path, &expected, &rows, report),
+                Err(e) => report(
+                    Property::Usability,
+                    Level::Error,
+                    &xlsx_path,
+                    format!("无法读取：{e}"),
+                ),
+            }
+        }
+    }
+}
+
+fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let name = wb.sheet_names().first().cloned().ok_or("没有工作表")?;
+    let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    calamine::Data::Int(i) => i.to_string(),
+                    calamine::Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn compare(
+    path: &str,
+    expected: &[Vec<String>],
+    actual: &[Vec<String>],
+    report: &mut dyn FnMut(Property, Level, &str, String),
+) {
+    if expected.len() != actual.len() {
+        report(
+            Property::Integrity,
+            Level::Error,
+            path,
+            format!(
+                "目录有 {} 行，按清单应为 {} 行",
+                actual.len().saturating_sub(1),
+                expected.len() - 1
+            ),
+        );
+    }
+    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+        let a: Vec<String> = a.iter().map(|s| s.trim().to_string()).collect();
+        if *e != a {
+            let what = if i == 0 {
+                "表头".to_string()
+            } else {
+                format!("第 {i} 行")
+            };
+            let col = e
+                .iter()
+                .zip(a.iter().chain(std::iter::repeat(&String::new())))
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            let name = expected[0].get(col).cloned().unwrap_or_default();
+            report(
+                Property::Authenticity,
+                Level::Error,
+                path,
+                format!(
+                    "目录{what}与案卷不符（{name}：应为“{}”，实为“{}”）",
+                    e.get(col).cloned().unwrap_or_default(),
+                    a.get(col).cloned().unwrap_or_default()
+                ),
+            );
         }
     }
 }

@@ -17,37 +17,22 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
-use serde::Serialize;
-use serde_json::Value;
 
-use crate::build::{self, BuildError, BuildOptions};
+use crate::cache::{BuildCache, Digests, Made};
 use crate::case::Ctx;
 use crate::documents::DocKind;
 use crate::ledger::Ledger;
-use crate::manifest::Manifest;
+pub use crate::manifest::LetterEntry;
+use crate::manifest::{PrintFileEntry, RegisterEntry};
 use crate::numbering::{self, Numbers};
-use crate::output::{sha256_hex, write_if_changed};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::Project;
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
+pub use crate::stage::LettersReport;
+use crate::stage::{BuildContext, BuildError, BuildOptions, Stage};
 pub use campaign::{Campaign, Letter};
 use register::RegisterRow;
-
-/// Manifest sections this stage owns.
-pub const SECTIONS: &[&str] = &["letters", "print_files", "registers"];
-
-/// What the letters stage did, for the summary line.
-#[derive(Debug, Default, Clone)]
-pub struct LettersReport {
-    pub campaigns: usize,
-    pub letters: usize,
-    pub receipts: usize,
-    /// Rows that got no letter.
-    pub failed_rows: usize,
-    pub pages: usize,
-    pub written: usize,
-}
 
 /// A campaign with its rows checked.
 pub struct Prepared {
@@ -55,21 +40,6 @@ pub struct Prepared {
     /// The good rows' letters, in row order.
     pub letters: Vec<Letter>,
     pub failed_rows: usize,
-}
-
-/// One output file of a campaign, as listed in the manifest's `letters` section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LetterEntry {
-    pub path: String,
-    pub campaign: String,
-    pub row: usize,
-    pub recipient: String,
-    pub document: String,
-    pub title: String,
-    pub no: Option<String>,
-    pub date: Option<NaiveDate>,
-    pub pages: usize,
-    pub sha256: String,
 }
 
 /// Reads and checks every campaign under the root; `case_ids` are the ids cases already use
@@ -128,103 +98,112 @@ pub fn check(project: &Project, today: NaiveDate) -> (Vec<Prepared>, Problems) {
     (prepared, problems)
 }
 
-/// Builds every campaign into `opts.out` and records the outputs in `manifest`.
-pub fn build(
-    project: &Project,
-    renderer: &Renderer,
-    opts: &BuildOptions,
-    manifest: &mut Manifest,
-) -> Result<(LettersReport, Problems), BuildError> {
+/// 批量发文: every campaign, recorded in the manifest's `letters`, `print_files` and
+/// `registers`.
+pub struct Letters;
+
+impl Stage for Letters {
+    fn name(&self) -> &'static str {
+        "批量发文"
+    }
+
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
+        let (report, problems) = build(cx)?;
+        cx.report.letters = report;
+        cx.problems.extend(problems);
+        Ok(())
+    }
+}
+
+/// Builds every campaign into the output folder and records the outputs in the manifest.
+pub fn build(cx: &mut BuildContext) -> Result<(LettersReport, Problems), BuildError> {
+    let (project, renderer, opts) = (cx.project, cx.renderer, cx.opts);
     let (prepared, mut problems) = check(project, opts.today);
     let mut report = LettersReport {
         campaigns: prepared.len(),
         ..Default::default()
     };
     // A build of part of the root leaves the other campaigns' outputs listed as they were.
-    let mut standing: Vec<(&str, Vec<Value>)> = Vec::new();
-    for key in SECTIONS {
-        let old = manifest.extra.remove(*key);
-        if project.partial {
-            let ours: Vec<String> = prepared
+    let ours: Vec<String> = prepared
+        .iter()
+        .map(|p| format!("{}/", p.campaign.id))
+        .collect();
+    let standing =
+        |path: &str| project.partial && !ours.iter().any(|o| path.starts_with(o.as_str()));
+    let mut letters: Vec<LetterEntry> = std::mem::take(&mut cx.previous.letters)
+        .into_iter()
+        .filter(|e| standing(&e.path))
+        .collect();
+    let mut prints: Vec<PrintFileEntry> = std::mem::take(&mut cx.previous.print_files)
+        .into_iter()
+        .filter(|e| standing(&e.path))
+        .collect();
+    let mut registers: Vec<RegisterEntry> = std::mem::take(&mut cx.previous.registers)
+        .into_iter()
+        .filter(|e| standing(&e.path))
+        .collect();
+    for path in letters
+        .iter()
+        .map(|e| &e.path)
+        .chain(prints.iter().map(|e| &e.path))
+        .chain(registers.iter().map(|e| &e.path))
+    {
+        cx.cache.keep(path);
+    }
+    if !prepared.is_empty() {
+        let (numbers, clashes) = Ledger::update(
+            &project.root,
+            || crate::ledger::say_busy(&project.root),
+            |ledger| assign_numbers(&project.settings, ledger, &prepared),
+        )?;
+        problems.extend(clashes);
+        let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
+        let bar = crate::stage::progress_bar(opts.progress, total as u64, "批量发文", "封");
+        for p in &prepared {
+            report.failed_rows += p.failed_rows;
+            let env = Env {
+                project,
+                renderer,
+                opts,
+                cache: &cx.cache,
+                numbers: &numbers,
+            };
+            let Some(built) = build_campaign(env, p, &bar, &mut problems) else {
+                continue;
+            };
+            report.letters += built.letters.len();
+            report.receipts += built.receipts.len();
+            report.pages += built
+                .letters
                 .iter()
-                .map(|p| format!("{}/", p.campaign.id))
-                .collect();
-            let kept = old
-                .and_then(|v| v.as_array().cloned())
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| {
-                    let path = e.get("path").and_then(Value::as_str).unwrap_or_default();
-                    !ours.iter().any(|prefix| path.starts_with(prefix.as_str()))
-                })
-                .collect();
-            standing.push((key, kept));
+                .chain(&built.receipts)
+                .map(|e| e.pages)
+                .sum::<usize>();
+            report.written += built.written;
+            letters.extend(built.letters);
+            letters.extend(built.receipts);
+            prints.extend(built.print);
+            registers.extend(built.registers);
         }
+        bar.finish_and_clear();
     }
-    if prepared.is_empty() {
-        for (key, kept) in standing {
-            if !kept.is_empty() {
-                manifest.extra.insert(key.to_string(), Value::Array(kept));
-            }
-        }
-        return Ok((report, problems));
-    }
-    let (numbers, clashes) = Ledger::update(
-        &project.root,
-        || crate::ledger::say_busy(&project.root),
-        |ledger| assign_numbers(&project.settings, ledger, &prepared),
-    )?;
-    problems.extend(clashes);
-
-    let total: usize = prepared.iter().map(|p| p.letters.len()).sum();
-    let bar = crate::build::progress_bar(opts.progress, total as u64, "批量发文", "封");
-    let mut entries: Vec<LetterEntry> = Vec::new();
-    let mut prints = Vec::new();
-    let mut registers = Vec::new();
-    for p in &prepared {
-        report.failed_rows += p.failed_rows;
-        let built = build_campaign(project, renderer, opts, p, &numbers, &bar, &mut problems);
-        let Some(built) = built else { continue };
-        report.letters += built.letters.len();
-        report.receipts += built.receipts.len();
-        report.pages += built
-            .letters
-            .iter()
-            .chain(&built.receipts)
-            .map(|e| e.pages)
-            .sum::<usize>();
-        report.written += built.written;
-        entries.extend(built.letters);
-        entries.extend(built.receipts);
-        prints.extend(built.print);
-        registers.extend(built.registers);
-    }
-    bar.finish_and_clear();
-    let letters = match serde_json::to_value(&entries) {
-        Ok(Value::Array(a)) => a,
-        _ => Vec::new(),
-    };
-    let mut sections = [
-        ("letters", letters),
-        ("print_files", prints),
-        ("registers", registers),
-    ];
-    for (key, list) in &mut sections {
-        if let Some((_, kept)) = standing.iter_mut().find(|(k, _)| k == key) {
-            list.append(kept);
-        }
-        let path = |e: &Value| {
-            e.get("path")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        list.sort_by_key(path);
-    }
-    for (key, list) in sections {
-        manifest.extra.insert(key.into(), Value::Array(list));
-    }
+    letters.sort_by(|a, b| a.path.cmp(&b.path));
+    prints.sort_by(|a, b| a.path.cmp(&b.path));
+    registers.sort_by(|a, b| a.path.cmp(&b.path));
+    cx.manifest.letters = letters;
+    cx.manifest.print_files = prints;
+    cx.manifest.registers = registers;
     Ok((report, problems))
+}
+
+/// What rendering a campaign works with.
+#[derive(Clone, Copy)]
+struct Env<'a> {
+    project: &'a Project,
+    renderer: &'a Renderer,
+    opts: &'a BuildOptions,
+    cache: &'a BuildCache,
+    numbers: &'a Numbers,
 }
 
 /// The ledger owner of a row: its position and its unit, so that appending rows keeps every
@@ -281,8 +260,8 @@ type RenderedLetter = (LetterEntry, Option<LetterEntry>, usize);
 struct Built {
     letters: Vec<LetterEntry>,
     receipts: Vec<LetterEntry>,
-    print: Option<Value>,
-    registers: Vec<Value>,
+    print: Option<PrintFileEntry>,
+    registers: Vec<RegisterEntry>,
     written: usize,
 }
 
@@ -299,14 +278,17 @@ fn campaign_problem(c: &Campaign, field: &str, severity: Severity, message: Stri
 }
 
 fn build_campaign(
-    project: &Project,
-    renderer: &Renderer,
-    opts: &BuildOptions,
+    env: Env,
     p: &Prepared,
-    numbers: &Numbers,
     bar: &ProgressBar,
     problems: &mut Problems,
 ) -> Option<Built> {
+    let Env {
+        renderer,
+        opts,
+        cache,
+        ..
+    } = env;
     let c = &p.campaign;
     let kind = c.document.id();
     if !renderer.has_template(kind) {
@@ -336,7 +318,7 @@ fn build_campaign(
         batch::CHUNK,
         batch::threads(),
         |l| {
-            let r = render_letter(project, renderer, opts, c, l, numbers, receipts);
+            let r = render_letter(env, c, l, receipts);
             bar.inc(1);
             r
         },
@@ -370,10 +352,18 @@ fn build_campaign(
             Ok(pf) => {
                 written += usize::from(pf.written);
                 keep.insert(print_path.clone());
-                Some(serde_json::json!({
-                    "path": print_path, "campaign": c.id, "letters": letters.len(),
-                    "pages": pf.pages, "blank_pages": pf.blank, "sha256": pf.sha256,
-                }))
+                Some(PrintFileEntry {
+                    sm3: cache
+                        .digests(&print_path)
+                        .map(|d| d.sm3)
+                        .unwrap_or_default(),
+                    path: print_path,
+                    campaign: c.id.clone(),
+                    letters: letters.len(),
+                    pages: pf.pages,
+                    blank_pages: pf.blank,
+                    sha256: pf.sha256,
+                })
             }
             Err(e) => {
                 problems.push(campaign_problem(
@@ -397,18 +387,19 @@ fn build_campaign(
     ];
     for (name, format, bytes) in files {
         let path = format!("{}/{name}", c.id);
-        let result = bytes.and_then(|b| {
-            write_if_changed(&opts.out.join(&path), &b)
-                .map(|w| (w, b))
-                .map_err(|e| e.to_string())
-        });
+        let result = bytes.and_then(|b| cache.write(&path, &b).map_err(|e| e.to_string()));
         match result {
-            Ok((w, bytes)) => {
+            Ok((d, w)) => {
                 written += usize::from(w);
                 keep.insert(path.clone());
-                registers.push(serde_json::json!({
-                    "path": path, "campaign": c.id, "format": format, "rows": rows.len(), "sha256": sha256_hex(&bytes),
-                }));
+                registers.push(RegisterEntry {
+                    path,
+                    campaign: c.id.clone(),
+                    format: format.to_string(),
+                    rows: rows.len(),
+                    sha256: d.sha256,
+                    sm3: d.sm3,
+                });
             }
             Err(e) => problems.push(campaign_problem(
                 c,
@@ -452,61 +443,43 @@ fn register_rows(p: &Prepared, letters: &[LetterEntry]) -> Vec<RegisterRow> {
 /// Renders one letter and its receipt and writes them. Returns the entries and how many files
 /// changed.
 fn render_letter(
-    project: &Project,
-    renderer: &Renderer,
-    opts: &BuildOptions,
+    env: Env,
     c: &Campaign,
     l: &Letter,
-    numbers: &Numbers,
     receipts: bool,
 ) -> Result<RenderedLetter, Problem> {
     let mut written = 0;
     let doc = l.doc();
     let letter_path = format!("{}/{:03}-{}.pdf", c.id, l.ordinal, doc.kind.id());
-    let letter = render_one(
-        project,
-        renderer,
-        opts,
-        c,
-        l,
-        doc,
-        numbers,
-        letter_path,
-        &mut written,
-    )?;
+    let letter = render_one(env, c, l, doc, letter_path, &mut written)?;
     let receipt = match l.receipt().filter(|_| receipts) {
         Some(r) => {
             let path = format!("{}/receipts/{:03}-{}.pdf", c.id, l.ordinal, r.kind.id());
-            Some(render_one(
-                project,
-                renderer,
-                opts,
-                c,
-                l,
-                r,
-                numbers,
-                path,
-                &mut written,
-            )?)
+            Some(render_one(env, c, l, r, path, &mut written)?)
         }
         None => None,
     };
     Ok((letter, receipt, written))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Renders a letter or receipt, or takes the last build's file when nothing it is made from
+/// changed.
 fn render_one(
-    project: &Project,
-    renderer: &Renderer,
-    opts: &BuildOptions,
+    env: Env,
     c: &Campaign,
     l: &Letter,
     doc: &crate::documents::DocSpec,
-    numbers: &Numbers,
     path: String,
     written: &mut usize,
 ) -> Result<LetterEntry, Problem> {
-    let data = build::document_data(&project.settings, &l.case, doc, numbers)
+    let Env {
+        project,
+        renderer,
+        opts,
+        cache,
+        numbers,
+    } = env;
+    let data = crate::template_data::document_data(&project.settings, &l.case, doc, numbers)
         .to_string()
         .into_bytes();
     if let Some(dump) = &opts.dump_data {
@@ -530,14 +503,31 @@ fn render_one(
             format!("第{}个收文单位（{}）：{message}", l.ordinal, l.unit),
         )
     };
-    let rendered = renderer
-        .render(&request)
-        .map_err(|e| fail(format!("生成{}失败：{e}", doc.title)))?;
-    if write_if_changed(&opts.out.join(&path), &rendered.pdf)
-        .map_err(|e| fail(format!("无法写入 {path}：{e}")))?
-    {
-        *written += 1;
-    }
+    let inputs = renderer.inputs_digest(&request);
+    let (pages, d) = match cache.reusable(&path, &inputs) {
+        Some((d, pages)) => (pages, d),
+        None => {
+            let rendered = renderer
+                .render(&request)
+                .map_err(|e| fail(format!("生成{}失败：{e}", doc.title)))?;
+            let d = Digests::of(&rendered.pdf);
+            if cache
+                .write_known(&path, &rendered.pdf, &d)
+                .map_err(|e| fail(format!("无法写入 {path}：{e}")))?
+            {
+                *written += 1;
+            }
+            (rendered.pages, d)
+        }
+    };
+    cache.made(
+        &path,
+        Made {
+            inputs,
+            pages,
+            sha256: d.sha256.clone(),
+        },
+    );
     Ok(LetterEntry {
         path,
         campaign: c.id.clone(),
@@ -547,8 +537,9 @@ fn render_one(
         title: doc.title.clone(),
         no: numbers.get(&(l.id.clone(), doc.key())).cloned(),
         date: doc.date,
-        pages: rendered.pages,
-        sha256: sha256_hex(&rendered.pdf),
+        pages,
+        sha256: d.sha256,
+        sm3: d.sm3,
     })
 }
 

@@ -1,0 +1,154 @@
+//! The build as a pipeline of stages over one context, the way mdBook's renderers work over its
+//! render context: `build` opens the context (cases checked, 文号 given, the last build's
+//! manifest and cache loaded), runs each [`Stage`] in turn, and closes it (manifest, cache,
+//! outputs no longer made removed, signature and build log). A stage reads the context and
+//! writes its own section of the manifest; what a stage may reuse, keep or remove is decided
+//! from the context's one set of rules ([`BuildContext::stands`]).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cache::BuildCache;
+use crate::manifest::Manifest;
+use crate::numbering::Numbers;
+use crate::problems::Problems;
+use crate::project::{CheckedCase, Project};
+use crate::render::Renderer;
+
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub today: NaiveDate,
+    pub progress: bool,
+    /// Writes each document's template data as JSON below this folder.
+    pub dump_data: Option<PathBuf>,
+}
+
+/// What a build does when another build holds its output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenBusy {
+    /// Wait for it, saying who holds the folder.
+    Wait,
+    /// Fail at once (`--no-wait`).
+    Fail,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Ledger(#[from] crate::ledger::LedgerError),
+    #[error("{0}")]
+    Lock(#[from] crate::lock::LockError),
+    #[error("无法写入输出目录 {}：{}", .0.display(), crate::text::io_error(.1))]
+    Output(PathBuf, std::io::Error),
+}
+
+/// What the letters stage did, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct LettersReport {
+    pub campaigns: usize,
+    pub letters: usize,
+    pub receipts: usize,
+    /// Rows that got no letter.
+    pub failed_rows: usize,
+    pub pages: usize,
+    pub written: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub cases_built: usize,
+    /// Cases (id or file) that got no documents.
+    pub cases_failed: Vec<String>,
+    pub documents: usize,
+    /// Documents whose bytes changed (or are new).
+    pub written: usize,
+    pub pages: usize,
+    /// Files of every kind this build wrote (documents, volumes, catalogues, transfer package,
+    /// manifest, ledger, log); unchanged files are not rewritten and not counted.
+    pub files_written: usize,
+    pub elapsed: Duration,
+    pub problems: Problems,
+    /// Bulk letters (campaigns).
+    pub letters: LettersReport,
+}
+
+impl BuildReport {
+    pub fn ok(&self) -> bool {
+        self.cases_failed.is_empty() && !self.problems.has_errors()
+    }
+}
+
+/// Everything a stage works with, for one build.
+pub struct BuildContext<'a> {
+    pub project: &'a Project,
+    pub renderer: &'a Renderer,
+    pub opts: &'a BuildOptions,
+    /// What the last build made: unchanged outputs are neither made nor read again.
+    pub cache: BuildCache,
+    /// The last build's manifest.
+    pub previous: Manifest,
+    /// This build's, each stage writing its own section.
+    pub manifest: Manifest,
+    pub problems: Problems,
+    /// The cases checked, numbered and with every template they need: this build's to make.
+    pub cases: Vec<&'a CheckedCase>,
+    pub numbers: Numbers,
+    /// Cases that got no documents (errors): their last good outputs stand.
+    pub failed: BTreeSet<String>,
+    pub report: BuildReport,
+}
+
+impl BuildContext<'_> {
+    /// Whether the outputs of the last build for `case` stand as they are: the case failed now,
+    /// or this build read only part of the cases root and not it.
+    pub fn stands(&self, case: &str) -> bool {
+        self.failed.contains(case)
+            || (self.project.partial && !self.project.cases.iter().any(|c| c.case.id() == case))
+    }
+
+    /// The cases this build made documents for (not failed).
+    pub fn built_cases(&self) -> impl Iterator<Item = &CheckedCase> {
+        self.cases
+            .iter()
+            .copied()
+            .filter(|c| !self.failed.contains(c.loaded.case.id()))
+    }
+
+    /// Adds problems located at a settings key of `anjuan.yaml` (a stage's own failure).
+    pub fn settings_error(&mut self, key: &str, message: String) {
+        let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
+        ctx.error(key, message);
+        self.problems.extend(ctx.problems);
+    }
+}
+
+/// One stage of the build: case documents, letters, volumes, catalogues, transfer package.
+pub trait Stage {
+    /// Its name in `ANJUAN_STAGES` output.
+    fn name(&self) -> &'static str;
+    /// Makes the stage's outputs and records them in `cx.manifest`. An error stops the build
+    /// (the output folder cannot be written, the ledger is damaged); a problem of one case or
+    /// file is recorded in `cx.problems` instead.
+    fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError>;
+}
+
+/// A progress bar on the terminal (hidden otherwise): `what` is being made, counted in `unit`.
+pub fn progress_bar(enabled: bool, total: u64, what: &str, unit: &str) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let template = format!(
+        "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {unit}  已用 {{elapsed}}  剩余约 {{eta}}"
+    );
+    bar.set_style(
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
