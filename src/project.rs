@@ -186,7 +186,7 @@ impl Project {
                 let mut ctx = loaded.ctx();
                 let docs = documents::plan(&loaded.case);
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
-                case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
+                crate::procedure::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
                 check_archived_steps(&loaded.case, &docs, &mut ctx);
                 let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);

@@ -318,9 +318,7 @@ pub fn stage(
     }
     stages.done("目录");
     // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
-    let signer = crate::signing::Signer::from_settings(settings)
-        .ok()
-        .flatten();
+    let signer = settings.signer().ok().flatten();
     match transfer::write(&volumes, settings, signer.as_ref(), out) {
         Ok(entries) => {
             manifest

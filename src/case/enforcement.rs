@@ -8,9 +8,9 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::Ctx;
-use super::load::Fields;
 use super::model::{ArchiveInfo, Attachment, Item, Officer, Service, ServiceMethod, Text};
 use super::validate::{check_officers, order};
+use crate::yaml::Fields;
 
 // ---------------------------------------------------------------------------------------------
 // Times

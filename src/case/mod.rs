@@ -1,9 +1,7 @@
 //! Cases: the model, loading from YAML with positioned problems, and the consistency rules.
 
 pub mod enforcement;
-pub mod load;
 pub mod model;
-pub mod positions;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -11,12 +9,13 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 pub use enforcement::EnforcementCase;
-pub use load::Ctx;
 pub use model::*;
-pub use positions::Positions;
+// Where they were before moving to the leaves `diagnostics` and `yaml` (settings and campaigns
+// read YAML too, without depending on cases).
+pub use crate::diagnostics::{Ctx, Positions};
 
 use crate::problems::Problems;
-use load::{Fields, did_you_mean, parse_yaml};
+use crate::yaml::{Fields, did_you_mean, parse_yaml, read_text};
 
 /// The procedures a case file can describe.
 #[derive(Debug, Clone)]
@@ -118,18 +117,9 @@ pub enum Loaded {
 
 pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
 
-/// A text file in UTF-8 or GBK, or a Chinese message saying why it cannot be read.
-pub fn read_text(path: &Path) -> Result<(String, crate::text::Encoding), String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("无法读取文件：{}", crate::text::io_error(&e)))?;
-    crate::text::decode(&bytes).ok_or_else(|| {
-        "文件既不是 UTF-8 也不是 GBK 编码的文字，无法读取；请用记事本“另存为”UTF-8 编码".to_string()
-    })
-}
-
 /// Reads one YAML file under the cases root.
 pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
-    let file = load::display_path(path, root);
+    let file = crate::yaml::display_path(path, root);
     let (text, encoding) = match read_text(path) {
         Ok(t) => t,
         Err(message) => {

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use crate::text::Text;
+pub use crate::vocab::ServiceMethod;
 
 /// A person named in a case (contact, party's representative, recipient …).
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -53,19 +54,6 @@ pub struct Item {
 
 fn one() -> u32 {
     1
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceMethod {
-    /// 直接送达
-    Direct,
-    /// 留置送达
-    LeftAtPremises,
-    /// 邮寄送达
-    Mail,
-    /// 委托送达
-    Entrusted,
 }
 
 /// One document served (送达) to its addressee: one 送达回证.

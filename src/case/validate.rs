@@ -6,20 +6,9 @@ use std::path::{Component, Path};
 use chrono::NaiveDate;
 
 use super::{Case, Ctx, DisposalKind, InspectionCase, Officer};
-use crate::documents::{self, DocKind, DocSpec};
 
-/// Checks one case; `root` is the cases root and `case_dir` the folder of its file.
-pub fn check(case: &Case, docs: &[DocSpec], root: &Path, case_dir: &Path, ctx: &mut Ctx) {
-    check_id(case.id(), ctx);
-    match case {
-        Case::Inspection(c) => check_inspection(c, ctx),
-        Case::Enforcement(c) => super::enforcement::check(c, ctx),
-    }
-    check_references(case, docs, ctx);
-    check_attachment_files(case, root, case_dir, ctx);
-}
-
-fn check_id(id: &str, ctx: &mut Ctx) {
+/// The case id is usable as a folder name.
+pub fn check_id(id: &str, ctx: &mut Ctx) {
     let ok = !id.is_empty()
         && id
             .chars()
@@ -68,7 +57,8 @@ pub(crate) fn order(
     }
 }
 
-fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
+/// The rules of an inspection case.
+pub fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
     let officers = std::iter::once(("team.leader".to_string(), &c.team.leader)).chain(
         c.team
             .members
@@ -363,87 +353,8 @@ fn check_inspection(c: &InspectionCase, ctx: &mut Ctx) {
     }
 }
 
-/// Every `services[].document` and `attachments[].after` names a document the case produces.
-fn check_references(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
-    let known = DocKind::ids();
-    for (i, s) in case.services().iter().enumerate() {
-        let field = format!("services[{i}].document");
-        match documents::find(docs, &s.document, s.index) {
-            None => ctx.error(&field, unknown_document(&s.document, &known, docs)),
-            // The receipt would state the service of a document not yet made.
-            Some(d) if d.date.is_some_and(|date| s.on < date) && !s.blank => ctx.error(
-                &format!("services[{i}].on"),
-                format!(
-                    "送达日期（services[{i}].on: {}）早于所送达的{}的成文日期（{}: {}）：送达回证会记载送达一份尚未制作的文书",
-                    s.on,
-                    d.kind.title(),
-                    date_field(d),
-                    d.date.map(|x| x.to_string()).unwrap_or_default()
-                ),
-            ),
-            Some(_) => {}
-        }
-        if s.method == super::ServiceMethod::LeftAtPremises
-            && s.witness.as_ref().is_none_or(|w| w.trim().is_empty())
-        {
-            ctx.error(
-                &format!("services[{i}].witness"),
-                "留置送达应有见证人签字（witness）",
-            );
-        }
-    }
-    for (i, a) in case.attachments().iter().enumerate() {
-        if documents::find(docs, &a.after, None).is_none() {
-            ctx.error(
-                &format!("attachments[{i}].after"),
-                unknown_document(&a.after, &known, docs),
-            );
-        }
-    }
-}
-
-/// The field a document's date comes from, for messages (`decision.date`, `measures[0].lifted.on`).
-fn date_field(d: &DocSpec) -> String {
-    match d.kind {
-        DocKind::ReleaseDecision => format!("{}.on", d.field),
-        DocKind::TestingNotice => format!("{}.notified_on", d.field),
-        DocKind::ExtensionDecision => d.field.clone(),
-        DocKind::HandlingDecision => "decision.date".into(),
-        DocKind::TransferLetter | DocKind::TransferNotice => "transfer.date".into(),
-        DocKind::ReturnList => "return.date".into(),
-        DocKind::MeasureDecision
-        | DocKind::ItemList
-        | DocKind::RectificationOrder
-        | DocKind::OnsiteRecord
-        | DocKind::StatementRecord
-        | DocKind::RecusalDecision => "on_site.date".into(),
-        DocKind::ConfiscationList if d.field.starts_with("decision") => "decision.date".into(),
-        DocKind::ConfiscationList => "on_site.date".into(),
-        _ => d.field.clone(),
-    }
-}
-
-fn unknown_document(id: &str, known: &[&str], docs: &[DocSpec]) -> String {
-    let produced: Vec<&str> = {
-        let mut v: Vec<&str> = docs.iter().map(|d| d.kind.id()).collect();
-        v.dedup();
-        v
-    };
-    if known.contains(&id) {
-        format!("本案不产生文书 {id}；本案的文书有：{}", produced.join("、"))
-    } else {
-        let hint = super::load::did_you_mean(id, known)
-            .map(|k| format!("是否想写 {k}？"))
-            .unwrap_or_default();
-        format!(
-            "未知的文书种类 {id}。{hint}本案的文书有：{}",
-            produced.join("、")
-        )
-    }
-}
-
 /// Attachment files exist and stay inside the cases root.
-fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut Ctx) {
+pub fn check_attachment_files(case: &Case, root: &Path, case_dir: &Path, ctx: &mut Ctx) {
     for (i, a) in case.attachments().iter().enumerate() {
         let field = format!("attachments[{i}].file");
         let rel = Path::new(a.file.as_str());

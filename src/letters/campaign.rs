@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
 
 use super::sheet::{self, Table};
-use crate::case::load::{Fields, did_you_mean};
 use crate::case::{self, Case, Ctx, LoadedCase, Positions, Service, ServiceMethod, Text};
 use crate::deadlines;
 use crate::documents::{self, DocKind, DocSpec};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CampaignFile, CheckedCase, Project};
+use crate::yaml::{Fields, did_you_mean};
 
 /// Document kinds a campaign can send: one per recipient, each from one block of the case.
 pub const LETTER_KINDS: &[DocKind] = &[
@@ -439,7 +439,7 @@ fn check_merged(
         positions: ctx.positions.clone(),
         problems: Problems::default(),
     };
-    case::validate::check(&case, &docs, &project.root, &dir, &mut checks);
+    crate::procedure::check(&case, &docs, &project.root, &dir, &mut checks);
     // Only the letter's own rules matter: the on-site records come later.
     checks
         .problems

@@ -1,0 +1,99 @@
+//! The procedures a case can follow (保密检查, 行政强制): the rules a case must satisfy, with
+//! those that need the case's document plan.
+
+use std::path::Path;
+
+use crate::case::{Case, Ctx, validate};
+use crate::documents::{self, DocKind, DocSpec};
+use crate::yaml::did_you_mean;
+
+/// Checks one case; `docs` is its document plan, `root` the cases root and `case_dir` the
+/// folder of its file.
+pub fn check(case: &Case, docs: &[DocSpec], root: &Path, case_dir: &Path, ctx: &mut Ctx) {
+    validate::check_id(case.id(), ctx);
+    match case {
+        Case::Inspection(c) => validate::check_inspection(c, ctx),
+        Case::Enforcement(c) => crate::case::enforcement::check(c, ctx),
+    }
+    check_references(case, docs, ctx);
+    validate::check_attachment_files(case, root, case_dir, ctx);
+}
+
+/// Every `services[].document` and `attachments[].after` names a document the case produces.
+fn check_references(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
+    let known = DocKind::ids();
+    for (i, s) in case.services().iter().enumerate() {
+        let field = format!("services[{i}].document");
+        match documents::find(docs, &s.document, s.index) {
+            None => ctx.error(&field, unknown_document(&s.document, &known, docs)),
+            // The receipt would state the service of a document not yet made.
+            Some(d) if d.date.is_some_and(|date| s.on < date) && !s.blank => ctx.error(
+                &format!("services[{i}].on"),
+                format!(
+                    "送达日期（services[{i}].on: {}）早于所送达的{}的成文日期（{}: {}）：送达回证会记载送达一份尚未制作的文书",
+                    s.on,
+                    d.kind.title(),
+                    date_field(d),
+                    d.date.map(|x| x.to_string()).unwrap_or_default()
+                ),
+            ),
+            Some(_) => {}
+        }
+        if s.method == crate::case::ServiceMethod::LeftAtPremises
+            && s.witness.as_ref().is_none_or(|w| w.trim().is_empty())
+        {
+            ctx.error(
+                &format!("services[{i}].witness"),
+                "留置送达应有见证人签字（witness）",
+            );
+        }
+    }
+    for (i, a) in case.attachments().iter().enumerate() {
+        if documents::find(docs, &a.after, None).is_none() {
+            ctx.error(
+                &format!("attachments[{i}].after"),
+                unknown_document(&a.after, &known, docs),
+            );
+        }
+    }
+}
+
+/// The field a document's date comes from, for messages (`decision.date`, `measures[0].lifted.on`).
+fn date_field(d: &DocSpec) -> String {
+    match d.kind {
+        DocKind::ReleaseDecision => format!("{}.on", d.field),
+        DocKind::TestingNotice => format!("{}.notified_on", d.field),
+        DocKind::ExtensionDecision => d.field.clone(),
+        DocKind::HandlingDecision => "decision.date".into(),
+        DocKind::TransferLetter | DocKind::TransferNotice => "transfer.date".into(),
+        DocKind::ReturnList => "return.date".into(),
+        DocKind::MeasureDecision
+        | DocKind::ItemList
+        | DocKind::RectificationOrder
+        | DocKind::OnsiteRecord
+        | DocKind::StatementRecord
+        | DocKind::RecusalDecision => "on_site.date".into(),
+        DocKind::ConfiscationList if d.field.starts_with("decision") => "decision.date".into(),
+        DocKind::ConfiscationList => "on_site.date".into(),
+        _ => d.field.clone(),
+    }
+}
+
+fn unknown_document(id: &str, known: &[&str], docs: &[DocSpec]) -> String {
+    let produced: Vec<&str> = {
+        let mut v: Vec<&str> = docs.iter().map(|d| d.kind.id()).collect();
+        v.dedup();
+        v
+    };
+    if known.contains(&id) {
+        format!("本案不产生文书 {id}；本案的文书有：{}", produced.join("、"))
+    } else {
+        let hint = did_you_mean(id, known)
+            .map(|k| format!("是否想写 {k}？"))
+            .unwrap_or_default();
+        format!(
+            "未知的文书种类 {id}。{hint}本案的文书有：{}",
+            produced.join("、")
+        )
+    }
+}
