@@ -10,7 +10,7 @@ use walkdir::WalkDir;
 
 use crate::calendar::Calendar;
 use crate::case::{self, Ctx, Loaded, LoadedCase};
-use crate::deadlines::{self, Deadline};
+use crate::deadlines::Deadline;
 use crate::documents::{self, DocSpec};
 use crate::ledger;
 use crate::problems::{Problem, Problems, Severity};
@@ -60,33 +60,6 @@ pub enum ProjectError {
     Settings(#[from] SettingsError),
     #[error("找不到案件目录或文件：{0}")]
     NoInput(PathBuf),
-}
-
-/// A case filed as a volume has been through every step of its procedure: the kinds the
-/// document table marks as required in an archived volume.
-fn check_archived_steps(c: &case::Case, docs: &[documents::DocSpec], ctx: &mut case::Ctx) {
-    if c.archive().is_none() {
-        return;
-    }
-    let (procedure, superior) = match c {
-        case::Case::Inspection(i) => (
-            documents::Procedure::Inspection,
-            i.organized_by == case::OrganizedBy::Superior,
-        ),
-        case::Case::Enforcement(_) => (documents::Procedure::Enforcement, false),
-    };
-    for kind in documents::DocKind::required_in_volume(procedure, superior) {
-        if !docs.iter().any(|d| d.kind == kind) {
-            ctx.error(
-                "archive",
-                format!(
-                    "案件已归档（archive），但缺少{}（{}）；补齐后再立卷",
-                    kind.title(),
-                    kind.block()
-                ),
-            );
-        }
-    }
 }
 
 impl Project {
@@ -184,12 +157,13 @@ impl Project {
             .par_iter()
             .map(|loaded| {
                 let mut ctx = loaded.ctx();
-                let docs = documents::plan(&loaded.case);
+                let docs = crate::procedure::plan(&loaded.case);
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
                 crate::procedure::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
-                check_archived_steps(&loaded.case, &docs, &mut ctx);
-                let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
+                crate::procedure::check_archived_steps(&loaded.case, &docs, &mut ctx);
+                let deadlines =
+                    crate::procedure::deadlines(&loaded.case, &self.calendar, today, &mut ctx);
                 (
                     CheckedCase {
                         loaded: loaded.clone(),

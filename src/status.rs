@@ -16,9 +16,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
-use crate::case::enforcement::MeasureKind;
-use crate::case::{Case, DisposalKind, LoadedCase, Positions};
-use crate::deadlines::{self, Status};
+use crate::case::{Case, LoadedCase, Positions};
+use crate::deadlines::Status;
 use crate::documents::{self, DocKind, DocSpec};
 use crate::project::Project;
 
@@ -284,10 +283,7 @@ pub fn collect(project: &Project, today: NaiveDate, within: u32) -> Report {
 }
 
 fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, report: &mut Report) {
-    let anchor = match s.case {
-        Case::Inspection(_) => "inspection.end",
-        Case::Enforcement(_) => "on_site.date",
-    };
+    let anchor = crate::procedure::of(s.case).anchor();
     let line_of = |field: &str| {
         s.positions
             .find_within(field)
@@ -334,7 +330,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         positions: s.positions.clone(),
         problems: Default::default(),
     };
-    for d in deadlines::compute(s.case, cal, today, &mut ctx) {
+    for d in crate::procedure::deadlines(s.case, cal, today, &mut ctx) {
         if d.done.is_some() {
             continue;
         }
@@ -379,7 +375,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     }
 
     // Decisions with no service record.
-    let docs = documents::plan(s.case);
+    let docs = crate::procedure::plan(s.case);
     let served: BTreeSet<String> = s
         .case
         .services()
@@ -463,54 +459,7 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
     if case.archive().is_some() {
         return "已归档".into();
     }
-    match case {
-        Case::Inspection(c) => {
-            let undecided = c
-                .measures
-                .iter()
-                .any(|m| m.kind == DisposalKind::RegisterPreserve && m.decision.is_none());
-            if c.reinspection.is_some() {
-                "已复查，待归档"
-            } else if undecided {
-                "登记保存中，待作出处理决定"
-            } else if c.objection.as_ref().is_some_and(|o| o.reply_on.is_none()) {
-                "异议核查中"
-            } else if c
-                .opinion
-                .as_ref()
-                .is_some_and(|o| !o.rectifications.is_empty())
-            {
-                "整改中，待复查"
-            } else if c.opinion.is_some() {
-                "已出具检查意见，待归档"
-            } else if c.report.is_some() {
-                "已提交检查报告，待出具检查意见"
-            } else {
-                "现场检查后，待提交检查报告"
-            }
-        }
-        Case::Enforcement(c) => {
-            // Only stop-use and evidence preservation run (until lifted or decided on): 收缴
-            // is a final disposal.
-            let running = c.measures.iter().any(|m| {
-                matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence)
-                    && m.lifted.is_none()
-                    && c.decision.is_none()
-            });
-            if c.returned.is_some() || c.transfer.is_some() {
-                "已处理（移送或退还），待归档"
-            } else if c.decision.is_some() {
-                "已作出处理决定，待归档"
-            } else if running {
-                "强制措施实施中"
-            } else if c.measures.iter().any(|m| m.lifted.is_some()) {
-                "措施已解除，待归档"
-            } else {
-                "措施已实施，待归档"
-            }
-        }
-    }
-    .into()
+    crate::procedure::of(case).stage().into()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::sheet::{self, Table};
 use crate::case::{self, Case, Ctx, LoadedCase, Positions, Service, ServiceMethod, Text};
-use crate::deadlines;
-use crate::documents::{self, DocKind, DocSpec};
+use crate::documents::{DocKind, DocSpec};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CampaignFile, CheckedCase, Project};
 use crate::yaml::{Fields, did_you_mean};
@@ -386,7 +385,7 @@ fn check_merged(
     ctx: &mut Ctx,
 ) -> Option<Letter> {
     let mut inspection = case::load_inspection(ctx, merged)?;
-    let letter_doc = documents::plan(&Case::Inspection(inspection.clone()))
+    let letter_doc = crate::procedure::plan(&Case::Inspection(inspection.clone()))
         .into_iter()
         .find(|d| d.kind == c.document);
     let Some(letter_doc) = letter_doc else {
@@ -426,7 +425,7 @@ fn check_merged(
         });
     }
     let case = Case::Inspection(inspection);
-    let docs: Vec<DocSpec> = documents::plan(&case)
+    let docs: Vec<DocSpec> = crate::procedure::plan(&case)
         .into_iter()
         .filter(|d| {
             d.kind == c.document
@@ -450,7 +449,7 @@ fn check_merged(
         positions: ctx.positions.clone(),
         problems: Problems::default(),
     };
-    let mut deadlines = deadlines::compute(&case, &project.calendar, today, &mut dl);
+    let mut deadlines = crate::procedure::deadlines(&case, &project.calendar, today, &mut dl);
     deadlines.retain(|d| d.document == c.document.id());
     dl.problems
         .0

@@ -1,22 +1,97 @@
-//! The procedures a case can follow (保密检查, 行政强制): the rules a case must satisfy, with
-//! those that need the case's document plan.
+//! The procedures a case can follow (保密检查, 行政强制), one module each behind the trait
+//! [`Procedure`]: which documents a case yields, the rules its data must satisfy, its statutory
+//! periods and what its archived volume must hold. The model and its loading are in `case`;
+//! the kinds of document in `documents::KINDS`.
+//!
+//! A new procedure (e.g. 行政处罚): its model in `case` (a `Case` variant and its `kind:`), a
+//! module here implementing [`Procedure`], and its arm in [`of`].
+
+pub mod enforcement;
+pub mod inspection;
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
+use crate::calendar::Calendar;
 use crate::case::{Case, Ctx, validate};
+use crate::deadlines::{Deadline, Deadlines};
 use crate::documents::{self, DocKind, DocSpec};
 use crate::yaml::did_you_mean;
+
+/// What a procedure knows about its cases.
+pub trait Procedure {
+    /// Its kinds of document in `documents::KINDS` (and its label, a volume's 类目名称).
+    fn tag(&self) -> documents::Procedure;
+
+    /// Every document the case yields, in procedural order.
+    fn documents(&self) -> Vec<DocSpec>;
+
+    /// The consistency rules of the procedure (those of every case are in [`check`]).
+    fn check(&self, ctx: &mut Ctx);
+
+    /// Its statutory periods, added to `d`.
+    fn deadlines(&self, d: &mut Deadlines);
+
+    /// The kinds an archived volume of the case must hold.
+    fn volume_requires(&self) -> Vec<DocKind> {
+        DocKind::required_in_volume(self.tag(), false)
+    }
+
+    /// The field an obligation the file does not have yet is shown at (`status`).
+    fn anchor(&self) -> &'static str;
+
+    /// Where the case stands, in a few words (`status`; an archived case is 已归档 before this).
+    fn stage(&self) -> &'static str;
+}
+
+/// The procedure a case follows: the one table of procedures.
+pub fn of(case: &Case) -> &dyn Procedure {
+    match case {
+        Case::Inspection(c) => c,
+        Case::Enforcement(c) => c,
+    }
+}
+
+/// Every document of the case, in procedural order.
+pub fn plan(case: &Case) -> Vec<DocSpec> {
+    of(case).documents()
+}
+
+/// Computes the case's deadlines; rule violations and calendar gaps go to `ctx`.
+pub fn deadlines(case: &Case, cal: &Calendar, today: NaiveDate, ctx: &mut Ctx) -> Vec<Deadline> {
+    let mut d = Deadlines::new(case.id(), cal, today, ctx);
+    of(case).deadlines(&mut d);
+    d.list
+}
 
 /// Checks one case; `docs` is its document plan, `root` the cases root and `case_dir` the
 /// folder of its file.
 pub fn check(case: &Case, docs: &[DocSpec], root: &Path, case_dir: &Path, ctx: &mut Ctx) {
     validate::check_id(case.id(), ctx);
-    match case {
-        Case::Inspection(c) => validate::check_inspection(c, ctx),
-        Case::Enforcement(c) => crate::case::enforcement::check(c, ctx),
-    }
+    of(case).check(ctx);
     check_references(case, docs, ctx);
     validate::check_attachment_files(case, root, case_dir, ctx);
+}
+
+/// A case filed as a volume has been through every step of its procedure: the kinds the
+/// document table marks as required in an archived volume.
+pub fn check_archived_steps(case: &Case, docs: &[DocSpec], ctx: &mut Ctx) {
+    if case.archive().is_none() {
+        return;
+    }
+    for kind in of(case).volume_requires() {
+        if !docs.iter().any(|d| d.kind == kind) {
+            ctx.error(
+                "archive",
+                format!(
+                    "案件已归档（archive），但缺少{}（{}）；补齐后再立卷",
+                    kind.title(),
+                    kind.block()
+                ),
+            );
+        }
+    }
 }
 
 /// Every `services[].document` and `attachments[].after` names a document the case produces.
