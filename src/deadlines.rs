@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::diagnostics::Ctx;
+use crate::documents::DocKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,7 +46,7 @@ impl Status {
 pub struct Deadline {
     pub case: String,
     /// The document kind whose deadline it is.
-    pub document: String,
+    pub document: DocKind,
     pub due: NaiveDate,
     pub done: Option<NaiveDate>,
     pub status: Status,
@@ -84,7 +85,7 @@ impl<'a> Deadlines<'a> {
     /// Records a deadline; late and overdue ones are also warnings on the field.
     pub fn push(
         &mut self,
-        document: &str,
+        document: DocKind,
         rule: &str,
         field: &str,
         due: NaiveDate,
@@ -121,7 +122,7 @@ impl<'a> Deadlines<'a> {
         }
         self.list.push(Deadline {
             case: self.case.clone(),
-            document: document.to_string(),
+            document,
             due,
             done,
             status,
@@ -143,7 +144,7 @@ impl<'a> Deadlines<'a> {
 
     pub fn working_days_after(
         &mut self,
-        document: &str,
+        document: DocKind,
         rule: &str,
         field: &str,
         from: NaiveDate,

@@ -187,7 +187,10 @@ impl Project {
             problems.extend(p);
         }
         cases.sort_by(|a, b| a.loaded.case.id().cmp(b.loaded.case.id()));
-        deadlines.sort_by(|a, b| (&a.case, a.due, &a.document).cmp(&(&b.case, b.due, &b.document)));
+        // By the kind's id, as the table has always listed them.
+        deadlines.sort_by(|a, b| {
+            (&a.case, a.due, a.document.id()).cmp(&(&b.case, b.due, b.document.id()))
+        });
         Checked {
             cases,
             failed: failed.into_iter().collect(),

@@ -106,8 +106,8 @@ pub struct Item {
     pub case: String,
     /// What is to be done, in Chinese.
     pub what: String,
-    /// The document kind it concerns (stable id).
-    pub document: String,
+    /// The document kind it concerns.
+    pub document: DocKind,
     pub due: NaiveDate,
     /// Working days from today to the due day: 0 on the day, negative when late; None where the
     /// calendar lacks a year.
@@ -131,9 +131,7 @@ pub struct Item {
 impl Item {
     /// The document's printed name.
     pub fn document_title(&self) -> &str {
-        DocKind::from_id(&self.document)
-            .map(|k| k.title())
-            .unwrap_or(&self.document)
+        self.document.title()
     }
 
     pub fn status_label(&self) -> &'static str {
@@ -150,7 +148,7 @@ impl Item {
             "{}|{}|{}|{}",
             self.case,
             self.kind.id(),
-            self.document,
+            self.document.id(),
             self.field
         );
         let digest = crate::output::sha256_hex(key.as_bytes());
@@ -184,22 +182,21 @@ pub struct Report {
 }
 
 /// Documents that decide something for the unit or party and take effect by service: each
-/// needs a `services` entry. By id, so that kinds added to `documents` are covered as they come
-/// (the decisions and notices of `documents.md` revision 2 are listed already).
-const SERVED: &[&str] = &[
-    "disposal_notice",
-    "preservation_decision",
-    "inspection_opinion",
-    "objection_reply",
-    "reinspection_opinion",
-    "recusal_decision",
-    "measure_decision",
-    "rectification_order",
-    "handling_decision",
-    "extension_decision",
-    "testing_notice",
-    "release_decision",
-    "transfer_notice",
+/// needs a `services` entry (the decisions and notices of `documents.md` revision 2).
+const SERVED: &[DocKind] = &[
+    DocKind::DisposalNotice,
+    DocKind::PreservationDecision,
+    DocKind::InspectionOpinion,
+    DocKind::ObjectionReply,
+    DocKind::ReinspectionOpinion,
+    DocKind::RecusalDecision,
+    DocKind::MeasureDecision,
+    DocKind::RectificationOrder,
+    DocKind::HandlingDecision,
+    DocKind::ExtensionDecision,
+    DocKind::TestingNotice,
+    DocKind::ReleaseDecision,
+    DocKind::TransferNotice,
 ];
 
 struct Source<'a> {
@@ -293,7 +290,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     let push = |report: &mut Report,
                 kind: Kind,
                 what: String,
-                document: &str,
+                document: DocKind,
                 field: String,
                 due: NaiveDate| {
         let days_left = match days_left(cal, today, due) {
@@ -311,7 +308,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         report.items.push(Item {
             case: s.id.clone(),
             what,
-            document: document.to_string(),
+            document,
             due,
             days_left,
             status,
@@ -334,20 +331,20 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         if d.done.is_some() {
             continue;
         }
-        if s.only.is_some_and(|k| k.id() != d.document) {
+        if s.only.is_some_and(|k| k != d.document) {
             continue;
         }
-        let kind = match d.document.as_str() {
+        let kind = match d.document {
             // The period of a running measure and the written notice of its extension.
-            "measure_decision" | "extension_decision" => Kind::Measure,
-            "handling_decision" | "preservation_decision" => Kind::Decision,
+            DocKind::MeasureDecision | DocKind::ExtensionDecision => Kind::Measure,
+            DocKind::HandlingDecision | DocKind::PreservationDecision => Kind::Decision,
             _ => Kind::Deadline,
         };
         push(
             report,
             kind,
             d.rule.clone(),
-            &d.document,
+            d.document,
             d.field.clone(),
             d.due,
         );
@@ -367,7 +364,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
                     c.inspected_unit.name,
                     r.content.trim_end_matches('。')
                 ),
-                "inspection_opinion",
+                DocKind::InspectionOpinion,
                 format!("opinion.rectifications[{i}].due"),
                 r.due,
             );
@@ -385,7 +382,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         .map(DocSpec::key)
         .collect();
     for d in &docs {
-        if !SERVED.contains(&d.kind.id()) || s.only.is_some_and(|k| k != d.kind) {
+        if !SERVED.contains(&d.kind) || s.only.is_some_and(|k| k != d.kind) {
             continue;
         }
         let Some(date) = d.date else { continue };
@@ -401,7 +398,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
             report,
             Kind::Service,
             format!("《{}》{no}未送达：services 中没有送达记录", d.title),
-            d.kind.id(),
+            d.kind,
             d.field.clone(),
             date,
         );

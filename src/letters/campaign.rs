@@ -450,7 +450,7 @@ fn check_merged(
         problems: Problems::default(),
     };
     let mut deadlines = crate::procedure::deadlines(&case, &project.calendar, today, &mut dl);
-    deadlines.retain(|d| d.document == c.document.id());
+    deadlines.retain(|d| d.document == c.document);
     dl.problems
         .0
         .retain(|p| p.field.starts_with(&letter_doc.field));

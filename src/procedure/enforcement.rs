@@ -440,23 +440,22 @@ fn check_party_absent(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx)
         );
     }
     // Nothing handed over on the spot: the decision and the item list are served afterwards.
-    let needed: Vec<(&str, &str)> = [
+    let needed: Vec<DocKind> = [
         (
             c.measures.iter().any(|m| m.kind.is_compulsory()),
-            "measure_decision",
-            "行政强制措施决定书",
+            DocKind::MeasureDecision,
         ),
         (
             c.measures.iter().any(|m| !m.items.is_empty()),
-            "item_list",
-            "物品清单",
+            DocKind::ItemList,
         ),
     ]
     .into_iter()
-    .filter(|(wanted, ..)| *wanted)
-    .map(|(_, id, title)| (id, title))
+    .filter(|(wanted, _)| *wanted)
+    .map(|(_, kind)| kind)
     .collect();
-    for (id, title) in needed {
+    for kind in needed {
+        let (id, title) = (kind.id(), kind.title());
         if !c.services.iter().any(|s| s.document == id) {
             ctx.error(
                 "on_site.party_present",
@@ -792,13 +791,15 @@ fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
         .services
         .iter()
         .enumerate()
-        .find(|(_, s)| s.document == "transfer_notice");
+        .find(|(_, s)| s.document == DocKind::TransferNotice.id());
     match notice {
         None => ctx.error(
             "transfer",
             format!(
-                "案件移送{}后，应书面告知当事人：services 中应有移送告知书的送达记录 {{ document: transfer_notice, on: …, method: …, recipient: {} }}",
-                t.to, c.party.name
+                "案件移送{}后，应书面告知当事人：services 中应有移送告知书的送达记录 {{ document: {}, on: …, method: …, recipient: {} }}",
+                t.to,
+                DocKind::TransferNotice.id(),
+                c.party.name
             ),
         ),
         Some((i, s)) if s.on < t.date => {
@@ -986,7 +987,7 @@ fn periods(d: &mut Deadlines, c: &EnforcementCase) {
     {
         let done = c.decision.as_ref().map(|d| d.date);
         d.working_days_after(
-            "handling_decision",
+            DocKind::HandlingDecision,
             "先行登记保存的证据，7个工作日内作出处理决定",
             "decision.date",
             on,
@@ -1009,11 +1010,13 @@ fn periods(d: &mut Deadlines, c: &EnforcementCase) {
             let served = c
                 .services
                 .iter()
-                .filter(|s| s.document == "extension_decision" && s.index.is_none_or(|x| x == i))
+                .filter(|s| {
+                    s.document == DocKind::ExtensionDecision.id() && s.index.is_none_or(|x| x == i)
+                })
                 .map(|s| s.on)
                 .min();
             d.push(
-                "extension_decision",
+                DocKind::ExtensionDecision,
                 "延长行政强制措施期限，应在原期限届满前书面告知当事人",
                 &format!("measures[{i}].extended_on"),
                 first,
@@ -1043,7 +1046,7 @@ fn periods(d: &mut Deadlines, c: &EnforcementCase) {
             .as_ref()
             .map(|l| l.on)
             .or(c.decision.as_ref().map(|d| d.date));
-        d.push("measure_decision", &rule, &field, due, done);
+        d.push(DocKind::MeasureDecision, &rule, &field, due, done);
     }
 }
 
@@ -1061,7 +1064,7 @@ fn urgent_report(d: &mut Deadlines, c: &EnforcementCase) {
     // A missing or late report is an error of the case (validate); no second warning here.
     d.list.push(Deadline {
         case: d.case.clone(),
-        document: "enforcement_approval".into(),
+        document: DocKind::EnforcementApproval,
         due: limit.date(),
         done: reported.map(|r| r.date()),
         status,

@@ -508,7 +508,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
     }
     let report_done = c.report.as_ref().map(|r| r.submitted_on);
     d.working_days_after(
-        "inspection_report",
+        DocKind::InspectionReport,
         "检查结束后5个工作日内提交书面检查报告",
         "report.submitted_on",
         end,
@@ -517,7 +517,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
     );
     let opinion_done = c.opinion.as_ref().map(|o| o.issued_on);
     d.working_days_after(
-        "inspection_opinion",
+        DocKind::InspectionOpinion,
         "检查结束后20个工作日内出具检查意见",
         "opinion.issued_on",
         end,
@@ -529,7 +529,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
             continue;
         }
         d.working_days_after(
-            "preservation_decision",
+            DocKind::PreservationDecision,
             "先行登记保存后7个工作日内作出处理决定",
             &format!("measures[{i}].decision.on"),
             m.notified_on,
@@ -539,7 +539,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
     }
     if let Some(r) = &c.reinspection {
         d.working_days_after(
-            "reinspection_opinion",
+            DocKind::ReinspectionOpinion,
             "复查后10个工作日内出具复查意见",
             "reinspection.opinion_on",
             r.performed_on,
@@ -564,7 +564,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
     }
     if let Some(o) = &c.objection {
         d.working_days_after(
-            "objection_reply",
+            DocKind::ObjectionReply,
             "收到异议后20个工作日内出具处理意见",
             "objection.reply_on",
             o.received_on,
@@ -575,7 +575,7 @@ fn periods(d: &mut Deadlines, c: &InspectionCase) {
     if c.organized_by == OrganizedBy::Superior {
         let done = c.superior_report.as_ref().map(|s| s.submitted_on);
         d.working_days_after(
-            "superior_report",
+            DocKind::SuperiorReport,
             "上级组织的检查：检查结束后20个工作日内报送书面检查报告",
             "superior_report.submitted_on",
             end,
@@ -594,7 +594,7 @@ fn notice_period(d: &mut Deadlines, mode: NoticeMode, issued: NaiveDate, start: 
                 d.ctx.error(field, format!("口头通知应在检查当日（{start}）作出，书面通知由检查人员现场交付；实际为 {issued}"));
             }
             d.push(
-                "inspection_notice",
+                DocKind::InspectionNotice,
                 "特殊情况：检查当日口头通知",
                 field,
                 start,
@@ -621,7 +621,7 @@ fn notice_period(d: &mut Deadlines, mode: NoticeMode, issued: NaiveDate, start: 
                 );
             }
             d.push(
-                "inspection_notice",
+                DocKind::InspectionNotice,
                 "检查开始前1-2个工作日发出书面通知",
                 field,
                 due,
