@@ -16,8 +16,9 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
-use crate::case::{Case, LoadedCase, Positions};
+use crate::case::{Case, LoadedCase};
 use crate::deadlines::Status;
+use crate::diagnostics::Positions;
 use crate::documents::{self, DocKind, DocSpec};
 use crate::project::Project;
 
@@ -322,7 +323,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     };
 
     // Statutory periods not yet met (the deadline rules' own warnings are `check`'s business).
-    let mut ctx = crate::case::Ctx {
+    let mut ctx = crate::diagnostics::Ctx {
         file: s.file.clone(),
         positions: s.positions.clone(),
         problems: Default::default(),

@@ -7,8 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::Ctx;
 use super::model::{ArchiveInfo, Attachment, Item, Officer, Service, Text};
+use crate::diagnostics::Ctx;
 use crate::yaml::Fields;
 
 // ---------------------------------------------------------------------------------------------

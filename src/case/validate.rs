@@ -6,7 +6,8 @@ use std::path::{Component, Path};
 
 use chrono::NaiveDate;
 
-use super::{Case, Ctx, Officer};
+use super::{Case, Officer};
+use crate::diagnostics::Ctx;
 
 /// The case id is usable as a folder name.
 pub fn check_id(id: &str, ctx: &mut Ctx) {

@@ -6,8 +6,9 @@ use chrono::{NaiveDate, TimeDelta};
 use super::Procedure;
 use crate::case::enforcement::*;
 use crate::case::validate::{check_officers, order};
-use crate::case::{Ctx, Item, ServiceMethod, Text};
+use crate::case::{Item, ServiceMethod, Text};
 use crate::deadlines::{Deadline, Deadlines, Status};
+use crate::diagnostics::Ctx;
 use crate::documents::{self, DocKind, DocSpec, push_service_receipts, spec};
 
 impl Procedure for EnforcementCase {

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use super::Procedure;
 use crate::case::validate::{check_officers, order};
 use crate::case::{
-    Ctx, DisposalKind, InspectionCase, NoticeMode, ObjectionTarget, OrganizedBy,
-    PreservationOutcome,
+    DisposalKind, InspectionCase, NoticeMode, ObjectionTarget, OrganizedBy, PreservationOutcome,
 };
 use crate::deadlines::Deadlines;
+use crate::diagnostics::Ctx;
 use crate::documents::{self, DocKind, DocSpec, push_service_receipts, spec};
 
 impl Procedure for InspectionCase {

@@ -14,8 +14,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
-use crate::case::{Case, Ctx, validate};
+use crate::case::{Case, validate};
 use crate::deadlines::{Deadline, Deadlines};
+use crate::diagnostics::Ctx;
 use crate::documents::{self, DocKind, DocSpec};
 use crate::yaml::did_you_mean;
 
@@ -170,5 +171,58 @@ fn unknown_document(id: &str, known: &[&str], docs: &[DocSpec]) -> String {
             "未知的文书种类 {id}。{hint}本案的文书有：{}",
             produced.join("、")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Loaded;
+
+    fn samples() -> Vec<Case> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let mut cases = Vec::new();
+        for dir in ["inspection", "enforcement"] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            for f in files {
+                if let (Loaded::Case(c), _) = crate::case::load_file(&f, &root) {
+                    cases.push(c.case);
+                }
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn a_case_yields_its_own_procedure_s_documents_in_the_table_s_order() {
+        let cases = samples();
+        assert!(cases.len() >= 8, "{} sample cases", cases.len());
+        for case in &cases {
+            let tag = of(case).tag();
+            assert_eq!(tag.label(), case.procedure_name());
+            let docs = plan(case);
+            for d in &docs {
+                let p = d.kind.procedure();
+                assert!(
+                    p == tag || p == documents::Procedure::Both,
+                    "{}: {} is not a document of {}",
+                    case.id(),
+                    d.kind.id(),
+                    tag.label()
+                );
+            }
+            assert!(
+                docs.windows(2).all(|w| w[0].kind <= w[1].kind),
+                "{}: documents out of the table's order",
+                case.id()
+            );
+            for kind in of(case).volume_requires() {
+                assert_eq!(kind.procedure(), tag);
+            }
+        }
     }
 }
