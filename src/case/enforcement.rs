@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::model::{ArchiveInfo, Attachment, Item, Officer, Service, Text};
+use super::model::{Common, Item, Officer, Text};
 use crate::diagnostics::Ctx;
 use crate::yaml::Fields;
 
@@ -420,9 +420,8 @@ pub struct Return {
 /// A 行政强制 case (`kind: enforcement`).
 #[derive(Debug, Clone, Serialize)]
 pub struct EnforcementCase {
-    pub id: Text,
-    pub title: Text,
-    pub security: Option<Text>,
+    #[serde(flatten)]
+    pub common: Common,
     pub party: Party,
     pub violation: Violation,
     pub approval: Approval,
@@ -433,9 +432,6 @@ pub struct EnforcementCase {
     pub transfer: Option<Transfer>,
     #[serde(rename = "return")]
     pub returned: Option<Return>,
-    pub services: Vec<Service>,
-    pub archive: Option<ArchiveInfo>,
-    pub attachments: Vec<Attachment>,
 }
 
 impl EnforcementCase {
@@ -482,9 +478,14 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
     f.reject_unknown(ctx);
     let on_site: OnSite = on_site?;
     Some(EnforcementCase {
-        id: id?,
-        title: title?,
-        security,
+        common: Common {
+            id: id?,
+            title: title?,
+            security,
+            services,
+            archive,
+            attachments,
+        },
         party: party?,
         violation: violation?,
         approval: approval?,
@@ -494,8 +495,5 @@ pub fn load(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<EnforcementCase>
         decision,
         transfer,
         returned,
-        services,
-        archive,
-        attachments,
     })
 }

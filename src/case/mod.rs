@@ -25,41 +25,30 @@ pub enum Case {
 }
 
 impl Case {
-    pub fn id(&self) -> &str {
+    /// The fields every case has.
+    pub fn common(&self) -> &Common {
         match self {
-            Case::Inspection(c) => &c.id,
-            Case::Enforcement(c) => &c.id,
+            Case::Inspection(c) => &c.common,
+            Case::Enforcement(c) => &c.common,
         }
+    }
+    pub fn id(&self) -> &str {
+        &self.common().id
     }
     pub fn title(&self) -> &str {
-        match self {
-            Case::Inspection(c) => &c.title,
-            Case::Enforcement(c) => &c.title,
-        }
+        &self.common().title
     }
     pub fn archive(&self) -> Option<&ArchiveInfo> {
-        match self {
-            Case::Inspection(c) => c.archive.as_ref(),
-            Case::Enforcement(c) => c.archive.as_ref(),
-        }
+        self.common().archive.as_ref()
     }
     pub fn attachments(&self) -> &[Attachment] {
-        match self {
-            Case::Inspection(c) => &c.attachments,
-            Case::Enforcement(c) => &c.attachments,
-        }
+        &self.common().attachments
     }
     pub fn services(&self) -> &[Service] {
-        match self {
-            Case::Inspection(c) => &c.services,
-            Case::Enforcement(c) => &c.services,
-        }
+        &self.common().services
     }
     pub fn security(&self) -> Option<&str> {
-        match self {
-            Case::Inspection(c) => c.security.as_deref(),
-            Case::Enforcement(c) => c.security.as_deref(),
-        }
+        self.common().security.as_deref()
     }
     /// The case as JSON, every field present (templates read it).
     pub fn to_json(&self) -> serde_json::Value {
@@ -207,10 +196,15 @@ pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Inspe
     let attachments = f.list(ctx, "attachments");
     f.reject_unknown(ctx);
     Some(InspectionCase {
-        id: id?,
-        title: title?,
+        common: Common {
+            id: id?,
+            title: title?,
+            security,
+            services,
+            archive,
+            attachments,
+        },
         organized_by,
-        security,
         inspected_unit: inspected_unit?,
         plan,
         team: team?,
@@ -223,8 +217,5 @@ pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Inspe
         objection,
         reinspection,
         superior_report,
-        services,
-        archive,
-        attachments,
     })
 }

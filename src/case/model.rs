@@ -494,14 +494,26 @@ pub enum OrganizedBy {
     Superior,
 }
 
+/// What every case has, whatever its procedure: read by each procedure's loader in the order of
+/// its own file format, serialized flat beside the procedure's own fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub id: Text,
+    /// 案卷题名
+    pub title: Text,
+    /// 密级 marking printed top left of the first page (e.g. 秘密★1年).
+    pub security: Option<Text>,
+    pub services: Vec<Service>,
+    pub archive: Option<ArchiveInfo>,
+    pub attachments: Vec<Attachment>,
+}
+
 /// A 保密检查 case (`kind: inspection`).
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectionCase {
-    pub id: Text,
-    pub title: Text,
+    #[serde(flatten)]
+    pub common: Common,
     pub organized_by: OrganizedBy,
-    /// 密级 marking printed top left of the first page (e.g. 秘密★1年).
-    pub security: Option<Text>,
     pub inspected_unit: Unit,
     pub plan: Option<Plan>,
     pub team: Team,
@@ -514,7 +526,4 @@ pub struct InspectionCase {
     pub objection: Option<Objection>,
     pub reinspection: Option<Reinspection>,
     pub superior_report: Option<SuperiorReport>,
-    pub services: Vec<Service>,
-    pub archive: Option<ArchiveInfo>,
-    pub attachments: Vec<Attachment>,
 }

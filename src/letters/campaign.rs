@@ -408,10 +408,10 @@ fn check_merged(
     // Each letter is served on its own: a receipt for it, unless the row says otherwise. It is
     // printed with the letter, before anyone knows when and how it will be served: those lines
     // stay blank for the officer to fill in.
-    if inspection.services.is_empty()
+    if inspection.common.services.is_empty()
         && let Some(date) = letter_doc.date
     {
-        inspection.services.push(Service {
+        inspection.common.services.push(Service {
             document: Text(c.document.id().to_string()),
             on: date,
             method: ServiceMethod::Direct,

@@ -189,7 +189,7 @@ fn plan(c: &EnforcementCase) -> Vec<DocSpec> {
     if let Some(r) = &c.returned {
         docs.push(spec(DocKind::ReturnList, Some(r.date), "return"));
     }
-    push_service_receipts(&mut docs, &c.services);
+    push_service_receipts(&mut docs, &c.common.services);
     docs
 }
 
@@ -259,7 +259,7 @@ fn check_approval(c: &EnforcementCase, ctx: &mut Ctx) {
             }
         }
         match a.approved_on {
-            None if c.archive.is_some() => ctx.error(
+            None if c.common.archive.is_some() => ctx.error(
                 "approval.approved_on",
                 "情况紧急当场实施的措施应补办批准手续，归档前须填写 approved_on",
             ),
@@ -457,7 +457,7 @@ fn check_party_absent(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx)
     .collect();
     for kind in needed {
         let (id, title) = (kind.id(), kind.title());
-        if !c.services.iter().any(|s| s.document == id) {
+        if !c.common.services.iter().any(|s| s.document == id) {
             ctx.error(
                 "on_site.party_present",
                 format!("当事人未到场，{title}不能当场交付，应事后送达：services 中应有 {{ document: {id}, on: …, method: …, recipient: {} }}", c.party.name),
@@ -470,7 +470,7 @@ fn check_party_absent(c: &EnforcementCase, witness: Option<&str>, ctx: &mut Ctx)
 /// why, and the witness; never to an absent party on the day on site.
 fn check_services(c: &EnforcementCase, ctx: &mut Ctx) {
     let s = &c.on_site;
-    for (i, sv) in c.services.iter().enumerate() {
+    for (i, sv) in c.common.services.iter().enumerate() {
         if sv.method != ServiceMethod::LeftAtPremises {
             if sv.refused_by.is_some() {
                 ctx.error(
@@ -573,7 +573,7 @@ fn check_measures(c: &EnforcementCase, ctx: &mut Ctx) {
             "处理决定针对先行登记保存的证据，但本案没有 preserve_evidence 措施",
         );
     }
-    if preserved && c.decision.is_none() && c.archive.is_some() {
+    if preserved && c.decision.is_none() && c.common.archive.is_some() {
         ctx.error(
             "decision",
             "先行登记保存的证据应在七个工作日内作出处理决定，归档前须补充 decision",
@@ -789,6 +789,7 @@ fn item_label(it: &Item) -> String {
 fn check_transfer(c: &EnforcementCase, ctx: &mut Ctx) {
     let Some(t) = &c.transfer else { return };
     let notice = c
+        .common
         .services
         .iter()
         .enumerate()
@@ -912,7 +913,7 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
             );
         }
     }
-    for (i, s) in c.services.iter().enumerate() {
+    for (i, s) in c.common.services.iter().enumerate() {
         order(
             ctx,
             &format!("services[{i}].on"),
@@ -922,7 +923,7 @@ fn check_dates(c: &EnforcementCase, ctx: &mut Ctx) {
             "现场实施日期",
         );
     }
-    if let Some(a) = &c.archive {
+    if let Some(a) = &c.common.archive {
         let last = [
             c.decision.as_ref().map(|d| d.date),
             c.transfer.as_ref().map(|t| t.date),
@@ -1009,6 +1010,7 @@ fn periods(d: &mut Deadlines, c: &EnforcementCase) {
             // Told in writing before the first period ends: served, when the case records
             // the service, else decided.
             let served = c
+                .common
                 .services
                 .iter()
                 .filter(|s| {

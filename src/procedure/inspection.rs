@@ -182,7 +182,7 @@ fn plan(c: &InspectionCase) -> Vec<DocSpec> {
             format!("关于对{unit}开展保密检查情况的报告（报上级）"),
         ));
     }
-    push_service_receipts(&mut docs, &c.services);
+    push_service_receipts(&mut docs, &c.common.services);
     docs
 }
 
@@ -463,7 +463,7 @@ fn rules(c: &InspectionCase, ctx: &mut Ctx) {
         } else {
             "采取了行政处置措施"
         };
-        if c.archive.is_some() {
+        if c.common.archive.is_some() {
             ctx.error(
                 "reinspection",
                 format!("本案{why}，归档前应进行复查（缺少 reinspection）"),
@@ -481,7 +481,7 @@ fn rules(c: &InspectionCase, ctx: &mut Ctx) {
             "只有上级组织的检查（organized_by: superior）才报送上级检查情况报告",
         );
     }
-    if let (Some(a), Some(r)) = (&c.archive, &c.report) {
+    if let (Some(a), Some(r)) = (&c.common.archive, &c.report) {
         order(
             ctx,
             "archive.filed_on",
