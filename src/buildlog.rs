@@ -9,12 +9,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Ctx;
+use crate::diagnostics::Ctx;
 use crate::manifest::{self, Manifest};
 use crate::output::{sm3_hex, write_if_changed};
 use crate::problems::Problems;
 use crate::settings::Settings;
-use crate::signing::{self, Signer};
+use crate::signing;
 
 pub const FILE_NAME: &str = "anjuan-builds.log";
 
@@ -48,9 +48,9 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
     };
     let sig_path = out.join(format!("{}{}", manifest::FILE_NAME, signing::SIG_SUFFIX));
     let mut signed = false;
-    match Signer::from_settings(settings) {
+    match settings.signer() {
         Ok(Some(signer)) => {
-            let key = signing::private_key_path(settings);
+            let key = settings.private_key_path();
             if let (Ok(k), Ok(r)) = (key.canonicalize(), root.canonicalize())
                 && k.starts_with(&r)
             {

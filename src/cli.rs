@@ -325,7 +325,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let (prepared, letter_problems) = crate::letters::check(&project, today(&args.common));
     checked.problems.extend(letter_problems);
     for letter in prepared.iter().flat_map(|p| &p.letters) {
-        let kind = letter.doc().kind.id();
+        let kind = letter.doc().kind;
         checked.deadlines.extend(
             letter
                 .case
@@ -395,9 +395,7 @@ fn print_deadline_table(deadlines: &[Deadline]) {
         .map(|d| {
             [
                 d.case.clone(),
-                crate::documents::DocKind::from_id(&d.document)
-                    .map(|k| k.title().to_string())
-                    .unwrap_or(d.document.clone()),
+                d.document.title().to_string(),
                 d.due.to_string(),
                 d.done.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                 d.status.label().to_string(),

@@ -1,11 +1,10 @@
-//! Which documents a case produces, in procedural order (also the order inside an archive
-//! volume), with each document's date and the entry it is about.
+//! The document kinds (the one table [`KINDS`]) and the documents a case produces, in
+//! procedural order (also the order inside an archive volume), with each document's date and
+//! the entry it is about. Which documents a case yields is its procedure's business
+//! (`procedure::plan`).
 
 use chrono::NaiveDate;
 use serde::Serialize;
-
-use crate::case::enforcement::MeasureKind;
-use crate::case::{Case, DisposalKind, EnforcementCase, InspectionCase, OrganizedBy};
 
 /// Every document kind of `documents.md`, in procedural order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -460,7 +459,8 @@ impl DocSpec {
     }
 }
 
-fn spec(kind: DocKind, date: Option<NaiveDate>, field: &str) -> DocSpec {
+/// A document of `kind` dated `date`, from `field`, titled as the table says.
+pub fn spec(kind: DocKind, date: Option<NaiveDate>, field: &str) -> DocSpec {
     DocSpec {
         kind,
         index: None,
@@ -471,265 +471,8 @@ fn spec(kind: DocKind, date: Option<NaiveDate>, field: &str) -> DocSpec {
     }
 }
 
-/// Every document of the case, in procedural order.
-pub fn plan(case: &Case) -> Vec<DocSpec> {
-    match case {
-        Case::Inspection(c) => inspection_documents(c),
-        Case::Enforcement(c) => enforcement_documents(c),
-    }
-}
-
-fn inspection_documents(c: &InspectionCase) -> Vec<DocSpec> {
-    let mut docs = Vec::new();
-    // Plans and reports are titled after the unit, as their templates print them; the 目录 and
-    // catalogues list a document by its own title.
-    let unit = c.inspected_unit.name.as_str();
-    let titled = |mut d: DocSpec, title: String| {
-        d.title = title;
-        d
-    };
-    if let Some(p) = &c.plan {
-        let d = spec(DocKind::InspectionPlan, p.approved_on, "plan");
-        docs.push(titled(d, format!("关于对{unit}开展保密检查的工作方案")));
-    }
-    if let Some(n) = &c.notice {
-        let mut d = spec(DocKind::InspectionNotice, Some(n.issued_on), "notice");
-        d.explicit_no = n.no.as_ref().map(|s| s.to_string());
-        docs.push(d);
-    }
-    docs.push(spec(
-        DocKind::InspectionRegister,
-        Some(c.inspection.end),
-        "inspection",
-    ));
-    for (i, m) in c.measures.iter().enumerate() {
-        let mut d = spec(
-            DocKind::DisposalNotice,
-            Some(m.notified_on),
-            &format!("measures[{i}]"),
-        );
-        d.index = Some(i);
-        d.explicit_no = m.no.as_ref().map(|s| s.to_string());
-        d.title = format!("{}（{}）", d.title, disposal_label(m.kind));
-        docs.push(d);
-    }
-    for (i, m) in c.measures.iter().enumerate() {
-        if m.kind == DisposalKind::RegisterPreserve {
-            let mut d = spec(
-                DocKind::PreservationList,
-                Some(m.notified_on),
-                &format!("measures[{i}]"),
-            );
-            d.index = Some(i);
-            docs.push(d);
-        }
-    }
-    for (i, m) in c.measures.iter().enumerate() {
-        if m.kind == DisposalKind::RegisterPreserve
-            && let Some(dec) = &m.decision
-        {
-            let mut d = spec(
-                DocKind::PreservationDecision,
-                Some(dec.on),
-                &format!("measures[{i}]"),
-            );
-            d.index = Some(i);
-            d.explicit_no = dec.no.as_ref().map(|s| s.to_string());
-            docs.push(d);
-        }
-    }
-    if let Some(t) = &c.technical_check {
-        docs.push(spec(
-            DocKind::TechnicalReport,
-            Some(t.performed_on),
-            "technical_check",
-        ));
-    }
-    if let Some(r) = &c.report {
-        let d = spec(DocKind::InspectionReport, Some(r.submitted_on), "report");
-        docs.push(titled(d, format!("关于对{unit}开展保密检查情况的报告")));
-        if !r.personnel_handling.is_empty() {
-            let d = spec(
-                DocKind::PersonnelReport,
-                Some(r.submitted_on),
-                "report.personnel_handling",
-            );
-            let what = if r.law_breached() {
-                "违反保密法律法规人员"
-            } else {
-                "有关人员违反保密管理规定"
-            };
-            docs.push(titled(d, format!("关于{unit}{what}处理情况的专门报告")));
-        }
-    }
-    if let Some(o) = &c.opinion {
-        let mut d = spec(DocKind::InspectionOpinion, Some(o.issued_on), "opinion");
-        d.explicit_no = o.no.as_ref().map(|s| s.to_string());
-        docs.push(d);
-    }
-    if let Some(o) = &c.objection {
-        let mut d = spec(DocKind::ObjectionReply, o.reply_on, "objection");
-        d.explicit_no = o.no.as_ref().map(|s| s.to_string());
-        docs.push(d);
-    }
-    if let Some(r) = &c.reinspection {
-        let mut d = spec(DocKind::ReinspectionOpinion, r.opinion_on, "reinspection");
-        d.explicit_no = r.no.as_ref().map(|s| s.to_string());
-        docs.push(d);
-    }
-    if c.organized_by == OrganizedBy::Superior
-        && let Some(s) = &c.superior_report
-    {
-        let d = spec(
-            DocKind::SuperiorReport,
-            Some(s.submitted_on),
-            "superior_report",
-        );
-        docs.push(titled(
-            d,
-            format!("关于对{unit}开展保密检查情况的报告（报上级）"),
-        ));
-    }
-    push_service_receipts(&mut docs, &c.services);
-    docs
-}
-
-/// 行政强制: approval, on-site documents, one decision per compulsory measure and one order per
-/// rectification, one item list per measure with items (printed in two copies, see
-/// docs/templates.md), then the handling decision, transfer and return.
-fn enforcement_documents(c: &EnforcementCase) -> Vec<DocSpec> {
-    let mut docs = Vec::new();
-    let a = &c.approval;
-    let approval_date = a.approved_on.or(a.requested_on).or(Some(c.on_site.date));
-    docs.push(spec(
-        DocKind::EnforcementApproval,
-        approval_date,
-        "approval",
-    ));
-    let s = &c.on_site;
-    if let Some(r) = s.recusal.as_ref().filter(|r| r.requested) {
-        docs.push(spec(
-            DocKind::RecusalDecision,
-            r.decided_on.or(Some(s.date)),
-            "on_site.recusal",
-        ));
-    }
-    docs.push(spec(DocKind::OnsiteRecord, Some(s.date), "on_site"));
-    if s.statements.as_ref().is_some_and(|t| !t.trim().is_empty()) {
-        docs.push(spec(
-            DocKind::StatementRecord,
-            Some(s.date),
-            "on_site.statements",
-        ));
-    }
-    let measures = || c.measures.iter().enumerate();
-    let per_measure = |kind: DocKind, i: usize, date: NaiveDate, field: &str| {
-        let mut d = spec(kind, Some(date), field);
-        d.index = Some(i);
-        d
-    };
-    for (i, m) in measures().filter(|(_, m)| m.kind.is_compulsory()) {
-        let mut d = per_measure(
-            DocKind::MeasureDecision,
-            i,
-            s.date,
-            &format!("measures[{i}]"),
-        );
-        d.explicit_no = m.no.as_ref().map(|n| n.to_string());
-        d.title = format!("{}（{}）", d.title, m.kind.label());
-        docs.push(d);
-    }
-    // 收缴清单: one per confiscate measure, and one for the items the handling decision
-    // confiscates (index = the number of measures, so keys stay distinct).
-    for (i, _) in measures().filter(|(_, m)| m.kind == MeasureKind::Confiscate) {
-        docs.push(per_measure(
-            DocKind::ConfiscationList,
-            i,
-            s.date,
-            &format!("measures[{i}]"),
-        ));
-    }
-    if let Some(dec) = c.decision.as_ref().filter(|d| !d.confiscated.is_empty()) {
-        let mut d = per_measure(
-            DocKind::ConfiscationList,
-            c.measures.len(),
-            dec.date,
-            "decision.confiscated",
-        );
-        d.title = format!("{}（处理决定）", d.title);
-        docs.push(d);
-    }
-    for (i, m) in measures().filter(|(_, m)| m.kind == MeasureKind::Rectify) {
-        let mut d = per_measure(
-            DocKind::RectificationOrder,
-            i,
-            s.date,
-            &format!("measures[{i}]"),
-        );
-        d.explicit_no = m.no.as_ref().map(|n| n.to_string());
-        docs.push(d);
-    }
-    for (i, m) in measures().filter(|(_, m)| !m.items.is_empty()) {
-        let mut d = per_measure(DocKind::ItemList, i, s.date, &format!("measures[{i}]"));
-        d.title = format!("{}（{}）", d.title, m.kind.label());
-        docs.push(d);
-    }
-    if let Some(dec) = &c.decision {
-        let mut d = spec(DocKind::HandlingDecision, Some(dec.date), "decision");
-        d.explicit_no = dec.no.as_ref().map(|n| n.to_string());
-        docs.push(d);
-    }
-    for (i, m) in measures() {
-        if let Some(e) = m.extended_on {
-            let mut d = per_measure(
-                DocKind::ExtensionDecision,
-                i,
-                e,
-                &format!("measures[{i}].extended_on"),
-            );
-            d.title = format!("{}（{}）", d.title, m.kind.label());
-            docs.push(d);
-        }
-    }
-    for (i, m) in measures() {
-        if let (Some(_), Some(t)) = (m.testing_days, &m.testing) {
-            let mut d = per_measure(
-                DocKind::TestingNotice,
-                i,
-                t.notified_on,
-                &format!("measures[{i}].testing"),
-            );
-            d.title = format!("{}（{}）", d.title, m.kind.label());
-            docs.push(d);
-        }
-    }
-    for (i, m) in measures() {
-        if let Some(l) = &m.lifted {
-            let mut d = per_measure(
-                DocKind::ReleaseDecision,
-                i,
-                l.on,
-                &format!("measures[{i}].lifted"),
-            );
-            d.explicit_no = l.no.as_ref().map(|n| n.to_string());
-            d.title = format!("{}（{}）", d.title, m.kind.label());
-            docs.push(d);
-        }
-    }
-    if let Some(t) = &c.transfer {
-        let mut d = spec(DocKind::TransferLetter, Some(t.date), "transfer");
-        d.explicit_no = t.no.as_ref().map(|n| n.to_string());
-        docs.push(d);
-        docs.push(spec(DocKind::TransferNotice, Some(t.date), "transfer"));
-    }
-    if let Some(r) = &c.returned {
-        docs.push(spec(DocKind::ReturnList, Some(r.date), "return"));
-    }
-    push_service_receipts(&mut docs, &c.services);
-    docs
-}
-
-fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Service]) {
+/// One 送达回证 per `services[]` entry, titled after the document served.
+pub fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Service]) {
     for (i, s) in services.iter().enumerate() {
         let mut d = spec(
             DocKind::ServiceReceipt,
@@ -742,13 +485,6 @@ fn push_service_receipts(docs: &mut Vec<DocSpec>, services: &[crate::case::Servi
             .unwrap_or(&s.document);
         d.title = format!("送达回证（{served}）");
         docs.push(d);
-    }
-}
-
-pub fn disposal_label(kind: DisposalKind) -> &'static str {
-    match kind {
-        DisposalKind::StopUse => "责令停止使用",
-        DisposalKind::RegisterPreserve => "登记保存",
     }
 }
 

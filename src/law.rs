@@ -281,7 +281,7 @@ pub struct Act {
     pub urgent: bool,
     /// A service receipt: `service` cites 留置送达 only when the document was left at the
     /// premises (a direct service cites 送达回证 alone).
-    pub service: Option<crate::case::ServiceMethod>,
+    pub service: Option<crate::vocab::ServiceMethod>,
 }
 
 /// Every citation in force on `date` (today's law when the act has no date yet), keyed as in
@@ -310,7 +310,7 @@ pub fn citations_for(act: &Act, settings: &Settings) -> BTreeMap<String, String>
             "service"
                 if act
                     .service
-                    .is_some_and(|m| m != crate::case::ServiceMethod::LeftAtPremises) =>
+                    .is_some_and(|m| m != crate::vocab::ServiceMethod::LeftAtPremises) =>
             {
                 articles = articles.split('、').next().unwrap_or_default().to_string()
             }
@@ -532,13 +532,13 @@ mod tests {
         let direct = at(
             "2026-06-01",
             false,
-            Some(crate::case::ServiceMethod::Direct),
+            Some(crate::vocab::ServiceMethod::Direct),
         );
         assert!(direct["service"].ends_with("民事诉讼法》第八十七条"));
         let left = at(
             "2026-06-01",
             false,
-            Some(crate::case::ServiceMethod::LeftAtPremises),
+            Some(crate::vocab::ServiceMethod::LeftAtPremises),
         );
         assert!(left["service"].ends_with("第八十七条、第八十九条"));
         assert_eq!(

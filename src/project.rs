@@ -1,6 +1,7 @@
 //! A cases root opened for work: settings, calendar, and every case file below it, loaded and
 //! checked. This is the first half of the pipeline, shared by `check` and `build`.
 
+use std::sync::Arc;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use walkdir::WalkDir;
 
 use crate::calendar::Calendar;
 use crate::case::{self, Ctx, Loaded, LoadedCase};
-use crate::deadlines::{self, Deadline};
+use crate::deadlines::Deadline;
 use crate::documents::{self, DocSpec};
 use crate::ledger;
 use crate::problems::{Problem, Problems, Severity};
@@ -29,7 +30,8 @@ pub struct Project {
     pub root: PathBuf,
     pub settings: Settings,
     pub calendar: Calendar,
-    pub cases: Vec<LoadedCase>,
+    /// Shared with the checked cases, never copied.
+    pub cases: Vec<Arc<LoadedCase>>,
     pub campaigns: Vec<CampaignFile>,
     pub problems: Problems,
     /// Only part of the root was read (one case file or a subfolder): the outputs of the other
@@ -39,7 +41,7 @@ pub struct Project {
 
 /// A case that passed every check, with its documents and deadlines.
 pub struct CheckedCase {
-    pub loaded: LoadedCase,
+    pub loaded: Arc<LoadedCase>,
     pub docs: Vec<DocSpec>,
     pub deadlines: Vec<Deadline>,
 }
@@ -60,33 +62,6 @@ pub enum ProjectError {
     Settings(#[from] SettingsError),
     #[error("找不到案件目录或文件：{0}")]
     NoInput(PathBuf),
-}
-
-/// A case filed as a volume has been through every step of its procedure: the kinds the
-/// document table marks as required in an archived volume.
-fn check_archived_steps(c: &case::Case, docs: &[documents::DocSpec], ctx: &mut case::Ctx) {
-    if c.archive().is_none() {
-        return;
-    }
-    let (procedure, superior) = match c {
-        case::Case::Inspection(i) => (
-            documents::Procedure::Inspection,
-            i.organized_by == case::OrganizedBy::Superior,
-        ),
-        case::Case::Enforcement(_) => (documents::Procedure::Enforcement, false),
-    };
-    for kind in documents::DocKind::required_in_volume(procedure, superior) {
-        if !docs.iter().any(|d| d.kind == kind) {
-            ctx.error(
-                "archive",
-                format!(
-                    "案件已归档（archive），但缺少{}（{}）；补齐后再立卷",
-                    kind.title(),
-                    kind.block()
-                ),
-            );
-        }
-    }
 }
 
 impl Project {
@@ -121,7 +96,7 @@ impl Project {
         for (l, p) in loaded {
             problems.extend(p);
             match l {
-                Loaded::Case(c) => cases.push(*c),
+                Loaded::Case(c) => cases.push(Arc::from(c)),
                 Loaded::Campaign {
                     path,
                     file,
@@ -184,12 +159,13 @@ impl Project {
             .par_iter()
             .map(|loaded| {
                 let mut ctx = loaded.ctx();
-                let docs = documents::plan(&loaded.case);
+                let docs = crate::procedure::plan(&loaded.case);
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
-                case::validate::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
+                crate::procedure::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
-                check_archived_steps(&loaded.case, &docs, &mut ctx);
-                let deadlines = deadlines::compute(&loaded.case, &self.calendar, today, &mut ctx);
+                crate::procedure::check_archived_steps(&loaded.case, &docs, &mut ctx);
+                let deadlines =
+                    crate::procedure::deadlines(&loaded.case, &self.calendar, today, &mut ctx);
                 (
                     CheckedCase {
                         loaded: loaded.clone(),
@@ -213,7 +189,10 @@ impl Project {
             problems.extend(p);
         }
         cases.sort_by(|a, b| a.loaded.case.id().cmp(b.loaded.case.id()));
-        deadlines.sort_by(|a, b| (&a.case, a.due, &a.document).cmp(&(&b.case, b.due, &b.document)));
+        // By the kind's id, as the table has always listed them.
+        deadlines.sort_by(|a, b| {
+            (&a.case, a.due, a.document.id()).cmp(&(&b.case, b.due, b.document.id()))
+        });
         Checked {
             cases,
             failed: failed.into_iter().collect(),
@@ -265,7 +244,7 @@ fn case_files(input: &Path, root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Two files with the same id would write the same output folder: the later ones fail.
-fn reject_duplicate_ids(cases: &mut Vec<LoadedCase>, problems: &mut Problems) {
+fn reject_duplicate_ids(cases: &mut Vec<Arc<LoadedCase>>, problems: &mut Problems) {
     let mut seen: HashMap<String, String> = HashMap::new();
     cases.retain(|c| {
         let id = c.case.id().to_string();

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Ctx;
-use crate::case::load::{Fields, parse_yaml};
+use crate::diagnostics::Ctx;
 use crate::problems::Problems;
+use crate::signing::{KeyError, PublicKey, Signer};
 use crate::text::Text;
+use crate::yaml::{Fields, parse_yaml, read_text};
 
 pub const FILE_NAME: &str = "anjuan.yaml";
 
@@ -134,6 +135,31 @@ pub struct Settings {
     pub root: PathBuf,
 }
 
+impl Settings {
+    /// The signer named by the `signing` block, checked against its public key; none when the
+    /// block is absent.
+    pub fn signer(&self) -> Result<Option<Signer>, KeyError> {
+        let Some(s) = &self.signing else {
+            return Ok(None);
+        };
+        Signer::load_checked(&self.private_key_path(), &s.public_key).map(Some)
+    }
+
+    /// Where `signing.private_key` points: relative paths from the cases root's folder.
+    pub fn private_key_path(&self) -> PathBuf {
+        let p = self
+            .signing
+            .as_ref()
+            .map(|s| PathBuf::from(s.private_key.as_str()))
+            .unwrap_or_default();
+        if p.is_absolute() {
+            p
+        } else {
+            self.root.join(p)
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("在 {0} 及其上级目录中找不到 anjuan.yaml（案件根目录的设置文件）")]
@@ -163,7 +189,7 @@ pub fn discover(start: &Path) -> Result<PathBuf, SettingsError> {
 /// Loads and checks `anjuan.yaml`.
 pub fn load(path: &Path) -> Result<Settings, SettingsError> {
     let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (text, _) = crate::case::read_text(path).map_err(|message| {
+    let (text, _) = read_text(path).map_err(|message| {
         let mut ctx = Ctx::new(FILE_NAME, "");
         ctx.error("", message);
         SettingsError::Invalid(ctx.problems)
@@ -185,9 +211,7 @@ pub fn check_keys(
     kinds: &[&str],
     law_keys: &[&str],
 ) -> Result<(), SettingsError> {
-    let text = crate::case::read_text(path)
-        .map(|(t, _)| t)
-        .unwrap_or_default();
+    let text = read_text(path).map(|(t, _)| t).unwrap_or_default();
     let mut ctx = Ctx::new(FILE_NAME, &text);
     let sections = [
         (
@@ -205,7 +229,7 @@ pub fn check_keys(
     ];
     for (section, keys, known, what) in sections {
         for key in keys.into_iter().filter(|k| !known.contains(&k.as_str())) {
-            let hint = crate::case::load::did_you_mean(key, known)
+            let hint = crate::yaml::did_you_mean(key, known)
                 .map(|k| format!("是否想写 {k}？"))
                 .unwrap_or_default();
             ctx.error(
@@ -241,7 +265,7 @@ fn parse(ctx: &mut Ctx, text: &str, root: PathBuf) -> Option<Settings> {
     let signing: Option<SigningSettings> = f.optional(ctx, "signing");
     f.reject_unknown(ctx);
     if let Some(s) = &signing
-        && crate::signing::PublicKey::parse(&s.public_key).is_err()
+        && PublicKey::parse(&s.public_key).is_err()
     {
         ctx.error(
             "signing.public_key",

@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 use sm2::dsa::signature::{Signer as _, Verifier as _};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 
-use crate::settings::Settings;
-
 /// GM/T 0009-2012's default user identity (ID_A) in Z_A.
 pub const DIST_ID: &str = "1234567812345678";
 
@@ -124,19 +122,15 @@ impl Signer {
         Ok(Signer { key, public })
     }
 
-    /// The signer named by `anjuan.yaml`'s `signing` block, checked against its public key;
-    /// none when the block is absent.
-    pub fn from_settings(settings: &Settings) -> Result<Option<Signer>, KeyError> {
-        let Some(s) = &settings.signing else {
-            return Ok(None);
-        };
-        let path = private_key_path(settings);
-        let signer = Signer::load(&path)?;
-        let public = PublicKey::parse(&s.public_key)?;
+    /// The private key at `path`, checked against `public_key` (hex, as `anjuan keygen` prints
+    /// it).
+    pub fn load_checked(path: &Path, public_key: &str) -> Result<Signer, KeyError> {
+        let signer = Signer::load(path)?;
+        let public = PublicKey::parse(public_key)?;
         if public.hex != signer.public.hex {
-            return Err(KeyError::Mismatch(path));
+            return Err(KeyError::Mismatch(path.to_path_buf()));
         }
-        Ok(Some(signer))
+        Ok(signer)
     }
 
     pub fn public(&self) -> &PublicKey {
@@ -158,20 +152,6 @@ impl Signer {
             self.sign_hex(message)
         )
         .into_bytes()
-    }
-}
-
-/// Where `signing.private_key` points: relative paths from the cases root's folder.
-pub fn private_key_path(settings: &Settings) -> PathBuf {
-    let p = settings
-        .signing
-        .as_ref()
-        .map(|s| PathBuf::from(s.private_key.as_str()))
-        .unwrap_or_default();
-    if p.is_absolute() {
-        p
-    } else {
-        settings.root.join(p)
     }
 }
 

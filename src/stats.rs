@@ -73,8 +73,8 @@ pub fn collect(project: &Project, year: i32, today: NaiveDate) -> Stats {
             _ => {}
         }
     }
-    inspections.sort_by(|a, b| a.id.cmp(&b.id));
-    enforcements.sort_by(|a, b| a.id.cmp(&b.id));
+    inspections.sort_by(|a, b| a.common.id.cmp(&b.common.id));
+    enforcements.sort_by(|a, b| a.common.id.cmp(&b.common.id));
     let mut inspection = inspection_table(&inspections, as_of);
     campaign_figures(project, year, as_of, &mut inspection);
     Stats {
@@ -117,13 +117,13 @@ trait CaseId {
 
 impl CaseId for InspectionCase {
     fn case_id(&self) -> &str {
-        &self.id
+        &self.common.id
     }
 }
 
 impl CaseId for EnforcementCase {
     fn case_id(&self) -> &str {
-        &self.id
+        &self.common.id
     }
 }
 

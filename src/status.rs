@@ -16,9 +16,9 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
-use crate::case::enforcement::MeasureKind;
-use crate::case::{Case, DisposalKind, LoadedCase, Positions};
-use crate::deadlines::{self, Status};
+use crate::case::{Case, LoadedCase};
+use crate::deadlines::Status;
+use crate::diagnostics::Positions;
 use crate::documents::{self, DocKind, DocSpec};
 use crate::project::Project;
 
@@ -107,8 +107,8 @@ pub struct Item {
     pub case: String,
     /// What is to be done, in Chinese.
     pub what: String,
-    /// The document kind it concerns (stable id).
-    pub document: String,
+    /// The document kind it concerns.
+    pub document: DocKind,
     pub due: NaiveDate,
     /// Working days from today to the due day: 0 on the day, negative when late; None where the
     /// calendar lacks a year.
@@ -132,9 +132,7 @@ pub struct Item {
 impl Item {
     /// The document's printed name.
     pub fn document_title(&self) -> &str {
-        DocKind::from_id(&self.document)
-            .map(|k| k.title())
-            .unwrap_or(&self.document)
+        self.document.title()
     }
 
     pub fn status_label(&self) -> &'static str {
@@ -151,7 +149,7 @@ impl Item {
             "{}|{}|{}|{}",
             self.case,
             self.kind.id(),
-            self.document,
+            self.document.id(),
             self.field
         );
         let digest = crate::output::sha256_hex(key.as_bytes());
@@ -185,22 +183,21 @@ pub struct Report {
 }
 
 /// Documents that decide something for the unit or party and take effect by service: each
-/// needs a `services` entry. By id, so that kinds added to `documents` are covered as they come
-/// (the decisions and notices of `documents.md` revision 2 are listed already).
-const SERVED: &[&str] = &[
-    "disposal_notice",
-    "preservation_decision",
-    "inspection_opinion",
-    "objection_reply",
-    "reinspection_opinion",
-    "recusal_decision",
-    "measure_decision",
-    "rectification_order",
-    "handling_decision",
-    "extension_decision",
-    "testing_notice",
-    "release_decision",
-    "transfer_notice",
+/// needs a `services` entry (the decisions and notices of `documents.md` revision 2).
+const SERVED: &[DocKind] = &[
+    DocKind::DisposalNotice,
+    DocKind::PreservationDecision,
+    DocKind::InspectionOpinion,
+    DocKind::ObjectionReply,
+    DocKind::ReinspectionOpinion,
+    DocKind::RecusalDecision,
+    DocKind::MeasureDecision,
+    DocKind::RectificationOrder,
+    DocKind::HandlingDecision,
+    DocKind::ExtensionDecision,
+    DocKind::TestingNotice,
+    DocKind::ReleaseDecision,
+    DocKind::TransferNotice,
 ];
 
 struct Source<'a> {
@@ -284,10 +281,7 @@ pub fn collect(project: &Project, today: NaiveDate, within: u32) -> Report {
 }
 
 fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, report: &mut Report) {
-    let anchor = match s.case {
-        Case::Inspection(_) => "inspection.end",
-        Case::Enforcement(_) => "on_site.date",
-    };
+    let anchor = crate::procedure::of(s.case).anchor();
     let line_of = |field: &str| {
         s.positions
             .find_within(field)
@@ -297,7 +291,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     let push = |report: &mut Report,
                 kind: Kind,
                 what: String,
-                document: &str,
+                document: DocKind,
                 field: String,
                 due: NaiveDate| {
         let days_left = match days_left(cal, today, due) {
@@ -315,7 +309,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         report.items.push(Item {
             case: s.id.clone(),
             what,
-            document: document.to_string(),
+            document,
             due,
             days_left,
             status,
@@ -329,29 +323,29 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     };
 
     // Statutory periods not yet met (the deadline rules' own warnings are `check`'s business).
-    let mut ctx = crate::case::Ctx {
+    let mut ctx = crate::diagnostics::Ctx {
         file: s.file.clone(),
         positions: s.positions.clone(),
         problems: Default::default(),
     };
-    for d in deadlines::compute(s.case, cal, today, &mut ctx) {
+    for d in crate::procedure::deadlines(s.case, cal, today, &mut ctx) {
         if d.done.is_some() {
             continue;
         }
-        if s.only.is_some_and(|k| k.id() != d.document) {
+        if s.only.is_some_and(|k| k != d.document) {
             continue;
         }
-        let kind = match d.document.as_str() {
+        let kind = match d.document {
             // The period of a running measure and the written notice of its extension.
-            "measure_decision" | "extension_decision" => Kind::Measure,
-            "handling_decision" | "preservation_decision" => Kind::Decision,
+            DocKind::MeasureDecision | DocKind::ExtensionDecision => Kind::Measure,
+            DocKind::HandlingDecision | DocKind::PreservationDecision => Kind::Decision,
             _ => Kind::Deadline,
         };
         push(
             report,
             kind,
             d.rule.clone(),
-            &d.document,
+            d.document,
             d.field.clone(),
             d.due,
         );
@@ -371,7 +365,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
                     c.inspected_unit.name,
                     r.content.trim_end_matches('。')
                 ),
-                "inspection_opinion",
+                DocKind::InspectionOpinion,
                 format!("opinion.rectifications[{i}].due"),
                 r.due,
             );
@@ -379,7 +373,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
     }
 
     // Decisions with no service record.
-    let docs = documents::plan(s.case);
+    let docs = crate::procedure::plan(s.case);
     let served: BTreeSet<String> = s
         .case
         .services()
@@ -389,7 +383,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         .map(DocSpec::key)
         .collect();
     for d in &docs {
-        if !SERVED.contains(&d.kind.id()) || s.only.is_some_and(|k| k != d.kind) {
+        if !SERVED.contains(&d.kind) || s.only.is_some_and(|k| k != d.kind) {
             continue;
         }
         let Some(date) = d.date else { continue };
@@ -405,7 +399,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
             report,
             Kind::Service,
             format!("《{}》{no}未送达：services 中没有送达记录", d.title),
-            d.kind.id(),
+            d.kind,
             d.field.clone(),
             date,
         );
@@ -463,54 +457,7 @@ fn stage(case: &Case, only: Option<DocKind>) -> String {
     if case.archive().is_some() {
         return "已归档".into();
     }
-    match case {
-        Case::Inspection(c) => {
-            let undecided = c
-                .measures
-                .iter()
-                .any(|m| m.kind == DisposalKind::RegisterPreserve && m.decision.is_none());
-            if c.reinspection.is_some() {
-                "已复查，待归档"
-            } else if undecided {
-                "登记保存中，待作出处理决定"
-            } else if c.objection.as_ref().is_some_and(|o| o.reply_on.is_none()) {
-                "异议核查中"
-            } else if c
-                .opinion
-                .as_ref()
-                .is_some_and(|o| !o.rectifications.is_empty())
-            {
-                "整改中，待复查"
-            } else if c.opinion.is_some() {
-                "已出具检查意见，待归档"
-            } else if c.report.is_some() {
-                "已提交检查报告，待出具检查意见"
-            } else {
-                "现场检查后，待提交检查报告"
-            }
-        }
-        Case::Enforcement(c) => {
-            // Only stop-use and evidence preservation run (until lifted or decided on): 收缴
-            // is a final disposal.
-            let running = c.measures.iter().any(|m| {
-                matches!(m.kind, MeasureKind::StopUse | MeasureKind::PreserveEvidence)
-                    && m.lifted.is_none()
-                    && c.decision.is_none()
-            });
-            if c.returned.is_some() || c.transfer.is_some() {
-                "已处理（移送或退还），待归档"
-            } else if c.decision.is_some() {
-                "已作出处理决定，待归档"
-            } else if running {
-                "强制措施实施中"
-            } else if c.measures.iter().any(|m| m.lifted.is_some()) {
-                "措施已解除，待归档"
-            } else {
-                "措施已实施，待归档"
-            }
-        }
-    }
-    .into()
+    crate::procedure::of(case).stage().into()
 }
 
 // ---------------------------------------------------------------------------------------------

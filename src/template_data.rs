@@ -72,10 +72,10 @@ fn deadlines_for<'a>(case: &'a CheckedCase, doc: &DocSpec) -> BTreeMap<&'a str, 
     let is_own = |field: &str| field == doc.field || field.starts_with(&own_prefix);
     let mut deadlines: BTreeMap<&str, NaiveDate> = BTreeMap::new();
     for d in case.deadlines.iter().filter(|d| !is_own(&d.field)) {
-        deadlines.insert(d.document.as_str(), d.due);
+        deadlines.insert(d.document.id(), d.due);
     }
     for d in case.deadlines.iter().filter(|d| is_own(&d.field)) {
-        deadlines.insert(d.document.as_str(), d.due);
+        deadlines.insert(d.document.id(), d.due);
     }
     deadlines
 }

@@ -1020,7 +1020,7 @@ fn urgent_measure_reported_within_24_hours() {
     let d = checked
         .deadlines
         .iter()
-        .find(|d| d.document == "enforcement_approval")
+        .find(|d| d.document.id() == "enforcement_approval")
         .expect("deadline");
     assert_eq!((d.due, d.status), (date("2026-09-05"), Status::Overdue));
     // Reported 25 hours later: a day later by date, late by the clock.
@@ -1034,7 +1034,7 @@ fn urgent_measure_reported_within_24_hours() {
     let d = checked
         .deadlines
         .iter()
-        .find(|d| d.document == "enforcement_approval")
+        .find(|d| d.document.id() == "enforcement_approval")
         .expect("deadline");
     assert_eq!(
         (d.due, d.done, d.status),
@@ -1141,7 +1141,7 @@ fn loading_errors_name_file_line_and_field() {
 
 fn deadline<'a>(list: &'a [Deadline], case: &str, document: &str) -> &'a Deadline {
     list.iter()
-        .find(|d| d.case == case && d.document == document)
+        .find(|d| d.case == case && d.document.id() == document)
         .unwrap_or_else(|| panic!("{case} {document}: {list:#?}"))
 }
 
@@ -1180,7 +1180,7 @@ fn periods_of_the_samples() {
         !checked
             .deadlines
             .iter()
-            .any(|d| d.case == "2026-QZ-004" && d.document == "measure_decision"),
+            .any(|d| d.case == "2026-QZ-004" && d.document.id() == "measure_decision"),
         "{:#?}",
         checked.deadlines
     );

@@ -247,7 +247,7 @@ fn preservation_is_approved_and_decided() {
     let d = checked
         .deadlines
         .iter()
-        .find(|d| d.case == "2026-JC-003" && d.document == "preservation_decision")
+        .find(|d| d.case == "2026-JC-003" && d.document.id() == "preservation_decision")
         .expect("deadline of the preservation decision");
     assert_eq!(d.due, date("2026-02-28"));
     assert_eq!(d.status, anjuan::deadlines::Status::Ok);

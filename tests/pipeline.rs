@@ -149,7 +149,7 @@ fn working_days_across_the_2026_spring_festival() {
         checked
             .deadlines
             .iter()
-            .find(|x| x.document == doc)
+            .find(|x| x.document.id() == doc)
             .map(|x| x.due)
     };
     assert_eq!(due("inspection_report"), Some(d("2026-02-26")));
@@ -185,7 +185,7 @@ fn deadline_statuses() {
             .check(d(today))
             .deadlines
             .iter()
-            .find(|x| x.document == doc)
+            .find(|x| x.document.id() == doc)
             .map(|x| x.status)
     };
     assert_eq!(status("2026-03-01", "inspection_notice"), Some(Status::Ok));
@@ -476,7 +476,7 @@ fn calendar_years_can_be_added_in_settings() {
     let due = c
         .deadlines
         .iter()
-        .find(|x| x.document == "inspection_report")
+        .find(|x| x.document.id() == "inspection_report")
         .unwrap()
         .due;
     assert_eq!(due, d("2027-03-22"));

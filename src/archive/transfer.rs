@@ -51,9 +51,7 @@ impl Stage for TransferPackage {
         }
         let settings = &cx.project.settings;
         // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
-        let signer = crate::signing::Signer::from_settings(settings)
-            .ok()
-            .flatten();
+        let signer = settings.signer().ok().flatten();
         match write(
             &cx.manifest.volumes,
             settings,

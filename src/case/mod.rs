@@ -1,9 +1,7 @@
 //! Cases: the model, loading from YAML with positioned problems, and the consistency rules.
 
 pub mod enforcement;
-pub mod load;
 pub mod model;
-pub mod positions;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -11,12 +9,13 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 pub use enforcement::EnforcementCase;
-pub use load::Ctx;
 pub use model::*;
-pub use positions::Positions;
+// Where they were before moving to the leaves `diagnostics` and `yaml` (settings and campaigns
+// read YAML too, without depending on cases).
+pub use crate::diagnostics::{Ctx, Positions};
 
 use crate::problems::Problems;
-use load::{Fields, did_you_mean, parse_yaml};
+use crate::yaml::{Fields, did_you_mean, parse_yaml, read_text};
 
 /// The procedures a case file can describe.
 #[derive(Debug, Clone)]
@@ -26,41 +25,30 @@ pub enum Case {
 }
 
 impl Case {
-    pub fn id(&self) -> &str {
+    /// The fields every case has.
+    pub fn common(&self) -> &Common {
         match self {
-            Case::Inspection(c) => &c.id,
-            Case::Enforcement(c) => &c.id,
+            Case::Inspection(c) => &c.common,
+            Case::Enforcement(c) => &c.common,
         }
+    }
+    pub fn id(&self) -> &str {
+        &self.common().id
     }
     pub fn title(&self) -> &str {
-        match self {
-            Case::Inspection(c) => &c.title,
-            Case::Enforcement(c) => &c.title,
-        }
+        &self.common().title
     }
     pub fn archive(&self) -> Option<&ArchiveInfo> {
-        match self {
-            Case::Inspection(c) => c.archive.as_ref(),
-            Case::Enforcement(c) => c.archive.as_ref(),
-        }
+        self.common().archive.as_ref()
     }
     pub fn attachments(&self) -> &[Attachment] {
-        match self {
-            Case::Inspection(c) => &c.attachments,
-            Case::Enforcement(c) => &c.attachments,
-        }
+        &self.common().attachments
     }
     pub fn services(&self) -> &[Service] {
-        match self {
-            Case::Inspection(c) => &c.services,
-            Case::Enforcement(c) => &c.services,
-        }
+        &self.common().services
     }
     pub fn security(&self) -> Option<&str> {
-        match self {
-            Case::Inspection(c) => c.security.as_deref(),
-            Case::Enforcement(c) => c.security.as_deref(),
-        }
+        self.common().security.as_deref()
     }
     /// The case as JSON, every field present (templates read it).
     pub fn to_json(&self) -> serde_json::Value {
@@ -118,18 +106,9 @@ pub enum Loaded {
 
 pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
 
-/// A text file in UTF-8 or GBK, or a Chinese message saying why it cannot be read.
-pub fn read_text(path: &Path) -> Result<(String, crate::text::Encoding), String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("无法读取文件：{}", crate::text::io_error(&e)))?;
-    crate::text::decode(&bytes).ok_or_else(|| {
-        "文件既不是 UTF-8 也不是 GBK 编码的文字，无法读取；请用记事本“另存为”UTF-8 编码".to_string()
-    })
-}
-
 /// Reads one YAML file under the cases root.
 pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
-    let file = load::display_path(path, root);
+    let file = crate::yaml::display_path(path, root);
     let (text, encoding) = match read_text(path) {
         Ok(t) => t,
         Err(message) => {
@@ -217,10 +196,15 @@ pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Inspe
     let attachments = f.list(ctx, "attachments");
     f.reject_unknown(ctx);
     Some(InspectionCase {
-        id: id?,
-        title: title?,
+        common: Common {
+            id: id?,
+            title: title?,
+            security,
+            services,
+            archive,
+            attachments,
+        },
         organized_by,
-        security,
         inspected_unit: inspected_unit?,
         plan,
         team: team?,
@@ -233,8 +217,5 @@ pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Inspe
         objection,
         reinspection,
         superior_report,
-        services,
-        archive,
-        attachments,
     })
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use crate::text::Text;
+pub use crate::vocab::ServiceMethod;
 
 /// A person named in a case (contact, party's representative, recipient …).
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -53,19 +54,6 @@ pub struct Item {
 
 fn one() -> u32 {
     1
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceMethod {
-    /// 直接送达
-    Direct,
-    /// 留置送达
-    LeftAtPremises,
-    /// 邮寄送达
-    Mail,
-    /// 委托送达
-    Entrusted,
 }
 
 /// One document served (送达) to its addressee: one 送达回证.
@@ -506,14 +494,26 @@ pub enum OrganizedBy {
     Superior,
 }
 
+/// What every case has, whatever its procedure: read by each procedure's loader in the order of
+/// its own file format, serialized flat beside the procedure's own fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub id: Text,
+    /// 案卷题名
+    pub title: Text,
+    /// 密级 marking printed top left of the first page (e.g. 秘密★1年).
+    pub security: Option<Text>,
+    pub services: Vec<Service>,
+    pub archive: Option<ArchiveInfo>,
+    pub attachments: Vec<Attachment>,
+}
+
 /// A 保密检查 case (`kind: inspection`).
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectionCase {
-    pub id: Text,
-    pub title: Text,
+    #[serde(flatten)]
+    pub common: Common,
     pub organized_by: OrganizedBy,
-    /// 密级 marking printed top left of the first page (e.g. 秘密★1年).
-    pub security: Option<Text>,
     pub inspected_unit: Unit,
     pub plan: Option<Plan>,
     pub team: Team,
@@ -526,7 +526,4 @@ pub struct InspectionCase {
     pub objection: Option<Objection>,
     pub reinspection: Option<Reinspection>,
     pub superior_report: Option<SuperiorReport>,
-    pub services: Vec<Service>,
-    pub archive: Option<ArchiveInfo>,
-    pub attachments: Vec<Attachment>,
 }

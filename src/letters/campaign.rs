@@ -8,12 +8,11 @@ use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
 
 use super::sheet::{self, Table};
-use crate::case::load::{Fields, did_you_mean};
 use crate::case::{self, Case, Ctx, LoadedCase, Positions, Service, ServiceMethod, Text};
-use crate::deadlines;
-use crate::documents::{self, DocKind, DocSpec};
+use crate::documents::{DocKind, DocSpec};
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CampaignFile, CheckedCase, Project};
+use crate::yaml::{Fields, did_you_mean};
 
 /// Document kinds a campaign can send: one per recipient, each from one block of the case.
 pub const LETTER_KINDS: &[DocKind] = &[
@@ -386,7 +385,7 @@ fn check_merged(
     ctx: &mut Ctx,
 ) -> Option<Letter> {
     let mut inspection = case::load_inspection(ctx, merged)?;
-    let letter_doc = documents::plan(&Case::Inspection(inspection.clone()))
+    let letter_doc = crate::procedure::plan(&Case::Inspection(inspection.clone()))
         .into_iter()
         .find(|d| d.kind == c.document);
     let Some(letter_doc) = letter_doc else {
@@ -409,10 +408,10 @@ fn check_merged(
     // Each letter is served on its own: a receipt for it, unless the row says otherwise. It is
     // printed with the letter, before anyone knows when and how it will be served: those lines
     // stay blank for the officer to fill in.
-    if inspection.services.is_empty()
+    if inspection.common.services.is_empty()
         && let Some(date) = letter_doc.date
     {
-        inspection.services.push(Service {
+        inspection.common.services.push(Service {
             document: Text(c.document.id().to_string()),
             on: date,
             method: ServiceMethod::Direct,
@@ -426,7 +425,7 @@ fn check_merged(
         });
     }
     let case = Case::Inspection(inspection);
-    let docs: Vec<DocSpec> = documents::plan(&case)
+    let docs: Vec<DocSpec> = crate::procedure::plan(&case)
         .into_iter()
         .filter(|d| {
             d.kind == c.document
@@ -439,7 +438,7 @@ fn check_merged(
         positions: ctx.positions.clone(),
         problems: Problems::default(),
     };
-    case::validate::check(&case, &docs, &project.root, &dir, &mut checks);
+    crate::procedure::check(&case, &docs, &project.root, &dir, &mut checks);
     // Only the letter's own rules matter: the on-site records come later.
     checks
         .problems
@@ -450,8 +449,8 @@ fn check_merged(
         positions: ctx.positions.clone(),
         problems: Problems::default(),
     };
-    let mut deadlines = deadlines::compute(&case, &project.calendar, today, &mut dl);
-    deadlines.retain(|d| d.document == c.document.id());
+    let mut deadlines = crate::procedure::deadlines(&case, &project.calendar, today, &mut dl);
+    deadlines.retain(|d| d.document == c.document);
     dl.problems
         .0
         .retain(|p| p.field.starts_with(&letter_doc.field));
@@ -474,7 +473,7 @@ fn check_merged(
         unit,
         contact,
         case: CheckedCase {
-            loaded,
+            loaded: std::sync::Arc::new(loaded),
             docs,
             deadlines,
         },

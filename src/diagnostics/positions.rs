@@ -16,9 +16,10 @@ pub struct Pos {
 
 /// Field path (`inspection.records[1].finding`) to the position of its key, or of the item for
 /// sequence entries.
+/// Shared: every problem collector of a file holds the same map.
 #[derive(Debug, Default, Clone)]
 pub struct Positions {
-    map: HashMap<String, Pos>,
+    map: std::sync::Arc<HashMap<String, Pos>>,
 }
 
 impl Positions {
@@ -27,7 +28,9 @@ impl Positions {
         // A syntax error is reported by serde_yaml with its own position; what was read up to
         // it is still useful.
         let _ = Parser::new_from_str(text).load(&mut recorder, false);
-        Self { map: recorder.map }
+        Self {
+            map: std::sync::Arc::new(recorder.map),
+        }
     }
 
     /// The position of `path`, or of its nearest ancestor that the file has.
@@ -76,7 +79,7 @@ impl Positions {
     pub fn rebased(&self, prefixes: &[&str]) -> Positions {
         let mut map = HashMap::new();
         for prefix in prefixes.iter().rev() {
-            for (path, pos) in &self.map {
+            for (path, pos) in self.map.iter() {
                 let rest = if path == prefix {
                     Some("")
                 } else {
@@ -87,7 +90,9 @@ impl Positions {
                 }
             }
         }
-        Positions { map }
+        Positions {
+            map: std::sync::Arc::new(map),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Reading a case file: YAML → typed case, every problem of the file reported at once with its
-//! line, column and field in Chinese.
+//! Reading a YAML file (a case, `anjuan.yaml`, a campaign): text in UTF-8 or GBK → value →
+//! typed fields, every problem of the file reported at once with its line, column and field in
+//! Chinese. A leaf: it knows no case, setting or document.
 
 use std::path::{Path, PathBuf};
 
@@ -7,63 +8,16 @@ use serde::de::DeserializeOwned;
 use serde_path_to_error::Segment;
 use serde_yaml::{Mapping, Value};
 
-use super::positions::Positions;
-use crate::problems::{Problem, Problems, Severity};
+use crate::diagnostics::Ctx;
+use crate::problems::{Problem, Severity};
 
-/// A YAML file being read: its name for messages, its field positions, and what is wrong with it.
-pub struct Ctx {
-    pub file: String,
-    pub positions: Positions,
-    pub problems: Problems,
-}
-
-impl Ctx {
-    pub fn new(file: impl Into<String>, text: &str) -> Self {
-        Self {
-            file: file.into(),
-            positions: Positions::parse(text),
-            problems: Problems::default(),
-        }
-    }
-
-    pub fn report(&mut self, severity: Severity, field: &str, message: impl Into<String>) {
-        self.report_near(severity, field, field, message);
-    }
-
-    /// A problem about `field`, shown at `field` if the file has it (or its block), else at
-    /// `near` (e.g. a missing step's deadline shown at the date it counts from).
-    pub fn report_near(
-        &mut self,
-        severity: Severity,
-        field: &str,
-        near: &str,
-        message: impl Into<String>,
-    ) {
-        let pos = self
-            .positions
-            .find_within(field)
-            .unwrap_or_else(|| self.positions.find(near));
-        self.problems.push(Problem {
-            file: self.file.clone(),
-            line: pos.line,
-            column: pos.column,
-            field: field.to_string(),
-            severity,
-            message: message.into(),
-        });
-    }
-
-    pub fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.report(Severity::Error, field, message);
-    }
-
-    pub fn warn(&mut self, field: &str, message: impl Into<String>) {
-        self.report(Severity::Warning, field, message);
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.problems.has_errors()
-    }
+/// A text file in UTF-8 or GBK, or a Chinese message saying why it cannot be read.
+pub fn read_text(path: &Path) -> Result<(String, crate::text::Encoding), String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("无法读取文件：{}", crate::text::io_error(&e)))?;
+    crate::text::decode(&bytes).ok_or_else(|| {
+        "文件既不是 UTF-8 也不是 GBK 编码的文字，无法读取；请用记事本“另存为”UTF-8 编码".to_string()
+    })
 }
 
 /// Parses YAML text into a value; a syntax error is reported with serde_yaml's position.
