@@ -51,7 +51,7 @@ if [ -z "$typst_bin" ] || [ ! -x "$typst_bin" ]; then
 fi
 [ -n "$typst_bin" ] && echo "typst CLI：$typst_bin（$("$typst_bin" --version)）"
 
-declare -A peak wall docs_s share
+declare -A peak wall docs_s share noop_s noop_peak one_s one_files cli_ratio
 for n in "${sizes[@]}"; do
   cases="$work/cases-$n" out="$work/out-$n" data="$work/data-$n"
   python3 "$repo/scripts/gen-cases.py" "$n" 1 "$cases"
@@ -60,8 +60,8 @@ for n in "${sizes[@]}"; do
   log="$work/build-$n.txt"
   ANJUAN_STAGES=1 /usr/bin/time -v "$bin" build "$cases" -o "$out" -q --today $today \
     --dump-data "$data" 2> "$log" >/dev/null || { cat "$log"; exit 1; }
-  printf '%-22s %10s %12s %12s\n' 阶段 用时/秒 结束时内存/MiB 峰值/MiB
-  awk -F'\t' '$1=="阶段" {printf "%-24s %10s %14s %12s\n", $2, $3, $4, $5}' "$log"
+  printf '%-22s %10s %12s %12s %10s\n' 阶段 用时/秒 结束时内存/MiB 峰值/MiB CPU/秒
+  awk -F'\t' '$1=="阶段" {printf "%-24s %10s %14s %12s %10s\n", $2, $3, $4, $5, $6}' "$log"
   summary_of "$log"
   wall[$n]=$(secs_of "$log"); peak[$n]=$(rss_of "$log")
   ndocs=$(summary_of "$log" | sed -E 's/.*文书 ([0-9]+) 份.*/\1/')
@@ -78,7 +78,8 @@ for n in "${sizes[@]}"; do
   log2="$work/noop-$n.txt"
   /usr/bin/time -v "$bin" build "$cases" -o "$out" -q --today $today 2> "$log2" >/dev/null
   summary_of "$log2"
-  echo "用时 $(secs_of "$log2") 秒，峰值内存 $(rss_of "$log2") MiB"
+  noop_s[$n]=$(secs_of "$log2"); noop_peak[$n]=$(rss_of "$log2")
+  echo "用时 ${noop_s[$n]} 秒，峰值内存 ${noop_peak[$n]} MiB"
 
   echo "== $n 件案件：改动一件案件再生成 =="
   files=("$cases"/inspection/*.yaml)
@@ -88,7 +89,9 @@ for n in "${sizes[@]}"; do
   log3="$work/one-$n.txt"
   /usr/bin/time -v "$bin" build "$cases" -o "$out" -q --today $today 2> "$log3" >/dev/null
   summary_of "$log3"
-  echo "（改动 $(basename "$one")：受检单位名称）用时 $(secs_of "$log3") 秒，峰值内存 $(rss_of "$log3") MiB"
+  one_s[$n]=$(secs_of "$log3")
+  one_files[$n]=$(summary_of "$log3" | sed -nE 's/.*本次共写入文件 ([0-9]+) 个.*/\1/p')
+  echo "（改动 $(basename "$one")：受检单位名称）用时 ${one_s[$n]} 秒，峰值内存 $(rss_of "$log3") MiB"
 
   if [ -n "$typst_bin" ]; then
     echo "== $n 件案件：同样的文书由 typst CLI 逐份生成（$cores 个进程）=="
@@ -106,21 +109,36 @@ for n in "${sizes[@]}"; do
           kind=$(basename "$j" .json | sed -E 's/^[0-9]+-//')
           cp "$data/$j" "$root/data.json"
           "$typst_bin" compile --root "$root" --font-path "$repo/fonts" --ignore-system-fonts \
-            --pdf-standard a-2b "$root/$kind.typ" "$root/out.pdf"
+            --pdf-standard a-2b "$root/$kind.typ" "$root/out.pdf" 2>/dev/null
         done
       ) &
     done
     wait
     end=$(date +%s.%N)
-    awk -v m="$m" -v s="$start" -v e="$end" -v a="${docs_s[$n]}" 'BEGIN{
-      t=e-s; r=m/t; printf "typst CLI：%d 份用时 %.1f 秒，每秒 %.1f 份；anjuan 每秒 %d 份，是 typst CLI 的 %.1f 倍\n", m, t, r, a, a/r }'
+    line=$(awk -v m="$m" -v s="$start" -v e="$end" -v a="${docs_s[$n]}" 'BEGIN{
+      t=e-s; r=m/t; printf "typst CLI：%d 份用时 %.1f 秒，每秒 %.1f 份；anjuan 每秒 %d 份，是 typst CLI 的 %.1f 倍\n", m, t, r, a, a/r }')
+    echo "$line"
+    cli_ratio[$n]=$(echo "$line" | sed -nE 's/.*的 ([0-9.]+) 倍/\1/p')
   fi
 done
 
 echo
 echo "== 汇总 =="
-printf '%-8s %10s %14s %12s %18s\n' 案件 用时/秒 峰值内存/MiB 文书/秒 立卷占文书用时
+printf '%-6s %8s %8s %8s %10s %10s %12s %10s\n' 案件 首次/秒 峰值MiB 文书/秒 立卷等占比 不改动/秒 改一件/秒,文件 typstCLI倍数
 for n in "${sizes[@]}"; do
-  printf '%-10s %10s %16s %12s %16s%%\n' "$n" "${wall[$n]}" "${peak[$n]}" "${docs_s[$n]}" "${share[$n]}"
+  printf '%-8s %8s %9s %9s %10s%% %11s %9s,%-5s %8s\n' "$n" "${wall[$n]}" "${peak[$n]}" "${docs_s[$n]}" \
+    "${share[$n]}" "${noop_s[$n]}" "${one_s[$n]}" "${one_files[$n]}" "${cli_ratio[$n]:-—}"
 done
-echo "目标：峰值内存 ≤ 300 MiB 且 1,000 与 10,000 件相差不超过 10%；每秒 ≥ 150 份；立卷 ≤ 文书用时的 30%；不改动再次生成 10,000 件 < 5 秒。"
+verdict() { if [ "$1" = 1 ]; then echo 达到; else echo 未达到; fi; }
+echo "目标（issue 10）："
+for n in "${sizes[@]}"; do
+  echo "  $n 件：峰值内存 ≤ 300 MiB：$(verdict "$(awk -v p="${peak[$n]}" 'BEGIN{print (p<=300)}')")（${peak[$n]} MiB）；" \
+    "每秒 ≥ 150 份：$(verdict "$(awk -v d="${docs_s[$n]}" 'BEGIN{print (d>=150)}')")（${docs_s[$n]}）；" \
+    "立卷+目录+移交包 ≤ 文书用时 30%：$(verdict "$(awk -v s="${share[$n]}" 'BEGIN{print (s<=30)}')")（${share[$n]}%）"
+done
+if [ -n "${peak[1000]:-}" ] && [ -n "${peak[10000]:-}" ]; then
+  echo "  1,000 与 10,000 件峰值内存相差 ≤ 10%：$(verdict "$(awk -v a="${peak[1000]}" -v b="${peak[10000]}" 'BEGIN{print (b<=a*1.1 && a<=b*1.1)}')")（${peak[1000]} / ${peak[10000]} MiB）"
+fi
+if [ -n "${noop_s[10000]:-}" ]; then
+  echo "  不改动再次生成 10,000 件 < 5 秒：$(verdict "$(awk -v t="${noop_s[10000]}" 'BEGIN{print (t<5)}')")（${noop_s[10000]} 秒）"
+fi

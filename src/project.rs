@@ -1,9 +1,9 @@
 //! A cases root opened for work: settings, calendar, and every case file below it, loaded and
 //! checked. This is the first half of the pipeline, shared by `check` and `build`.
 
-use std::sync::Arc;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::calendar::Calendar;
-use crate::case::{Case, LoadedCase};
+use crate::case::Case;
 use crate::deadlines::Status;
 use crate::diagnostics::Positions;
 use crate::documents::{self, DocKind, DocSpec};
@@ -216,7 +216,7 @@ pub fn collect(project: &Project, today: NaiveDate, within: u32) -> Report {
     let mut sources: Vec<Source> = project
         .cases
         .iter()
-        .map(|c: &LoadedCase| Source {
+        .map(|c| Source {
             case: &c.case,
             id: c.case.id().to_string(),
             title: c.case.title().to_string(),

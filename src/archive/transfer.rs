@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::VolumeEntry;
-use crate::cache::{BuildCache, Digests};
+use crate::cache::{BuildCache, Digests, Made};
 use crate::catalog::{self, Cell};
 use crate::manifest::ListedFile;
 use crate::output::{sha256_hex, sm3_hex};
@@ -52,6 +52,39 @@ impl Stage for TransferPackage {
         let settings = &cx.project.settings;
         // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
         let signer = settings.signer().ok().flatten();
+        // The package is made from the volumes, the settings and the key alone: when none of
+        // them changed and its files are as recorded, it stands.
+        let inputs = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(env!("CARGO_PKG_VERSION"));
+            h.update(serde_json::to_vec(settings).unwrap_or_default());
+            h.update(
+                signer
+                    .as_ref()
+                    .map(|s| s.public().hex())
+                    .unwrap_or_default(),
+            );
+            h.update(serde_json::to_vec(&cx.manifest.volumes).unwrap_or_default());
+            hex::encode(h.finalize())
+        };
+        let previous = std::mem::take(&mut cx.previous.transfer);
+        let made = Made {
+            inputs: inputs.clone(),
+            pages: 0,
+            sha256: String::new(),
+        };
+        let unchanged = cx
+            .cache
+            .made_before(DIR)
+            .is_some_and(|m| m.inputs == inputs)
+            && !previous.is_empty()
+            && previous.iter().all(|e| cx.cache.holds(&e.path, &e.sha256));
+        if unchanged {
+            cx.cache.made(DIR, made);
+            cx.manifest.transfer = previous;
+            return Ok(());
+        }
         match write(
             &cx.manifest.volumes,
             settings,
@@ -59,7 +92,10 @@ impl Stage for TransferPackage {
             out,
             &cx.cache,
         ) {
-            Ok(entries) => cx.manifest.transfer = entries,
+            Ok(entries) => {
+                cx.cache.made(DIR, made);
+                cx.manifest.transfer = entries;
+            }
             Err(e) => cx.settings_error("archive", e.to_string()),
         }
         Ok(())
