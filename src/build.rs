@@ -4,7 +4,6 @@
 //! and renamed, and rewritten only when its bytes change.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -160,12 +159,20 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     cx.manifest
         .save(out)
         .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
+    // Outputs no longer made, all in one place: what the last build listed or made that this
+    // one neither made nor kept standing.
+    let listed = cx.manifest.paths();
+    let mut stale: BTreeSet<String> = previous_paths.difference(&listed).cloned().collect();
+    stale.extend(
+        cx.cache
+            .no_longer_made()
+            .into_iter()
+            .filter(|p| !listed.contains(p)),
+    );
     cx.cache
         .save()
         .map_err(|e| BuildError::Output(out.join(crate::cache::FILE_NAME), e))?;
-    if !cx.project.partial {
-        cx.manifest.remove_dropped(previous_paths, out);
-    }
+    crate::output::remove_outputs(out, &stale);
     cx.problems.extend(crate::buildlog::seal(
         &cx.project.settings,
         &cx.project.root,
@@ -247,6 +254,10 @@ impl Stage for CaseDocuments {
     }
 }
 
+/// A document's manifest entry, and its bytes when it was rendered (none: the last build's file
+/// stands).
+type RenderedDoc = (FileEntry, Option<Vec<u8>>);
+
 enum CaseResult {
     Built {
         entries: Vec<FileEntry>,
@@ -299,7 +310,7 @@ fn jobs_of<'a>(settings: &Settings, case: &'a CheckedCase, numbers: &Numbers) ->
 fn finish_case(
     case: &CheckedCase,
     jobs: &[Job],
-    rendered: Vec<Result<(FileEntry, Option<Vec<u8>>), Problem>>,
+    rendered: Vec<Result<RenderedDoc, Problem>>,
     opts: &BuildOptions,
     cache: &BuildCache,
 ) -> CaseResult {
@@ -351,10 +362,6 @@ fn finish_case(
             }
         }
     }
-    remove_stale(
-        &opts.out.join(&id),
-        ok.iter().map(|(e, _)| e.path.as_str()).collect(),
-    );
     CaseResult::Built {
         entries: ok.into_iter().map(|(e, _)| e).collect(),
         written,
@@ -369,7 +376,7 @@ fn render_job(
     job: &Job,
     numbers: &Numbers,
     cache: &BuildCache,
-) -> Result<(FileEntry, Option<Vec<u8>>), Problem> {
+) -> Result<RenderedDoc, Problem> {
     let id = job.case.loaded.case.id();
     let request = RenderRequest {
         template: job.doc.kind.id(),
@@ -414,23 +421,6 @@ fn render_job(
                 severity: Severity::Error,
                 message: format!("生成{}失败：{e}", job.doc.title),
             })
-        }
-    }
-}
-
-/// Removes PDFs a case no longer produces (a document taken out of its YAML).
-fn remove_stale(dir: &Path, keep: BTreeSet<&str>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let rel = format!(
-            "{}/{name}",
-            dir.file_name().unwrap_or_default().to_string_lossy()
-        );
-        if name.ends_with(".pdf") && !keep.contains(rel.as_str()) {
-            let _ = std::fs::remove_file(e.path());
         }
     }
 }

@@ -222,26 +222,6 @@ impl BuildCache {
         std::fs::read(self.out.join(rel)).ok()
     }
 
-    /// Removes the cached parts this build did not use.
-    fn remove_unused(&self, now: &Stored) {
-        let dir = self.out.join(DIR);
-        for e in walkdir::WalkDir::new(&dir)
-            .min_depth(2)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-        {
-            let rel = e
-                .path()
-                .strip_prefix(&self.out)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if !now.made.contains_key(&rel) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-
     /// [`BuildCache::keep`] for every record below `prefix` (the parts of a catalogue reused
     /// whole).
     pub fn keep_below(&self, prefix: &str) {
@@ -260,10 +240,20 @@ impl BuildCache {
         }
     }
 
+    /// Files the last build made that this one neither made nor kept.
+    pub fn no_longer_made(&self) -> Vec<String> {
+        let now = self.now();
+        self.previous
+            .files
+            .keys()
+            .filter(|k| !now.files.contains_key(*k))
+            .cloned()
+            .collect()
+    }
+
     /// Writes this build's records (only when they changed).
     pub fn save(&self) -> std::io::Result<()> {
         let now = self.now();
-        self.remove_unused(&now);
         let text = serde_json::to_vec(&*now).map_err(std::io::Error::other)?;
         crate::output::write_if_changed(&self.out.join(FILE_NAME), &text).map(|_| ())
     }

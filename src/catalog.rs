@@ -150,7 +150,6 @@ impl Stage for Catalogues {
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let volumes = &cx.manifest.volumes;
         if volumes.is_empty() {
-            let _ = std::fs::remove_dir_all(cx.opts.out.join(DIR));
             return Ok(());
         }
         let date = volumes.iter().map(|v| v.filed_on).max();

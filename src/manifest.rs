@@ -179,29 +179,6 @@ impl Manifest {
         self.listed().iter().map(|l| l.path.to_string()).collect()
     }
 
-    /// Removes the files `previous` listed that this manifest no longer does (a case or
-    /// campaign taken out of the cases root), and the folders that leaves empty. Files anjuan
-    /// never listed are not touched.
-    pub fn remove_dropped(&self, previous: &std::collections::BTreeSet<String>, out: &Path) {
-        let now = self.paths();
-        for rel in previous.difference(&now) {
-            // Only plain relative paths inside the output folder.
-            if rel.split('/').any(|part| part == ".." || part.is_empty()) {
-                continue;
-            }
-            let path = out.join(rel);
-            if std::fs::remove_file(&path).is_ok() {
-                let mut dir = path.parent();
-                while let Some(d) = dir.filter(|d| *d != out) {
-                    if std::fs::remove_dir(d).is_err() {
-                        break;
-                    }
-                    dir = d.parent();
-                }
-            }
-        }
-    }
-
     /// Writes the manifest, sorted, only when its content changed.
     pub fn save(&mut self, out: &Path) -> std::io::Result<()> {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));

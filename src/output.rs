@@ -101,3 +101,24 @@ pub fn sm3_hex(data: &[u8]) -> String {
 pub fn file_sm3(path: &Path) -> Option<String> {
     file_digest::<sm3::Sm3>(path)
 }
+
+/// Removes outputs of the last build that this one no longer makes (a case, document or
+/// campaign taken out, a volume split differently), and the folders that leaves empty. Only plain
+/// relative paths inside the output folder; a file anjuan never made is never touched.
+pub fn remove_outputs<'a>(out: &Path, stale: impl IntoIterator<Item = &'a String>) {
+    for rel in stale {
+        if rel.split('/').any(|part| part == ".." || part.is_empty()) {
+            continue;
+        }
+        let path = out.join(rel);
+        if std::fs::remove_file(&path).is_ok() {
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| *d != out) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+    }
+}

@@ -32,7 +32,7 @@ pub fn page_sizes(pdf: &[u8]) -> Result<Vec<(f32, f32)>, PdfError> {
 pub fn sizes_of(doc: &Document) -> Result<Vec<(f32, f32)>, PdfError> {
     doc.get_pages()
         .values()
-        .map(|&id| media_box(&doc, id).map(|b| (b[2] - b[0], b[3] - b[1])))
+        .map(|&id| media_box(doc, id).map(|b| (b[2] - b[0], b[3] - b[1])))
         .collect()
 }
 

@@ -7,7 +7,6 @@ pub use crate::pdf;
 pub mod transfer;
 pub mod verify;
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -193,7 +192,6 @@ impl Stage for Volumes {
         }
         volumes.extend(standing);
         volumes.sort_by(|a, b| a.path.cmp(&b.path));
-        remove_stale(out, &volumes);
         // verify checks 档号 against the template without the cases root.
         cx.manifest.archive = cx
             .project
@@ -709,38 +707,4 @@ fn description(plan: &Plan, rows: &[ItemRow], pages: usize, remarks: Option<&str
         lines.push(format!("备注：{r}"));
     }
     lines
-}
-
-/// Removes volume files (and item files in the volumes' folders) no build produces any more.
-pub fn remove_stale(out: &Path, volumes: &[VolumeEntry]) {
-    let mut keep: BTreeMap<&str, ()> = volumes.iter().map(|v| (v.path.as_str(), ())).collect();
-    for v in volumes {
-        for it in &v.items {
-            if let Some(f) = &it.file {
-                keep.insert(f.as_str(), ());
-            }
-        }
-    }
-    let dir = out.join(VOLUMES_DIR);
-    for e in walkdir::WalkDir::new(&dir)
-        .min_depth(1)
-        .contents_first(true)
-        .into_iter()
-        .flatten()
-    {
-        let rel = format!(
-            "{VOLUMES_DIR}/{}",
-            e.path()
-                .strip_prefix(&dir)
-                .unwrap_or(e.path())
-                .to_string_lossy()
-                .replace('\\', "/")
-        );
-        if e.file_type().is_dir() {
-            // Only empty folders go; the call fails harmlessly on the others.
-            let _ = std::fs::remove_dir(e.path());
-        } else if (e.depth() > 1 || rel.ends_with(".pdf")) && !keep.contains_key(rel.as_str()) {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
 }

@@ -5,7 +5,7 @@
 //! bagit.txt, bag-info.txt (Payload-Oxum), manifest-{sha256,sm3}.txt and
 //! tagmanifest-{sha256,sm3}.txt beside it, and with a signing key `tagmanifest-sm3.txt.sig`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::VolumeEntry;
@@ -46,7 +46,6 @@ impl Stage for TransferPackage {
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let out = &cx.opts.out;
         if cx.manifest.volumes.is_empty() {
-            let _ = std::fs::remove_dir_all(out.join(DIR));
             return Ok(());
         }
         let settings = &cx.project.settings;
@@ -151,7 +150,6 @@ pub fn write(
             });
         }
     }
-    remove_stale(out, &entries);
     Ok(entries)
 }
 
@@ -783,28 +781,4 @@ pub fn read_package(text: &str) -> PackageRead {
         p.public_key = sig.get("公钥").cloned();
     }
     p
-}
-
-/// Removes files under `transfer/` this build did not write.
-fn remove_stale(out: &Path, entries: &[ListedFile]) {
-    let keep: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
-    let dir = out.join(DIR);
-    for e in walkdir::WalkDir::new(&dir)
-        .contents_first(true)
-        .into_iter()
-        .flatten()
-    {
-        let rel = e
-            .path()
-            .strip_prefix(out)
-            .unwrap_or(e.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if e.file_type().is_file() && !keep.contains(rel.as_str()) {
-            let _ = std::fs::remove_file(e.path());
-        } else if e.file_type().is_dir() {
-            // Only empty folders go; the call fails harmlessly on the others.
-            let _ = std::fs::remove_dir(e.path());
-        }
-    }
 }

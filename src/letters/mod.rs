@@ -12,7 +12,7 @@ pub mod register;
 pub mod sheet;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use indicatif::ProgressBar;
@@ -309,7 +309,6 @@ fn build_campaign(
             "缺少送达回证模板 service_receipt，本批次不生成送达回证".into(),
         ));
     }
-    let dir = opts.out.join(&c.id);
     // In chunks, with typst's memo cache evicted between them: memory stays flat however many
     // letters a campaign has.
     let mut results: Vec<Result<RenderedLetter, Problem>> = Vec::with_capacity(p.letters.len());
@@ -337,12 +336,6 @@ fn build_campaign(
             Err(e) => problems.push(e),
         }
     }
-    let mut keep: BTreeSet<String> = letters
-        .iter()
-        .chain(&receipt_entries)
-        .map(|e| e.path.clone())
-        .collect();
-
     let print_path = format!("{}/print.pdf", c.id);
     let print = if letters.is_empty() {
         None
@@ -351,7 +344,6 @@ fn build_campaign(
         match print::merge(&files, &opts.out.join(&print_path)) {
             Ok(pf) => {
                 written += usize::from(pf.written);
-                keep.insert(print_path.clone());
                 Some(PrintFileEntry {
                     sm3: cache
                         .digests(&print_path)
@@ -391,7 +383,6 @@ fn build_campaign(
         match result {
             Ok((d, w)) => {
                 written += usize::from(w);
-                keep.insert(path.clone());
                 registers.push(RegisterEntry {
                     path,
                     campaign: c.id.clone(),
@@ -409,7 +400,6 @@ fn build_campaign(
             )),
         }
     }
-    remove_stale(&opts.out, &dir, &keep);
     Some(Built {
         letters,
         receipts: receipt_entries,
@@ -541,25 +531,4 @@ fn render_one(
         sha256: d.sha256,
         sm3: d.sm3,
     })
-}
-
-/// Removes files of the campaign folder this run did not produce (a row taken out, or one
-/// that now fails), so the folder holds exactly what the manifest lists.
-fn remove_stale(out: &Path, dir: &Path, keep: &BTreeSet<String>) {
-    for sub in [dir.to_path_buf(), dir.join("receipts")] {
-        let Ok(entries) = std::fs::read_dir(&sub) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Ok(rel) = path.strip_prefix(out) else {
-                continue;
-            };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let ours = [".pdf", ".xlsx", ".csv"].iter().any(|x| rel.ends_with(x));
-            if path.is_file() && ours && !keep.contains(&rel) {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-    }
 }
