@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Ctx;
-use crate::manifest::{self, Manifest};
+use crate::manifest;
 use crate::output::{sm3_hex, write_if_changed};
 use crate::problems::Problems;
 use crate::settings::Settings;
@@ -90,12 +90,12 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
             ctx.error("signing", format!("{e}；本次输出未签名"));
         }
     }
-    let m: Manifest = serde_json::from_slice(&bytes).unwrap_or_default();
+    let m: Counts = serde_json::from_slice(&bytes).unwrap_or_default();
     let volumes = m.volumes.len();
     let entry = LogEntry {
         time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         manifest_sm3: sm3_hex(&bytes),
-        files: m.paths().len(),
+        files: m.files(),
         documents: m.files.len(),
         volumes,
         signed,
@@ -143,4 +143,47 @@ pub fn read(root: &Path) -> Option<Vec<LogEntry>> {
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect(),
     )
+}
+
+/// What the log counts of a manifest, read without holding its entries.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct Counts {
+    files: Vec<serde::de::IgnoredAny>,
+    catalogs: Vec<serde::de::IgnoredAny>,
+    letters: Vec<serde::de::IgnoredAny>,
+    print_files: Vec<serde::de::IgnoredAny>,
+    registers: Vec<serde::de::IgnoredAny>,
+    transfer: Vec<serde::de::IgnoredAny>,
+    volumes: Vec<VolumeCount>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct VolumeCount {
+    items: Vec<ItemCount>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct ItemCount {
+    file: Option<serde::de::IgnoredAny>,
+}
+
+impl Counts {
+    /// Every file the manifest lists (as `Manifest::listed`).
+    fn files(&self) -> usize {
+        let items: usize = self
+            .volumes
+            .iter()
+            .map(|v| 1 + v.items.iter().filter(|i| i.file.is_some()).count())
+            .sum();
+        self.files.len()
+            + self.catalogs.len()
+            + self.letters.len()
+            + self.print_files.len()
+            + self.registers.len()
+            + self.transfer.len()
+            + items
+    }
 }

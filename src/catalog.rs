@@ -72,8 +72,8 @@ fn t(s: impl Into<String>) -> Cell {
 }
 
 /// Both catalogues over the volumes (sorted by 档号).
-pub fn catalogs(volumes: &[VolumeEntry]) -> [Catalog; 2] {
-    let mut vols: Vec<&VolumeEntry> = volumes.iter().collect();
+pub fn catalogs<'a>(volumes: impl IntoIterator<Item = &'a VolumeEntry>) -> [Catalog; 2] {
+    let mut vols: Vec<&VolumeEntry> = volumes.into_iter().collect();
     vols.sort_by(|a, b| (&a.archive_code, a.volume).cmp(&(&b.archive_code, b.volume)));
     let mut by_volume = Catalog {
         name: "案卷目录",
@@ -292,7 +292,7 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogEr
 
 /// Rows of the PDF catalogue laid out as one typst document: a catalogue of many volumes is
 /// laid out in parts of this many rows and joined, so its memory does not grow with its length.
-pub const PART_ROWS: usize = 120;
+pub const PART_ROWS: usize = 60;
 
 /// Where the parts of a catalogue's PDF are kept between builds.
 fn parts_prefix(name: &str) -> String {

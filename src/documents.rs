@@ -94,6 +94,12 @@ pub struct KindInfo {
     /// Outgoing decisions and notices: each has its own 文号 from the ledger (documents.md,
     /// page conventions); records, lists, forms and internal reports have none.
     pub numbered: bool,
+    /// Addressed to the unit or party and taking effect when served: each needs a `services`
+    /// entry (the decisions and notices of `documents.md` revision 2; `status` lists those
+    /// not yet served).
+    pub served: bool,
+    /// A campaign (批量发文) may send it, one per recipient, from its `block` of each row.
+    pub bulk: bool,
     pub archived: Archived,
 }
 
@@ -107,6 +113,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "保密检查工作方案",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Required,
     },
     KindInfo {
@@ -116,6 +124,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "保密检查通知书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: false,
+        bulk: true,
         archived: Archived::Required,
     },
     KindInfo {
@@ -125,6 +135,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "检查情况登记表",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Required,
     },
     KindInfo {
@@ -134,6 +146,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "行政处置通知书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -143,6 +157,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "登记保存清单",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -152,6 +168,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "先行登记保存物品处理决定书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -161,6 +179,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "技术核查取证报告",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -170,6 +190,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "书面检查报告",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Required,
     },
     KindInfo {
@@ -179,6 +201,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "违反保密法律法规人员处理情况专门报告",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -188,6 +212,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "保密检查意见书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: true,
+        bulk: true,
         archived: Archived::Required,
     },
     KindInfo {
@@ -197,6 +223,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "异议核查意见书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -206,6 +234,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "复查意见书",
         procedure: Procedure::Inspection,
         numbered: true,
+        served: true,
+        bulk: true,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -215,6 +245,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "检查情况报告",
         procedure: Procedure::Inspection,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::WhenSuperiorOrganised,
     },
     KindInfo {
@@ -224,6 +256,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "行政强制措施审批表",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Required,
     },
     KindInfo {
@@ -233,6 +267,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "回避决定书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -242,6 +278,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "现场笔录",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Required,
     },
     KindInfo {
@@ -251,6 +289,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "陈述申辩笔录",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -260,6 +300,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "行政强制措施决定书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -269,6 +311,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "收缴清单",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -278,6 +322,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "责令整改通知书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -287,6 +333,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "物品清单",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -296,6 +344,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "处理决定书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -305,6 +355,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "延长行政强制措施期限决定书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -314,6 +366,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "检测、检验、技术鉴定期间告知书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -323,6 +377,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "解除行政强制措施决定书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -332,6 +388,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "案件移送函",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -341,6 +399,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "移送告知书",
         procedure: Procedure::Enforcement,
         numbered: true,
+        served: true,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -350,6 +410,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "退还物品清单",
         procedure: Procedure::Enforcement,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
     KindInfo {
@@ -359,6 +421,8 @@ pub const KINDS: [KindInfo; 29] = [
         title: "送达回证",
         procedure: Procedure::Both,
         numbered: false,
+        served: false,
+        bulk: false,
         archived: Archived::Optional,
     },
 ];
@@ -384,6 +448,16 @@ impl DocKind {
     /// Whether it is an outgoing decision or notice with its own 文号.
     pub fn numbered(self) -> bool {
         self.info().numbered
+    }
+
+    /// Whether it takes effect by service to the unit or party.
+    pub fn served(self) -> bool {
+        self.info().served
+    }
+
+    /// Whether a campaign may send it.
+    pub fn bulk(self) -> bool {
+        self.info().bulk
     }
 
     pub fn procedure(self) -> Procedure {

@@ -10,8 +10,6 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::output::write_if_changed;
-
 pub const FILE_NAME: &str = "manifest.json";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,12 +177,15 @@ impl Manifest {
         self.listed().iter().map(|l| l.path.to_string()).collect()
     }
 
-    /// Writes the manifest, sorted, only when its content changed.
+    /// Writes the manifest, sorted, only when its content changed. Streamed to the file: the
+    /// text of a large manifest is never held whole.
     pub fn save(&mut self, out: &Path) -> std::io::Result<()> {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        text.push(b'\n');
-        write_if_changed(&out.join(FILE_NAME), &text).map(|_| ())
+        crate::output::write_streamed(&out.join(FILE_NAME), |w| {
+            serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })
+        .map(|_| ())
     }
 }
 

@@ -51,6 +51,56 @@ fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
     result
 }
 
+/// Like [`write_if_changed`] for content made by `fill` a piece at a time: written to a
+/// temporary file while hashed, renamed over the old file only when the digests differ.
+/// Returns whether it wrote.
+pub fn write_streamed(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<bool> {
+    struct Hashing<W> {
+        inner: W,
+        hash: Sha256,
+    }
+    impl<W: Write> Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.hash.update(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut w = Hashing {
+            inner: std::io::BufWriter::new(std::fs::File::create(&tmp)?),
+            hash: Sha256::new(),
+        };
+        fill(&mut w)?;
+        w.flush()?;
+        let digest = hex::encode(w.hash.finalize());
+        if file_sha256(path).is_some_and(|old| old == digest) {
+            let _ = std::fs::remove_file(&tmp);
+            return Ok(false);
+        }
+        std::fs::rename(&tmp, path)?;
+        WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Writes only when the content differs from what is there. Returns whether it wrote.
 pub fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<bool> {
     if std::fs::read(path).is_ok_and(|existing| existing == data) {

@@ -875,8 +875,7 @@ fn post_process(defs: &mut Map<String, Value>) {
             "EnforcementFile" => set_enum(props, "kind", vec![json!("enforcement")]),
             "CampaignFile" => {
                 set_enum(props, "kind", vec![json!("campaign")]);
-                let letters: Vec<Value> = crate::letters::campaign::LETTER_KINDS
-                    .iter()
+                let letters: Vec<Value> = crate::letters::campaign::letter_kinds()
                     .map(|k| json!(k.id()))
                     .collect();
                 set_enum(props, "document", letters);

@@ -182,24 +182,6 @@ pub struct Report {
     pub missing_years: BTreeSet<i32>,
 }
 
-/// Documents that decide something for the unit or party and take effect by service: each
-/// needs a `services` entry (the decisions and notices of `documents.md` revision 2).
-const SERVED: &[DocKind] = &[
-    DocKind::DisposalNotice,
-    DocKind::PreservationDecision,
-    DocKind::InspectionOpinion,
-    DocKind::ObjectionReply,
-    DocKind::ReinspectionOpinion,
-    DocKind::RecusalDecision,
-    DocKind::MeasureDecision,
-    DocKind::RectificationOrder,
-    DocKind::HandlingDecision,
-    DocKind::ExtensionDecision,
-    DocKind::TestingNotice,
-    DocKind::ReleaseDecision,
-    DocKind::TransferNotice,
-];
-
 struct Source<'a> {
     case: &'a Case,
     id: String,
@@ -383,7 +365,7 @@ fn collect_case(s: &Source, cal: &Calendar, today: NaiveDate, within: u32, repor
         .map(DocSpec::key)
         .collect();
     for d in &docs {
-        if !SERVED.contains(&d.kind) || s.only.is_some_and(|k| k != d.kind) {
+        if !d.kind.served() || s.only.is_some_and(|k| k != d.kind) {
             continue;
         }
         let Some(date) = d.date else { continue };

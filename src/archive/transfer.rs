@@ -108,22 +108,25 @@ pub fn write(
     out: &Path,
     cache: &BuildCache,
 ) -> Result<Vec<ListedFile>, TransferError> {
-    let mut by_year: BTreeMap<i32, Vec<VolumeEntry>> = BTreeMap::new();
+    let mut by_year: BTreeMap<i32, Vec<&VolumeEntry>> = BTreeMap::new();
     for v in volumes {
-        by_year.entry(bag_year(v)).or_default().push(v.clone());
+        by_year.entry(bag_year(v)).or_default().push(v);
     }
     let mut entries = Vec::new();
     for (year, vols) in &by_year {
-        for (rel, content) in bag(*year, vols, settings, signer, out)? {
+        // What the bag makes is written at once, so a year's package files are never all held.
+        let mut put = |rel: &str, bytes: Vec<u8>| -> Result<Digests, TransferError> {
+            let path = format!("{DIR}/{year}/{rel}");
+            cache
+                .write(&path, &bytes)
+                .map(|(d, _)| d)
+                .map_err(|e| TransferError::Write(path, e))
+        };
+        for (rel, content) in bag(*year, vols, settings, signer, out, &mut put)? {
             let path = format!("{DIR}/{year}/{rel}");
             let target = out.join(&path);
             let (sha, sm3) = match content {
-                Content::Bytes(bytes) => {
-                    let (d, _) = cache
-                        .write(&path, &bytes)
-                        .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    (d.sha256, d.sm3)
-                }
+                Content::Written(d) => (d.sha256, d.sm3),
                 Content::Copy {
                     from,
                     sha256,
@@ -182,10 +185,10 @@ fn catalog_xml(root: &str, row_tag: &str, c: &catalog::Catalog) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// A file of the bag: made here, or a volume copied in (a year's volumes are never all held in
-/// memory; their digests are known from the build).
+/// A file of the bag: made here (and written at once), or a volume copied in (a year's volumes
+/// are never all held in memory; their digests are known from the build).
 enum Content {
-    Bytes(Vec<u8>),
+    Written(Digests),
     Copy {
         from: std::path::PathBuf,
         sha256: String,
@@ -195,21 +198,21 @@ enum Content {
 }
 
 impl Content {
-    fn sha256(&self) -> String {
+    fn sha256(&self) -> &str {
         match self {
-            Content::Bytes(b) => sha256_hex(b),
-            Content::Copy { sha256, .. } => sha256.clone(),
+            Content::Written(d) => &d.sha256,
+            Content::Copy { sha256, .. } => sha256,
         }
     }
-    fn sm3(&self) -> String {
+    fn sm3(&self) -> &str {
         match self {
-            Content::Bytes(b) => sm3_hex(b),
-            Content::Copy { sm3, .. } => sm3.clone(),
+            Content::Written(d) => &d.sm3,
+            Content::Copy { sm3, .. } => sm3,
         }
     }
     fn size(&self) -> u64 {
         match self {
-            Content::Bytes(b) => b.len() as u64,
+            Content::Written(d) => d.size,
             Content::Copy { size, .. } => *size,
         }
     }
@@ -234,17 +237,18 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Every file of one year's bag, relative to the bag's folder.
 fn bag(
     year: i32,
-    vols: &[VolumeEntry],
+    vols: &[&VolumeEntry],
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
+    put: &mut dyn FnMut(&str, Vec<u8>) -> Result<Digests, TransferError>,
 ) -> Result<Vec<(String, Content)>, TransferError> {
     let fonds_name = settings
         .archive
         .as_ref()
         .map(|a| a.fonds_name.to_string())
         .unwrap_or_default();
-    let [by_volume, by_item] = catalog::catalogs(vols);
+    let [by_volume, by_item] = catalog::catalogs(vols.iter().copied());
     let mut payload: Vec<(String, Content)> = Vec::new();
     for v in vols {
         let from = out.join(&v.path);
@@ -279,11 +283,9 @@ fn bag(
                 },
             ));
         }
-        let package = package_xml(v, settings, size, &sm3, signer);
-        payload.push((
-            format!("{PACKAGE_DIR}/{}.xml", v.archive_code),
-            Content::Bytes(package),
-        ));
+        let rel = format!("{PACKAGE_DIR}/{}.xml", v.archive_code);
+        let package = put(&rel, package_xml(v, settings, size, &sm3, signer))?;
+        payload.push((rel, Content::Written(package)));
     }
     let pages: usize = by_volume
         .rows
@@ -301,17 +303,22 @@ fn bag(
         by_item.rows.len(),
         env!("CARGO_PKG_VERSION"),
     );
-    payload.push((
-        "data/说明文件.TXT".into(),
-        Content::Bytes(note.into_bytes()),
-    ));
-    payload.push((
-        "data/案卷目录.XML".into(),
-        Content::Bytes(catalog_xml("案卷目录", "案卷", &by_volume)),
-    ));
+    let made = [
+        ("data/说明文件.TXT", note.into_bytes()),
+        (
+            "data/案卷目录.XML",
+            catalog_xml("案卷目录", "案卷", &by_volume),
+        ),
+    ];
+    for (rel, bytes) in made {
+        payload.push((rel.to_string(), Content::Written(put(rel, bytes)?)));
+    }
+    drop(by_volume);
+    let items = catalog_xml("文件目录", "文件", &by_item);
+    drop(by_item);
     payload.push((
         "data/文件目录.XML".into(),
-        Content::Bytes(catalog_xml("文件目录", "文件", &by_item)),
+        Content::Written(put("data/文件目录.XML", items)?),
     ));
     payload.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -360,7 +367,10 @@ fn bag(
         ));
     }
     tags.push(("tagmanifest-sm3.txt".into(), tagmanifest_sm3.into_bytes()));
-    payload.extend(tags.into_iter().map(|(p, b)| (p, Content::Bytes(b))));
+    for (rel, bytes) in tags {
+        let d = put(&rel, bytes)?;
+        payload.push((rel, Content::Written(d)));
+    }
     Ok(payload)
 }
 

@@ -14,12 +14,11 @@ use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CampaignFile, CheckedCase, Project};
 use crate::yaml::{Fields, did_you_mean};
 
-/// Document kinds a campaign can send: one per recipient, each from one block of the case.
-pub const LETTER_KINDS: &[DocKind] = &[
-    DocKind::InspectionNotice,
-    DocKind::InspectionOpinion,
-    DocKind::ReinspectionOpinion,
-];
+/// Document kinds a campaign can send (the table's `bulk` column): one per recipient, each
+/// from its block of the case.
+pub fn letter_kinds() -> impl Iterator<Item = DocKind> {
+    DocKind::ALL.iter().copied().filter(|k| k.bulk())
+}
 
 /// Where the recipient rows come from.
 #[derive(Debug, Clone)]
@@ -154,8 +153,8 @@ fn read_with(cf: &CampaignFile, ctx: &mut Ctx) -> Option<Campaign> {
 }
 
 fn document_kind(ctx: &mut Ctx, id: &str) -> Option<DocKind> {
-    let allowed: Vec<&str> = LETTER_KINDS.iter().map(|k| k.id()).collect();
-    match DocKind::from_id(id).filter(|k| LETTER_KINDS.contains(k)) {
+    let allowed: Vec<&str> = letter_kinds().map(|k| k.id()).collect();
+    match DocKind::from_id(id).filter(|k| k.bulk()) {
         Some(k) => Some(k),
         None => {
             let hint = did_you_mean(id, &allowed)
@@ -389,7 +388,7 @@ fn check_merged(
         .into_iter()
         .find(|d| d.kind == c.document);
     let Some(letter_doc) = letter_doc else {
-        let field = doc_field(c.document);
+        let field = c.document.block();
         ctx.error(
             field,
             format!(
@@ -483,14 +482,6 @@ fn check_merged(
 
 fn served<'a>(case: &'a Case, d: &DocSpec) -> Option<&'a str> {
     case.services().get(d.index?).map(|s| s.document.as_str())
-}
-
-fn doc_field(kind: DocKind) -> &'static str {
-    match kind {
-        DocKind::InspectionOpinion => "opinion",
-        DocKind::ReinspectionOpinion => "reinspection",
-        _ => "notice",
-    }
 }
 
 /// Puts a row's problems where the officer will look: in the campaign file at the row (or at
