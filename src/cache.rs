@@ -15,7 +15,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::{sha256_hex, sm3_hex, write_atomic};
+pub use crate::output::Digests;
+use crate::output::write_atomic;
 
 /// The cache's folder in the output folder: its records and the parts of laid-out catalogues.
 pub const DIR: &str = ".anjuan-cache";
@@ -24,24 +25,6 @@ pub const FILE_NAME: &str = ".anjuan-cache/index.json";
 
 /// Bumped when what the cache records changes meaning: an older cache is then ignored.
 const VERSION: u32 = 1;
-
-/// The digests of a file's bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Digests {
-    pub sha256: String,
-    pub sm3: String,
-    pub size: u64,
-}
-
-impl Digests {
-    pub fn of(bytes: &[u8]) -> Self {
-        Digests {
-            sha256: sha256_hex(bytes),
-            sm3: sm3_hex(bytes),
-            size: bytes.len() as u64,
-        }
-    }
-}
 
 /// A file as it was when its digests were taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +158,20 @@ impl BuildCache {
         Some((d, made.pages))
     }
 
+    /// Writes what `fill` makes to `rel` a piece at a time, unless the file there already holds
+    /// the same bytes; records it either way.
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<Digests> {
+        let known = self.digests(rel).map(|d| d.sha256);
+        let (_, digests) =
+            crate::output::write_streamed(&self.out.join(rel), known.as_deref(), fill)?;
+        self.record(rel, &digests);
+        Ok(digests)
+    }
+
     /// Records a file just written with known digests (a copy, a link).
     pub fn record(&self, rel: &str, digests: &Digests) {
         if let Some((mtime, ino, size)) = stamp(&self.out.join(rel)) {
@@ -254,7 +251,9 @@ impl BuildCache {
     /// Writes this build's records (only when they changed).
     pub fn save(&self) -> std::io::Result<()> {
         let now = self.now();
-        let text = serde_json::to_vec(&*now).map_err(std::io::Error::other)?;
-        crate::output::write_if_changed(&self.out.join(FILE_NAME), &text).map(|_| ())
+        crate::output::write_streamed(&self.out.join(FILE_NAME), None, |w| {
+            serde_json::to_writer(w, &*now).map_err(std::io::Error::other)
+        })
+        .map(|_| ())
     }
 }

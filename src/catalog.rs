@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::Digest;
 use unicode_width::UnicodeWidthStr;
 
-use crate::cache::{BuildCache, Made};
+use crate::cache::{BuildCache, Digests, Made};
 use crate::manifest::{CatalogEntry, VolumeEntry};
 use crate::render::{RenderRequest, Renderer};
 use crate::stage::{BuildContext, BuildError, Stage};
@@ -199,11 +199,14 @@ pub fn write(
             continue;
         }
         let mut stages = crate::memstat::Stages::from_env();
-        let mut put = |ext: &str, bytes: Vec<u8>| -> Result<(), CatalogError> {
+        let mut put = |ext: &str, bytes: Option<Vec<u8>>| -> Result<(), CatalogError> {
             let rel = format!("{DIR}/{}.{ext}", c.name);
-            let (d, _) = cache
-                .write(&rel, &bytes)
-                .map_err(|e| CatalogError::Write(rel.clone(), e))?;
+            let d = match bytes {
+                Some(bytes) => cache.write(&rel, &bytes).map(|(d, _)| d),
+                // The PDF: joined from its parts straight into the file.
+                None => write_pdf(renderer, cache, &c, date, &rel)?,
+            }
+            .map_err(|e| CatalogError::Write(rel.clone(), e))?;
             entries.push(CatalogEntry {
                 path: rel,
                 catalog: c.name.to_string(),
@@ -215,10 +218,10 @@ pub fn write(
             stages.done(&format!("{}.{ext}", c.name));
             Ok(())
         };
-        put("csv", csv_bytes(&c)?)?;
-        put("xlsx", xlsx_bytes(&c, date)?)?;
-        put("html", html(&c).into_bytes())?;
-        put("pdf", pdf_bytes(renderer, cache, &c, date)?)?;
+        put("csv", Some(csv_bytes(&c)?))?;
+        put("xlsx", Some(xlsx_bytes(&c, date)?))?;
+        put("html", Some(html(&c).into_bytes()))?;
+        put("pdf", None)?;
     }
     Ok(entries)
 }
@@ -299,12 +302,15 @@ fn parts_prefix(name: &str) -> String {
     format!("{}/parts/{name}-", crate::cache::DIR)
 }
 
-fn pdf_bytes(
+/// Lays out the catalogue's PDF and writes it to `rel`. The outer result is the layout's, the
+/// inner the writing's.
+fn write_pdf(
     renderer: &Renderer,
     cache: &BuildCache,
     c: &Catalog,
     date: Option<NaiveDate>,
-) -> Result<Vec<u8>, CatalogError> {
+    rel: &str,
+) -> Result<std::io::Result<Digests>, CatalogError> {
     let make = |e: String| CatalogError::Make(format!("{}.pdf", c.name), e);
     let rows: Vec<Vec<String>> = c
         .rows
@@ -337,10 +343,8 @@ fn pdf_bytes(
     if parts.len() == 1 {
         // One part: typst counts its own pages.
         let req = request(0, parts[0], 0, None);
-        return renderer
-            .render(&req)
-            .map(|r| r.pdf)
-            .map_err(|e| make(e.to_string()));
+        let pdf = renderer.render(&req).map_err(|e| make(e.to_string()))?.pdf;
+        return Ok(cache.write(rel, &pdf).map(|(d, _)| d));
     }
     let indexed: Vec<(usize, &[Vec<String>])> = parts.iter().copied().enumerate().collect();
     let threads = crate::render::batch::threads();
@@ -388,7 +392,7 @@ fn pdf_bytes(
         })
         .collect();
     // ...then each part numbered within the whole, and the parts joined.
-    let mut pdfs: Vec<Result<Vec<u8>, String>> = Vec::new();
+    let mut laid_out: Vec<Result<String, String>> = Vec::new();
     crate::render::batch::in_chunks(
         &indexed,
         threads,
@@ -397,9 +401,7 @@ fn pdf_bytes(
             let req = request(*i, part, firsts[*i], Some(total));
             let inputs = renderer.inputs_digest(&req);
             let rel = part_path(*i, "page");
-            if let Some((d, pages)) = cache.reusable(&rel, &inputs)
-                && let Some(pdf) = cache.read(&rel)
-            {
+            if let Some((d, pages)) = cache.reusable(&rel, &inputs) {
                 cache.made(
                     &rel,
                     Made {
@@ -408,7 +410,7 @@ fn pdf_bytes(
                         sha256: d.sha256,
                     },
                 );
-                return Ok(pdf);
+                return Ok(rel);
             }
             let r = renderer.render(&req).map_err(|e| e.to_string())?;
             if r.pages != counts[*i] {
@@ -419,23 +421,34 @@ fn pdf_bytes(
                     counts[*i]
                 ));
             }
-            // A part that cannot be kept is only laid out again next time.
-            if let Ok((d, _)) = cache.write(&rel, &r.pdf) {
-                cache.made(
-                    &rel,
-                    Made {
-                        inputs,
-                        pages: r.pages,
-                        sha256: d.sha256,
-                    },
-                );
-            }
-            Ok(r.pdf)
+            // Each part waits on disk, not in memory, until they are joined.
+            let (d, _) = cache
+                .write(&rel, &r.pdf)
+                .map_err(|e| format!("无法写入 {rel}：{}", crate::text::io_error(&e)))?;
+            cache.made(
+                &rel,
+                Made {
+                    inputs,
+                    pages: r.pages,
+                    sha256: d.sha256,
+                },
+            );
+            Ok(rel)
         },
-        |_, r| pdfs.extend(r),
+        |_, r| laid_out.extend(r),
     );
-    let pdfs: Vec<Vec<u8>> = pdfs.into_iter().collect::<Result<_, _>>().map_err(make)?;
-    crate::pdf::join(&pdfs).map_err(|e| make(e.to_string()))
+    let parts: Vec<String> = laid_out
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(make)?;
+    let read = |rel: &String| {
+        cache
+            .read(rel)
+            .ok_or_else(|| crate::pdf::PdfError::Structure(format!("缺少目录的部分 {rel}")))
+    };
+    Ok(cache.write_streamed(rel, |w| {
+        crate::pdf::join_to(parts.iter().map(read), w).map_err(std::io::Error::other)
+    }))
 }
 
 fn esc(s: &str) -> String {

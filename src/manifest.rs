@@ -181,7 +181,7 @@ impl Manifest {
     /// text of a large manifest is never held whole.
     pub fn save(&mut self, out: &Path) -> std::io::Result<()> {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::output::write_streamed(&out.join(FILE_NAME), |w| {
+        crate::output::write_streamed(&out.join(FILE_NAME), None, |w| {
             serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
             w.write_all(b"\n")
         })

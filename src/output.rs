@@ -27,14 +27,20 @@ pub fn files_written() -> usize {
     WRITTEN.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
+/// A temporary name in the folder of `path` (created if missing): renaming it over `path` is
+/// atomic.
+fn temp_beside(path: &Path) -> std::io::Result<std::path::PathBuf> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
+}
+
+fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
+    let tmp = temp_beside(path)?;
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
@@ -52,48 +58,58 @@ fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
 }
 
 /// Like [`write_if_changed`] for content made by `fill` a piece at a time: written to a
-/// temporary file while hashed, renamed over the old file only when the digests differ.
-/// Returns whether it wrote.
+/// temporary file while hashed, renamed over the old file only when the SHA-256 differs from
+/// `existing` (the old file's, when known; else the old file is read). Returns whether it wrote,
+/// and the digests.
 pub fn write_streamed(
     path: &Path,
+    existing: Option<&str>,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<bool> {
+) -> std::io::Result<(bool, Digests)> {
     struct Hashing<W> {
         inner: W,
         hash: Sha256,
+        sm3: sm3::Sm3,
+        size: u64,
     }
     impl<W: Write> Write for Hashing<W> {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             let n = self.inner.write(buf)?;
             self.hash.update(&buf[..n]);
+            sm3::Digest::update(&mut self.sm3, &buf[..n]);
+            self.size += n as u64;
             Ok(n)
         }
         fn flush(&mut self) -> std::io::Result<()> {
             self.inner.flush()
         }
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_beside(path)?;
     let result = (|| {
         let mut w = Hashing {
             inner: std::io::BufWriter::new(std::fs::File::create(&tmp)?),
             hash: Sha256::new(),
+            sm3: <sm3::Sm3 as sm3::Digest>::new(),
+            size: 0,
         };
         fill(&mut w)?;
         w.flush()?;
-        let digest = hex::encode(w.hash.finalize());
-        if file_sha256(path).is_some_and(|old| old == digest) {
+        let digests = Digests {
+            sha256: hex::encode(w.hash.finalize()),
+            sm3: hex::encode(sm3::Digest::finalize(w.sm3)),
+            size: w.size,
+        };
+        let old = match existing {
+            Some(sha) => Some(sha.to_string()),
+            None => file_sha256(path),
+        };
+        if old.is_some_and(|old| old == digests.sha256) {
             let _ = std::fs::remove_file(&tmp);
-            return Ok(false);
+            return Ok((false, digests));
         }
         std::fs::rename(&tmp, path)?;
         WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(true)
+        Ok((true, digests))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -114,6 +130,24 @@ pub fn write_if_changed(path: &Path, data: &[u8]) -> std::io::Result<bool> {
 /// archive finds documents by this path, never by sorting names (`100-` sorts before `11-`).
 pub fn document_path(case_id: &str, position: usize, kind: &str) -> String {
     format!("{case_id}/{:02}-{kind}.pdf", position + 1)
+}
+
+/// The digests of a file's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Digests {
+    pub sha256: String,
+    pub sm3: String,
+    pub size: u64,
+}
+
+impl Digests {
+    pub fn of(bytes: &[u8]) -> Self {
+        Digests {
+            sha256: sha256_hex(bytes),
+            sm3: sm3_hex(bytes),
+            size: bytes.len() as u64,
+        }
+    }
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

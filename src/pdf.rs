@@ -183,42 +183,54 @@ pub fn assemble(parts: VolumeParts) -> Result<Assembled, PdfError> {
 /// part at a time, never the whole. The first part's catalogue (XMP metadata, output intent),
 /// document information and file identifier stand for the whole.
 pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
+    let mut out = Vec::new();
+    join_to(parts.iter().map(|p| Ok(p.clone())), &mut out)?;
+    Ok(out)
+}
+
+/// [`join`] with the parts read one at a time (from disk, say) and the result written to `sink`
+/// as it is made: neither the parts nor the whole are ever held together.
+pub fn join_to(
+    parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
+    sink: &mut dyn std::io::Write,
+) -> Result<(), PdfError> {
     use std::io::Write;
-    if parts.is_empty() {
+    let mut parts = parts.peekable();
+    if parts.peek().is_none() {
         return Err(PdfError::Structure("没有可合并的部分".into()));
     }
     const PAGES: ObjectId = (1, 0);
     const CATALOG: ObjectId = (2, 0);
-    let mut out: Vec<u8> = Vec::new();
+    let mut out = Counting { sink, written: 0 };
     let mut offsets: BTreeMap<u32, usize> = BTreeMap::new();
     let mut kids: Vec<Object> = Vec::new();
     let mut next: u32 = 3;
     let mut catalog = Dictionary::new();
     let mut trailer_extra: Vec<(Vec<u8>, Object)> = Vec::new();
-    let write_obj = |out: &mut Vec<u8>,
+    let write_obj = |out: &mut Counting,
                      offsets: &mut BTreeMap<u32, usize>,
                      id: ObjectId,
                      obj: &Object|
      -> Result<(), PdfError> {
-        offsets.insert(id.0, out.len());
+        offsets.insert(id.0, out.written);
         write!(out, "{} {} obj", id.0, id.1)?;
         if Writer::need_separator(obj) {
-            out.push(b' ');
+            out.write_all(b" ")?;
         } else {
-            out.push(b'\n');
+            out.write_all(b"\n")?;
         }
         Writer::write_object(out, obj)?;
         if Writer::need_end_separator(obj) {
-            out.push(b'\n');
+            out.write_all(b"\n")?;
         }
-        out.extend_from_slice(b"endobj\n");
+        out.write_all(b"endobj\n")?;
         Ok(())
     };
-    for (i, part) in parts.iter().enumerate() {
-        let mut doc = Document::load_mem(part)?;
+    for (i, part) in parts.enumerate() {
+        let mut doc = Document::load_mem(&part?)?;
         if i == 0 {
             write!(out, "%PDF-{}\n%", doc.version)?;
-            out.extend_from_slice(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+            out.write_all(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n'])?;
         }
         let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
         for &p in &pages {
@@ -326,7 +338,7 @@ pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
     )?;
     // Classic cross-reference table; numbers no object took are free.
     let size = next;
-    let xref = out.len();
+    let xref = out.written;
     write!(out, "xref\n0 {size}\n")?;
     for id in 0..size {
         match offsets.get(&id) {
@@ -340,10 +352,28 @@ pub fn join(parts: &[Vec<u8>]) -> Result<Vec<u8>, PdfError> {
     for (k, v) in trailer_extra {
         trailer.set(k, v);
     }
-    out.extend_from_slice(b"trailer\n");
+    out.write_all(b"trailer\n")?;
     Writer::write_object(&mut out, &Object::Dictionary(trailer))?;
     write!(out, "\nstartxref\n{xref}\n%%EOF\n")?;
-    Ok(out)
+    out.flush()?;
+    Ok(())
+}
+
+/// A writer that counts what went through it (the offsets of a PDF's cross-reference table).
+struct Counting<'a> {
+    sink: &'a mut dyn std::io::Write,
+    written: usize,
+}
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.sink.write(buf)?;
+        self.written += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sink.flush()
+    }
 }
 
 /// Moves every object of `pdf` into `base` under fresh numbers; returns its pages in order,

@@ -234,6 +234,9 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
     })
 }
 
+/// Writes a file of the bag at once: its path in the bag and its bytes.
+type Put<'a> = dyn FnMut(&str, Vec<u8>) -> Result<Digests, TransferError> + 'a;
+
 /// Every file of one year's bag, relative to the bag's folder.
 fn bag(
     year: i32,
@@ -241,7 +244,7 @@ fn bag(
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
-    put: &mut dyn FnMut(&str, Vec<u8>) -> Result<Digests, TransferError>,
+    put: &mut Put,
 ) -> Result<Vec<(String, Content)>, TransferError> {
     let fonds_name = settings
         .archive
