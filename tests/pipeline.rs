@@ -753,3 +753,39 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
         v.findings
     );
 }
+
+#[test]
+fn a_file_anjuan_never_made_is_left_in_place() {
+    let cases = sample_cases("foreign-file");
+    let out = cases.with_file_name("out");
+    build_into(&cases, &out);
+    let m = manifest(&out);
+    let case = &m.files[0].case;
+    // An officer's own file in a case's folder and in the volumes' folder.
+    let own = [
+        out.join(case).join("扫描备查.pdf"),
+        out.join("volumes/说明.txt"),
+    ];
+    for f in &own {
+        std::fs::write(f, b"not anjuan's").unwrap();
+    }
+    let again = build_into(&cases, &out);
+    assert!(again.ok(), "{:?}", again.problems);
+    for f in &own {
+        assert_eq!(
+            std::fs::read(f).unwrap(),
+            b"not anjuan's",
+            "{}",
+            f.display()
+        );
+    }
+    // verify still names them: the output folder holds a file the manifest does not list.
+    let v = anjuan::archive::verify::verify(&out);
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.item.ends_with("扫描备查.pdf") && f.message.contains("多出的文件")),
+        "{:?}",
+        v.findings
+    );
+}
