@@ -295,7 +295,7 @@ fn xlsx_bytes(c: &Catalog, date: Option<NaiveDate>) -> Result<Vec<u8>, CatalogEr
 
 /// Rows of the PDF catalogue laid out as one typst document: a catalogue of many volumes is
 /// laid out in parts of this many rows and joined, so its memory does not grow with its length.
-pub const PART_ROWS: usize = 60;
+pub const PART_ROWS: usize = 120;
 
 /// Where the parts of a catalogue's PDF are kept between builds.
 fn parts_prefix(name: &str) -> String {
