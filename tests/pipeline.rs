@@ -789,3 +789,28 @@ fn a_file_anjuan_never_made_is_left_in_place() {
         v.findings
     );
 }
+
+#[test]
+#[cfg(unix)]
+fn output_cut_short_by_the_reader_ends_quietly() {
+    use std::io::Read;
+    // A case with a thousand misspelt keys: far more report than a pipe holds.
+    let mut case = MINIMAL.to_string();
+    for i in 0..1500 {
+        case.push_str(&format!("bogus_key_{i}: 1\n"));
+    }
+    let root = root_with("closed-pipe", &[("c.yaml", &case)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anjuan"))
+        .arg("check")
+        .arg(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone (`| head -c 64`).
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
