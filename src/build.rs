@@ -396,19 +396,18 @@ fn render_job(
         sha256: d.sha256,
         sm3: d.sm3,
     };
-    let made = |pages: usize, sha256: &str| Made {
-        inputs: inputs.clone(),
-        pages,
-        sha256: sha256.to_string(),
-    };
     if let Some((d, pages)) = cache.reusable(&job.rel_path, &inputs) {
-        cache.made(&job.rel_path, made(pages, &d.sha256));
         return Ok((entry(pages, d), None));
     }
     match renderer.render(&request) {
         Ok(r) => {
             let d = Digests::of(&r.pdf);
-            cache.made(&job.rel_path, made(r.pages, &d.sha256));
+            let made = Made {
+                inputs,
+                pages: r.pages,
+                sha256: d.sha256.clone(),
+            };
+            cache.made(&job.rel_path, made);
             Ok((entry(r.pages, d), Some(r.pdf)))
         }
         Err(e) => {

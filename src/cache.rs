@@ -150,11 +150,12 @@ impl BuildCache {
         Ok(true)
     }
 
-    /// The digests of `rel` when the last build made it from `inputs` and it is still that
-    /// file: nothing to make again.
+    /// The digests and page count of `rel` when the last build made it from `inputs` and it is
+    /// still that file: nothing to make again (and this build records it as made so).
     pub fn reusable(&self, rel: &str, inputs: &str) -> Option<(Digests, usize)> {
         let made = self.previous.made.get(rel).filter(|m| m.inputs == inputs)?;
         let d = self.digests(rel).filter(|d| d.sha256 == made.sha256)?;
+        self.made(rel, made.clone());
         Some((d, made.pages))
     }
 

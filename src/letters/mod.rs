@@ -507,17 +507,15 @@ fn render_one(
             {
                 *written += 1;
             }
+            let made = Made {
+                inputs,
+                pages: rendered.pages,
+                sha256: d.sha256.clone(),
+            };
+            cache.made(&path, made);
             (rendered.pages, d)
         }
     };
-    cache.made(
-        &path,
-        Made {
-            inputs,
-            pages,
-            sha256: d.sha256.clone(),
-        },
-    );
     Ok(LetterEntry {
         path,
         campaign: c.id.clone(),
