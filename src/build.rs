@@ -16,6 +16,7 @@ use crate::numbering::{self, Numbers};
 use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CheckedCase, Project};
+use crate::records::{CaseRecord, Records};
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
 use crate::stage::{BuildContext, Stage, progress_bar};
@@ -79,6 +80,7 @@ fn build_locked(
     let mut timing = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
     let mut cx = open(project, renderer, opts, &checked)?;
+    forget_vanished_cases(&mut cx);
     timing.done("核对");
     let previous_paths = cx.previous.paths();
     for stage in stages() {
@@ -137,12 +139,16 @@ fn open<'a>(
         })
         .collect();
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
+    let records = Records::open(&opts.out)
+        .map_err(|e| BuildError::Output(opts.out.join(crate::records::DIR), e))?;
     Ok(BuildContext {
         project,
         renderer,
         opts,
         cache: BuildCache::load(&opts.out),
-        previous: Manifest::load(&opts.out).unwrap_or_default(),
+        records,
+        previous: Manifest::load_sections(&opts.out).unwrap_or_default(),
+        stale: Vec::new(),
         manifest: Manifest::default(),
         problems,
         cases,
@@ -152,17 +158,26 @@ fn open<'a>(
     })
 }
 
-/// The build's records once every stage ran: the manifest and the cache saved, outputs no
-/// longer made removed, then the signature and the build log over the final manifest.
+/// The build's records once every stage ran: the records of cases no longer in the cases root
+/// dropped, the manifest written from the records and the stages' sections, the cache saved,
+/// outputs no longer made removed, then the signature and the build log over the final manifest.
 fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(), BuildError> {
     let out = &cx.opts.out;
+    let ids = cx.records.ids();
+    let records = &cx.records;
+    let volumes = !cx.manifest.volumes.is_empty();
     cx.manifest
-        .save(out)
+        .save_streamed(
+            out,
+            |w| records.write_files(&ids, w),
+            volumes.then_some(|w: &mut dyn std::io::Write| records.write_volumes(&ids, w)),
+        )
         .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
-    // Outputs no longer made, all in one place: what the last build listed or made that this
-    // one neither made nor kept standing.
+    // Outputs no longer made, all in one place: what the cases made again no longer have, and
+    // what the last build listed or made outside the cases that this one neither made nor kept.
     let listed = cx.manifest.paths();
     let mut stale: BTreeSet<String> = previous_paths.difference(&listed).cloned().collect();
+    stale.extend(std::mem::take(&mut cx.stale));
     stale.extend(
         cx.cache
             .no_longer_made()
@@ -181,6 +196,21 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     Ok(())
 }
 
+/// A case with a record that is no longer in the cases root (and not merely unread by a build of
+/// one case file, nor failed): its outputs go.
+fn forget_vanished_cases(cx: &mut BuildContext) {
+    let present: BTreeSet<&str> = cx.project.cases.iter().map(|c| c.case.id()).collect();
+    for id in cx.records.ids() {
+        if present.contains(id.as_str()) || cx.stands(&id) {
+            continue;
+        }
+        if let Some(r) = cx.records.load(&id) {
+            cx.stale.extend(r.paths().into_iter().map(String::from));
+        }
+        cx.records.remove(&id);
+    }
+}
+
 /// Every case's documents, rendered a chunk of cases at a time.
 pub struct CaseDocuments;
 
@@ -194,9 +224,16 @@ impl Stage for CaseDocuments {
         let total: usize = cx.cases.iter().map(|c| c.docs.len()).sum();
         let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
         // Whole cases a chunk at a time: a case is written only once all its documents
-        // rendered.
-        let mut results: Vec<CaseResult> = Vec::with_capacity(cx.cases.len());
+        // rendered, and its record once its documents are written.
         for group in case_chunks(&cx.cases, batch::CHUNK) {
+            let before: Vec<CaseRecord> = group
+                .iter()
+                .map(|c| {
+                    let r = cx.records.load(c.loaded.case.id()).unwrap_or_default();
+                    cx.cache.adopt(r.cache.clone());
+                    r
+                })
+                .collect();
             let per_case: Vec<Vec<Job>> = group
                 .iter()
                 .map(|c| jobs_of(&project.settings, c, &cx.numbers))
@@ -208,50 +245,70 @@ impl Stage for CaseDocuments {
                 r
             })
             .into_iter();
-            for (case, jobs) in group.iter().zip(&per_case) {
+            drop(flat);
+            for ((case, jobs), before) in group.iter().zip(&per_case).zip(before) {
                 let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
-                results.push(finish_case(case, jobs, own, opts, &cx.cache));
+                match finish_case(case, jobs, own, opts, &cx.cache) {
+                    CaseResult::Built {
+                        entries,
+                        written,
+                        problems: p,
+                    } => {
+                        cx.problems.extend(p);
+                        cx.report.cases_built += 1;
+                        cx.report.documents += entries.len();
+                        cx.report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
+                        cx.report.written += written;
+                        record_documents(cx, case, entries, before)?;
+                    }
+                    CaseResult::Failed { id, problems: p } => {
+                        // Its last good outputs stand, its record untouched.
+                        cx.cache.forget(before.paths());
+                        cx.failed.insert(id);
+                        cx.problems.extend(p);
+                    }
+                }
             }
             typst::comemo::evict(0);
             crate::memstat::release_free();
         }
         bar.finish_and_clear();
-        for r in results {
-            match r {
-                CaseResult::Built {
-                    entries,
-                    written,
-                    problems: p,
-                } => {
-                    cx.problems.extend(p);
-                    cx.report.cases_built += 1;
-                    cx.report.documents += entries.len();
-                    cx.report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
-                    cx.report.written += written;
-                    cx.manifest.files.extend(entries);
-                }
-                CaseResult::Failed { id, problems: p } => {
-                    cx.failed.insert(id);
-                    cx.problems.extend(p);
-                }
-            }
-        }
-        // A case that fails now keeps the documents of its last good build, still listed; so
-        // does every case this run did not read (one case file was built).
-        let built: BTreeSet<String> = cx.manifest.files.iter().map(|f| f.case.clone()).collect();
-        let previous = std::mem::take(&mut cx.previous.files);
-        let kept: Vec<FileEntry> = previous
-            .into_iter()
-            .filter(|f| {
-                cx.stands(&f.case) && !built.contains(&f.case) && opts.out.join(&f.path).is_file()
-            })
-            .collect();
-        for f in &kept {
-            cx.cache.keep(&f.path);
-        }
-        cx.manifest.files.extend(kept);
         Ok(())
     }
+}
+
+/// Writes a case's record with the documents it has now. Its volumes are carried over for 立卷
+/// to make again or keep (none without an `archive` block); the documents it no longer has are
+/// noted for removal.
+fn record_documents(
+    cx: &mut BuildContext,
+    case: &CheckedCase,
+    files: Vec<FileEntry>,
+    before: CaseRecord,
+) -> Result<(), BuildError> {
+    let files_volumes =
+        cx.project.settings.archive.is_some() && case.loaded.case.archive().is_some();
+    let mut record = CaseRecord {
+        files,
+        volumes: if files_volumes {
+            before.volumes.clone()
+        } else {
+            Vec::new()
+        },
+        ..CaseRecord::default()
+    };
+    let now: BTreeSet<String> = record.paths().into_iter().map(String::from).collect();
+    let gone: Vec<&str> = before
+        .paths()
+        .into_iter()
+        .filter(|p| !now.contains(*p))
+        .collect();
+    cx.stale.extend(gone.iter().map(|p| p.to_string()));
+    cx.cache.forget(gone);
+    record.cache = cx.cache.take(now.iter().map(String::as_str));
+    cx.records
+        .save(case.loaded.case.id(), record)
+        .map_err(|e| BuildError::Output(cx.opts.out.join(crate::records::DIR), e))
 }
 
 /// A document's manifest entry, and its bytes when it was rendered (none: the last build's file

@@ -24,7 +24,7 @@ pub const DIR: &str = ".anjuan-cache";
 pub const FILE_NAME: &str = ".anjuan-cache/index.json";
 
 /// Bumped when what the cache records changes meaning: an older cache is then ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A file as it was when its digests were taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,9 +53,28 @@ struct Stored {
     files: BTreeMap<String, Known>,
 }
 
+/// The records of one case's outputs (its documents, volumes and their 件 files), kept with
+/// the case's other records (see `records`) rather than in the index, so that a build holds
+/// them only while it works on that case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    #[serde(default)]
+    made: BTreeMap<String, Made>,
+    #[serde(default)]
+    files: BTreeMap<String, Known>,
+}
+
+impl Shard {
+    /// The paths it has records of.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.made.keys().chain(self.files.keys())
+    }
+}
+
 pub struct BuildCache {
     out: PathBuf,
-    previous: Stored,
+    /// The last build's records: the index, and the shards of the cases being worked on.
+    previous: Mutex<Stored>,
     now: Mutex<Stored>,
 }
 
@@ -88,7 +107,7 @@ impl BuildCache {
             .unwrap_or_default();
         BuildCache {
             out: out.to_path_buf(),
-            previous,
+            previous: Mutex::new(previous),
             now: Mutex::new(Stored {
                 version: VERSION,
                 ..Stored::default()
@@ -100,6 +119,46 @@ impl BuildCache {
         self.now.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn previous(&self) -> std::sync::MutexGuard<'_, Stored> {
+        self.previous.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes a case's records of the last build in, for the time its outputs are worked on.
+    pub fn adopt(&self, shard: Shard) {
+        let mut previous = self.previous();
+        previous.made.extend(shard.made);
+        previous.files.extend(shard.files);
+    }
+
+    /// Takes out the records of `paths` (a case's outputs): this build's, or the last build's
+    /// where this build left one untouched (an output kept as it stands). Neither is held
+    /// afterwards.
+    pub fn take<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Shard {
+        let mut now = self.now();
+        let mut previous = self.previous();
+        let mut shard = Shard::default();
+        for p in paths {
+            let before_made = previous.made.remove(p);
+            let before_file = previous.files.remove(p);
+            if let Some(m) = now.made.remove(p).or(before_made) {
+                shard.made.insert(p.to_string(), m);
+            }
+            if let Some(k) = now.files.remove(p).or(before_file) {
+                shard.files.insert(p.to_string(), k);
+            }
+        }
+        shard
+    }
+
+    /// Forgets the last build's records of `paths` (a case whose outputs were not made again).
+    pub fn forget<'a>(&self, paths: impl IntoIterator<Item = &'a str>) {
+        let mut previous = self.previous();
+        for p in paths {
+            previous.made.remove(p);
+            previous.files.remove(p);
+        }
+    }
+
     /// The digests of the output file `rel`: the recorded ones while its stamp is unchanged,
     /// else read and hashed. None when it cannot be read.
     pub fn digests(&self, rel: &str) -> Option<Digests> {
@@ -108,10 +167,9 @@ impl BuildCache {
         // Recorded by this build (written a moment ago) or by the last one.
         let this_build = self.now().files.get(rel).cloned();
         let recorded = this_build
-            .as_ref()
-            .or_else(|| self.previous.files.get(rel))
+            .or_else(|| self.previous().files.get(rel).cloned())
             .filter(|k| k.mtime == mtime && k.ino == ino && k.digests.size == size)
-            .map(|k| k.digests.clone());
+            .map(|k| k.digests);
         let digests = match recorded {
             Some(d) => d,
             None => Digests::of(&std::fs::read(&path).ok()?),
@@ -153,10 +211,16 @@ impl BuildCache {
     /// The digests and page count of `rel` when the last build made it from `inputs` and it is
     /// still that file: nothing to make again (and this build records it as made so).
     pub fn reusable(&self, rel: &str, inputs: &str) -> Option<(Digests, usize)> {
-        let made = self.previous.made.get(rel).filter(|m| m.inputs == inputs)?;
+        let made = self
+            .previous()
+            .made
+            .get(rel)
+            .filter(|m| m.inputs == inputs)
+            .cloned()?;
         let d = self.digests(rel).filter(|d| d.sha256 == made.sha256)?;
-        self.made(rel, made.clone());
-        Some((d, made.pages))
+        let pages = made.pages;
+        self.made(rel, made);
+        Some((d, pages))
     }
 
     /// Writes what `fill` makes to `rel` a piece at a time, unless the file there already holds
@@ -192,8 +256,8 @@ impl BuildCache {
     }
 
     /// What `rel` was made from by the last build.
-    pub fn made_before(&self, rel: &str) -> Option<&Made> {
-        self.previous.made.get(rel)
+    pub fn made_before(&self, rel: &str) -> Option<Made> {
+        self.previous().made.get(rel).cloned()
     }
 
     /// Records what `rel` is made from in this build.
@@ -205,10 +269,11 @@ impl BuildCache {
     /// without looking at it: a failed case's documents).
     pub fn keep(&self, rel: &str) {
         let mut now = self.now();
-        if let Some(m) = self.previous.made.get(rel) {
+        let previous = self.previous();
+        if let Some(m) = previous.made.get(rel) {
             now.made.entry(rel.to_string()).or_insert_with(|| m.clone());
         }
-        if let Some(k) = self.previous.files.get(rel) {
+        if let Some(k) = previous.files.get(rel) {
             now.files
                 .entry(rel.to_string())
                 .or_insert_with(|| k.clone());
@@ -224,13 +289,14 @@ impl BuildCache {
     /// whole).
     pub fn keep_below(&self, prefix: &str) {
         let mut now = self.now();
-        for (k, m) in self.previous.made.range(prefix.to_string()..) {
+        let previous = self.previous();
+        for (k, m) in previous.made.range(prefix.to_string()..) {
             if !k.starts_with(prefix) {
                 break;
             }
             now.made.entry(k.clone()).or_insert_with(|| m.clone());
         }
-        for (k, f) in self.previous.files.range(prefix.to_string()..) {
+        for (k, f) in previous.files.range(prefix.to_string()..) {
             if !k.starts_with(prefix) {
                 break;
             }
@@ -241,7 +307,7 @@ impl BuildCache {
     /// Files the last build made that this one neither made nor kept.
     pub fn no_longer_made(&self) -> Vec<String> {
         let now = self.now();
-        self.previous
+        self.previous()
             .files
             .keys()
             .filter(|k| !now.files.contains_key(*k))

@@ -28,6 +28,7 @@ pub mod pdf;
 pub mod problems;
 pub mod procedure;
 pub mod project;
+pub mod records;
 pub mod render;
 pub mod schema;
 pub mod settings;

@@ -145,6 +145,72 @@ impl Manifest {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// The sections a build holds whole: all but `files` and `volumes`, whose entries are
+    /// kept a case at a time (see `records`).
+    pub fn load_sections(out: &Path) -> Option<Manifest> {
+        #[derive(Deserialize)]
+        struct Sections {
+            #[serde(default)]
+            archive: Option<ArchiveCodes>,
+            #[serde(default)]
+            catalogs: Vec<CatalogEntry>,
+            #[serde(default)]
+            letters: Vec<LetterEntry>,
+            #[serde(default)]
+            print_files: Vec<PrintFileEntry>,
+            #[serde(default)]
+            registers: Vec<RegisterEntry>,
+            #[serde(default)]
+            transfer: Vec<ListedFile>,
+        }
+        let file = std::fs::File::open(out.join(FILE_NAME)).ok()?;
+        let s: Sections =
+            serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).ok()?;
+        Some(Manifest {
+            files: Vec::new(),
+            archive: s.archive,
+            catalogs: s.catalogs,
+            letters: s.letters,
+            print_files: s.print_files,
+            registers: s.registers,
+            transfer: s.transfer,
+            volumes: Vec::new(),
+        })
+    }
+
+    /// Writes the manifest with its `files` and `volumes` sections written by `files` and
+    /// `volumes` (none: no volumes) instead of from itself, the rest from itself: byte for byte
+    /// what [`Manifest::save`] writes for the whole, without holding it. Returns the digests of
+    /// what the file holds.
+    pub fn save_streamed(
+        &self,
+        out: &Path,
+        files: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        volumes: Option<impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>,
+    ) -> std::io::Result<crate::output::Digests> {
+        let sections = Manifest {
+            files: Vec::new(),
+            volumes: Vec::new(),
+            ..self.clone()
+        };
+        let text = serde_json::to_string_pretty(&sections).map_err(std::io::Error::other)?;
+        let rest = text
+            .strip_prefix("{\n  \"files\": []")
+            .and_then(|r| r.strip_suffix("\n}"))
+            .ok_or_else(|| std::io::Error::other("manifest layout"))?;
+        crate::output::write_streamed(&out.join(FILE_NAME), None, |w| {
+            w.write_all(b"{\n  \"files\": ")?;
+            files(&mut *w)?;
+            w.write_all(rest.as_bytes())?;
+            if let Some(volumes) = volumes {
+                w.write_all(b",\n  \"volumes\": ")?;
+                volumes(&mut *w)?;
+            }
+            w.write_all(b"\n}\n")
+        })
+        .map(|(_, d)| d)
+    }
+
     /// Every file listed, in any section, with its digests (a volume's item files too).
     pub fn listed(&self) -> Vec<Listed<'_>> {
         fn l<'a>(path: &'a str, sha256: &'a str, sm3: &'a str) -> Listed<'a> {

@@ -206,3 +206,11 @@ pub fn remove_outputs<'a>(out: &Path, stale: impl IntoIterator<Item = &'a String
         }
     }
 }
+
+/// Whether `id` can name a case or campaign: its folder and files in the output.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}

@@ -287,13 +287,7 @@ pub fn skeleton(kind: &str, id: &str, depth: usize) -> Option<String> {
     ))
 }
 
-/// Whether `id` can name a case (and its file).
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
+pub use crate::output::valid_id;
 
 /// How many folders `dir` is below the cases root that holds it (0 when none does).
 pub fn depth_below_root(dir: &Path) -> usize {

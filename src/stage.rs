@@ -17,6 +17,7 @@ use crate::manifest::Manifest;
 use crate::numbering::Numbers;
 use crate::problems::Problems;
 use crate::project::{CheckedCase, Project};
+use crate::records::Records;
 use crate::render::Renderer;
 
 pub struct BuildOptions {
@@ -89,9 +90,14 @@ pub struct BuildContext<'a> {
     pub opts: &'a BuildOptions,
     /// What the last build made: unchanged outputs are neither made nor read again.
     pub cache: BuildCache,
-    /// The last build's manifest.
+    /// Each case's outputs as the last build left them, a case at a time.
+    pub records: Records,
+    /// The last build's manifest, but for the sections the records keep (`files`, `volumes`).
     pub previous: Manifest,
-    /// This build's, each stage writing its own section.
+    /// Outputs of the cases made again that they no longer have (removed when the build ends).
+    pub stale: Vec<String>,
+    /// This build's, each stage writing its own section (`files` and `volumes` are written from
+    /// the records; `volumes` holds them, without page digests, for the stages after 立卷).
     pub manifest: Manifest,
     pub problems: Problems,
     /// The cases checked, numbered and with every template they need: this build's to make.

@@ -22,6 +22,7 @@ pub use crate::manifest::{ItemRow, Served, VolumeEntry, item_code};
 use crate::output::sha256_hex;
 use crate::problems::Problems;
 use crate::project::CheckedCase;
+use crate::records::CaseRecord;
 use crate::render::{RenderRequest, Renderer};
 use crate::settings::{ArchiveSettings, Settings};
 use crate::stage::{BuildContext, BuildError, Stage};
@@ -49,6 +50,9 @@ enum Source {
 /// Volumes assembled between two clearings of typst's memo cache.
 const VOLUMES_PER_CHUNK: usize = 8;
 
+/// Cases whose records are held at once while their volumes are made.
+const CASES_PER_CHUNK: usize = 64;
+
 /// A volume planned: its items and code.
 struct Plan<'a> {
     case: &'a CheckedCase,
@@ -57,88 +61,6 @@ struct Plan<'a> {
     volume: usize,
     volumes: usize,
     items: Vec<Item>,
-}
-
-/// Builds the volumes of every case with an `archive` block. `files` are this build's
-/// documents; `previous` the volumes of the last build (reused when their inputs are unchanged).
-pub fn build_volumes(
-    env: Env,
-    cases: &[&CheckedCase],
-    files: &[FileEntry],
-    previous: &[VolumeEntry],
-) -> (Vec<VolumeEntry>, Problems) {
-    let Env {
-        settings,
-        renderer,
-        root,
-        out,
-        cache,
-    } = env;
-    let mut problems = Problems::default();
-    let Some(arch) = settings.archive.as_ref() else {
-        return (Vec::new(), problems);
-    };
-    let mut ordered: Vec<&&CheckedCase> = cases
-        .iter()
-        .filter(|c| c.loaded.case.archive().is_some())
-        .collect();
-    // Serials go out in filing order, so a case added later never moves anybody.
-    ordered.sort_by_key(|c| {
-        (
-            c.loaded.case.archive().map(|a| a.filed_on),
-            c.loaded.case.id().to_string(),
-        )
-    });
-    let mut plans = Vec::new();
-    // Documents by path, once for all cases (a case's are found by the paths it writes).
-    let by_path: HashMap<&str, &FileEntry> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let planned = Ledger::update(
-        root,
-        || crate::ledger::say_busy(root),
-        |ledger| {
-            for c in ordered {
-                match plan_case(settings, arch, c, &by_path, ledger) {
-                    Ok(p) => plans.extend(p),
-                    Err(message) => {
-                        let mut ctx = c.loaded.ctx();
-                        ctx.error("archive", message);
-                        problems.extend(ctx.problems);
-                    }
-                }
-            }
-        },
-    );
-    if let Err(e) = planned {
-        // Serials not recorded are not given: no volume is made with them.
-        plans.clear();
-        let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
-        ctx.error("", e.to_string());
-        problems.extend(ctx.problems);
-    }
-    // A few volumes at a time: each holds its documents and typst's work in memory.
-    let mut results: Vec<Result<VolumeEntry, (String, String)>> = Vec::with_capacity(plans.len());
-    crate::render::batch::in_chunks(
-        &plans,
-        VOLUMES_PER_CHUNK,
-        crate::render::batch::threads(),
-        |p| make_volume(arch, renderer, p, previous, out, cache),
-        |_, r| results.extend(r),
-    );
-    let mut volumes = Vec::new();
-    for r in results {
-        match r {
-            Ok(v) => volumes.push(v),
-            Err((case, message)) => {
-                if let Some(c) = cases.iter().find(|c| c.loaded.case.id() == case) {
-                    let mut ctx = c.loaded.ctx();
-                    ctx.error("archive", message);
-                    problems.extend(ctx.problems);
-                }
-            }
-        }
-    }
-    volumes.sort_by(|a, b| a.path.cmp(&b.path));
-    (volumes, problems)
 }
 
 /// What the archive stage works with: the settings, the renderer, the cases root (whose ledger
@@ -154,8 +76,9 @@ pub struct Env<'a> {
 }
 
 /// 立卷: the volumes of the cases built (a case whose outputs stand keeps its last volumes),
-/// recorded in the manifest's `volumes`, with the 档号 settings (`archive`) `verify` checks
-/// them against.
+/// recorded with each case (see `records`), with the 档号 settings (`archive`) `verify` checks
+/// them against. The cases are worked through a chunk at a time: their records are read, their
+/// volumes made, their records written back, and nothing of them is held after.
 pub struct Volumes;
 
 impl Stage for Volumes {
@@ -164,34 +87,30 @@ impl Stage for Volumes {
     }
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
-        let env = Env {
-            settings: &cx.project.settings,
-            renderer: cx.renderer,
-            root: &cx.project.root,
-            out: &cx.opts.out,
-            cache: &cx.cache,
-        };
-        let previous = std::mem::take(&mut cx.previous.volumes);
-        let cases: Vec<&CheckedCase> = cx.built_cases().collect();
-        let (mut volumes, problems) = build_volumes(env, &cases, &cx.manifest.files, &previous);
-        cx.problems.extend(problems);
-        let done: std::collections::BTreeSet<String> =
-            volumes.iter().map(|v| v.case.clone()).collect();
-        let out = &cx.opts.out;
-        let standing: Vec<VolumeEntry> = previous
-            .into_iter()
-            .filter(|v| {
-                cx.stands(&v.case) && !done.contains(&v.case) && out.join(&v.path).is_file()
-            })
-            .collect();
-        for v in &standing {
-            cx.cache.keep(&v.path);
-            for f in v.items.iter().filter_map(|it| it.file.as_ref()) {
-                cx.cache.keep(f);
+        let project = cx.project;
+        if let Some(arch) = project.settings.archive.as_ref() {
+            let failed = &cx.failed;
+            let mut ordered: Vec<&CheckedCase> = cx
+                .cases
+                .iter()
+                .copied()
+                .filter(|c| {
+                    c.loaded.case.archive().is_some() && !failed.contains(c.loaded.case.id())
+                })
+                .collect();
+            // Serials go out in filing order, so a case added later never moves anybody.
+            ordered.sort_by_key(|c| {
+                (
+                    c.loaded.case.archive().map(|a| a.filed_on),
+                    c.loaded.case.id().to_string(),
+                )
+            });
+            let codes = allocate_codes(cx, arch, &ordered);
+            for chunk in ordered.chunks(CASES_PER_CHUNK) {
+                make_chunk(cx, arch, chunk, &codes)?;
             }
         }
-        volumes.extend(standing);
-        volumes.sort_by(|a, b| a.path.cmp(&b.path));
+        let volumes = cx.records.volumes();
         // verify checks 档号 against the template without the cases root.
         cx.manifest.archive = cx
             .project
@@ -208,6 +127,144 @@ impl Stage for Volumes {
         cx.manifest.volumes = volumes;
         Ok(())
     }
+}
+
+/// The 档号 of each case's volumes, from the ledger in one update, by case id. A case that cannot
+/// be planned gets none, and its problem is recorded.
+fn allocate_codes(
+    cx: &mut BuildContext,
+    arch: &ArchiveSettings,
+    ordered: &[&CheckedCase],
+) -> HashMap<String, (i32, Vec<String>)> {
+    let (settings, root, records) = (&cx.project.settings, &cx.project.root, &cx.records);
+    let mut codes = HashMap::new();
+    let mut problems = Problems::default();
+    let planned = Ledger::update(
+        root,
+        || crate::ledger::say_busy(root),
+        |ledger| {
+            for c in ordered {
+                let files = records.load(c.loaded.case.id()).unwrap_or_default().files;
+                match items_of(settings, c, &files) {
+                    Ok((items, year)) => {
+                        let n = split(items, arch.max_pages.max(1)).len();
+                        let given = (0..n)
+                            .map(|i| allocate_code(arch, ledger, c, year, i))
+                            .collect();
+                        codes.insert(c.loaded.case.id().to_string(), (year, given));
+                    }
+                    Err(message) => {
+                        let mut ctx = c.loaded.ctx();
+                        ctx.error("archive", message);
+                        problems.extend(ctx.problems);
+                    }
+                }
+            }
+        },
+    );
+    if let Err(e) = planned {
+        // Serials not recorded are not given: no volume is made with them.
+        codes.clear();
+        let mut ctx = crate::case::Ctx::new(crate::ledger::FILE_NAME, "");
+        ctx.error("", e.to_string());
+        problems.extend(ctx.problems);
+    }
+    cx.problems.extend(problems);
+    codes
+}
+
+/// Makes the volumes of a chunk of cases and writes their records: each case's volumes as made
+/// now (none when they could not be made: the last ones are then removed), the volumes it no
+/// longer has noted for removal.
+fn make_chunk(
+    cx: &mut BuildContext,
+    arch: &ArchiveSettings,
+    chunk: &[&CheckedCase],
+    codes: &HashMap<String, (i32, Vec<String>)>,
+) -> Result<(), BuildError> {
+    let env = Env {
+        settings: &cx.project.settings,
+        renderer: cx.renderer,
+        root: &cx.project.root,
+        out: &cx.opts.out,
+        cache: &cx.cache,
+    };
+    let mut records: Vec<CaseRecord> = Vec::with_capacity(chunk.len());
+    let mut plans: Vec<Plan> = Vec::new();
+    let mut problems = Problems::default();
+    for c in chunk {
+        let id = c.loaded.case.id();
+        let record = cx.records.load(id).unwrap_or_default();
+        env.cache.adopt(record.cache.clone());
+        if let Some((year, given)) = codes.get(id) {
+            match items_of(env.settings, c, &record.files)
+                .and_then(|(items, _)| plans_of(arch, c, items, *year, given))
+            {
+                Ok(p) => plans.extend(p),
+                Err(message) => {
+                    let mut ctx = c.loaded.ctx();
+                    ctx.error("archive", message);
+                    problems.extend(ctx.problems);
+                }
+            }
+        }
+        records.push(record);
+    }
+    let mut made: Vec<Result<VolumeEntry, (String, String)>> = Vec::with_capacity(plans.len());
+    let before: HashMap<&str, &[VolumeEntry]> = chunk
+        .iter()
+        .zip(&records)
+        .map(|(c, r)| (c.loaded.case.id(), &r.volumes[..]))
+        .collect();
+    crate::render::batch::in_chunks(
+        &plans,
+        VOLUMES_PER_CHUNK,
+        crate::render::batch::threads(),
+        |p| {
+            let previous = before.get(p.case.loaded.case.id()).copied().unwrap_or(&[]);
+            make_volume(arch, env.renderer, p, previous, env.out, env.cache)
+        },
+        |_, r| made.extend(r),
+    );
+    drop(before);
+    drop(plans);
+    let mut by_case: HashMap<String, Vec<VolumeEntry>> = HashMap::new();
+    for r in made {
+        match r {
+            Ok(v) => by_case.entry(v.case.clone()).or_default().push(v),
+            Err((case, message)) => {
+                if let Some(c) = chunk.iter().find(|c| c.loaded.case.id() == case) {
+                    let mut ctx = c.loaded.ctx();
+                    ctx.error("archive", message);
+                    problems.extend(ctx.problems);
+                }
+                // A case missing one of its volumes gets none: no partial set stands.
+                by_case.insert(case, Vec::new());
+            }
+        }
+    }
+    cx.problems.extend(problems);
+    for (c, mut record) in chunk.iter().zip(records) {
+        let id = c.loaded.case.id();
+        let before: Vec<String> = record.paths().into_iter().map(String::from).collect();
+        record.volumes = by_case.remove(id).unwrap_or_default();
+        if record.volumes.len() != codes.get(id).map_or(0, |(_, g)| g.len()) {
+            record.volumes.clear();
+        }
+        let now: Vec<String> = record.paths().into_iter().map(String::from).collect();
+        let gone: Vec<&str> = before
+            .iter()
+            .filter(|p| !now.contains(p))
+            .map(String::as_str)
+            .collect();
+        cx.stale.extend(gone.iter().map(|p| p.to_string()));
+        cx.cache.forget(gone);
+        record.cache = cx.cache.take(now.iter().map(String::as_str));
+        cx.records
+            .save(id, record)
+            .map_err(|e| BuildError::Output(cx.opts.out.join(crate::records::DIR), e))?;
+    }
+    Ok(())
 }
 
 /// Formats a 档号 from the template.
@@ -228,13 +285,14 @@ pub fn format_code(
         .replace("{serial}", &serial.to_string())
 }
 
-fn plan_case<'a>(
+/// A case's items in filing order (its documents, each followed by the scanned originals after
+/// it), from the documents this build recorded, and the volume's year.
+fn items_of(
     settings: &Settings,
-    arch: &ArchiveSettings,
-    case: &'a CheckedCase,
-    by_path: &HashMap<&str, &FileEntry>,
-    ledger: &mut Ledger,
-) -> Result<Vec<Plan<'a>>, String> {
+    case: &CheckedCase,
+    files: &[FileEntry],
+) -> Result<(Vec<Item>, i32), String> {
+    let by_path: HashMap<&str, &FileEntry> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let c = &case.loaded.case;
     let info = c.archive().ok_or("案件没有 archive 归档信息")?;
     let id = c.id();
@@ -339,30 +397,60 @@ fn plan_case<'a>(
         .filter_map(|i| i.row.date)
         .max()
         .map_or(info.filed_on.year(), |d| d.year());
+    Ok((items, year))
+}
+
+/// The 档号 of a case's `i`-th volume from the ledger (the one it already has, or the next).
+fn allocate_code(
+    arch: &ArchiveSettings,
+    ledger: &mut Ledger,
+    case: &CheckedCase,
+    year: i32,
+    i: usize,
+) -> String {
+    let id = case.loaded.case.id();
+    let Some(info) = case.loaded.case.archive() else {
+        return String::new();
+    };
+    let sequence = format!("archive/{year}/{}", info.retention.code());
+    let owner = if i == 0 {
+        id.to_string()
+    } else {
+        format!("{id}/卷{}", i + 1)
+    };
+    ledger
+        .allocate(&sequence, &owner, |s| {
+            format_code(&arch.code_template, arch, year, info.retention.code(), s)
+        })
+        .value
+}
+
+/// A case's volumes: its items split at `archive.max_pages`, numbered with the 档号 given.
+fn plans_of<'a>(
+    arch: &ArchiveSettings,
+    case: &'a CheckedCase,
+    items: Vec<Item>,
+    year: i32,
+    codes: &[String],
+) -> Result<Vec<Plan<'a>>, String> {
     let groups = split(items, arch.max_pages.max(1));
     let n = groups.len();
-    let sequence = format!("archive/{year}/{}", info.retention.code());
+    if n != codes.len() {
+        return Err("案件的文书在生成过程中发生变化，请重新生成".into());
+    }
     let mut plans = Vec::new();
-    for (i, mut items) in groups.into_iter().enumerate() {
-        let owner = if i == 0 {
-            id.to_string()
-        } else {
-            format!("{id}/卷{}", i + 1)
-        };
-        let entry = ledger.allocate(&sequence, &owner, |s| {
-            format_code(&arch.code_template, arch, year, info.retention.code(), s)
-        });
+    for (i, (mut items, code)) in groups.into_iter().zip(codes).enumerate() {
         let mut page = 1;
         for (k, it) in items.iter_mut().enumerate() {
             it.row.seq = k + 1;
-            it.row.code = item_code(&entry.value, k + 1);
+            it.row.code = item_code(code, k + 1);
             it.row.start = page;
             it.row.end = page + it.row.pages - 1;
             page += it.row.pages;
         }
         plans.push(Plan {
             case,
-            code: entry.value,
+            code: code.clone(),
             year,
             volume: i + 1,
             volumes: n,

@@ -74,9 +74,8 @@ pub struct LoadedCase {
     pub path: PathBuf,
     /// The file as shown in messages (relative to the cases root).
     pub file: String,
+    /// Read from the file again when a problem needs them.
     pub positions: Positions,
-    /// The raw YAML value, as parsed (templates get it with defaults filled in).
-    pub raw: Value,
 }
 
 impl LoadedCase {
@@ -84,7 +83,7 @@ impl LoadedCase {
     pub fn ctx(&self) -> Ctx {
         Ctx {
             file: self.file.clone(),
-            positions: self.positions.clone(),
+            positions: self.positions.detached(),
             problems: Problems::default(),
         }
     }
@@ -164,8 +163,9 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
             case,
             path: path.to_path_buf(),
             file: ctx.file.clone(),
-            positions: ctx.positions.clone(),
-            raw: value,
+            positions: Positions::of_file(path, |p| {
+                crate::yaml::read_text(p).ok().map(|(text, _)| text)
+            }),
         })),
         _ => Loaded::Other,
     }

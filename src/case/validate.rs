@@ -11,11 +11,7 @@ use crate::diagnostics::Ctx;
 
 /// The case id is usable as a folder name.
 pub fn check_id(id: &str, ctx: &mut Ctx) {
-    let ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
+    if !crate::output::valid_id(id) {
         ctx.error(
             "id",
             format!("案件编号 {id} 只能由字母、数字、“-”和“_”组成（它用作文件名）"),

@@ -3,6 +3,8 @@
 //! marked events.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -16,21 +18,83 @@ pub struct Pos {
 
 /// Field path (`inspection.records[1].finding`) to the position of its key, or of the item for
 /// sequence entries.
-/// Shared: every problem collector of a file holds the same map.
-#[derive(Debug, Default, Clone)]
+///
+/// Parsed only when first asked: a file without problems is never read for positions, and a
+/// case held through a build keeps its file's path, not a map of every field.
+#[derive(Clone, Default)]
 pub struct Positions {
-    map: std::sync::Arc<HashMap<String, Pos>>,
+    inner: Arc<Lazy>,
+}
+
+#[derive(Default)]
+struct Lazy {
+    source: Source,
+    map: OnceLock<HashMap<String, Pos>>,
+}
+
+#[derive(Default)]
+enum Source {
+    #[default]
+    Empty,
+    Text(Box<str>),
+    /// Read again when needed, by the reader the file was first read with (its encoding).
+    File(PathBuf, fn(&Path) -> Option<String>),
+}
+
+impl std::fmt::Debug for Positions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = match &self.inner.source {
+            Source::Empty => "empty".to_string(),
+            Source::Text(t) => format!("text of {} bytes", t.len()),
+            Source::File(p, _) => format!("file {}", p.display()),
+        };
+        write!(f, "Positions({source})")
+    }
+}
+
+fn parse_map(text: &str) -> HashMap<String, Pos> {
+    let mut recorder = Recorder::default();
+    // A syntax error is reported by serde_yaml with its own position; what was read up to it
+    // is still useful.
+    let _ = Parser::new_from_str(text).load(&mut recorder, false);
+    recorder.map
 }
 
 impl Positions {
+    /// The positions of `text`, parsed when first asked.
     pub fn parse(text: &str) -> Self {
-        let mut recorder = Recorder::default();
-        // A syntax error is reported by serde_yaml with its own position; what was read up to
-        // it is still useful.
-        let _ = Parser::new_from_str(text).load(&mut recorder, false);
+        Self::of(Source::Text(text.into()))
+    }
+
+    /// The positions of the file at `path`, read with `read` and parsed when first asked.
+    pub fn of_file(path: &Path, read: fn(&Path) -> Option<String>) -> Self {
+        Self::of(Source::File(path.to_path_buf(), read))
+    }
+
+    fn of(source: Source) -> Self {
         Self {
-            map: std::sync::Arc::new(recorder.map),
+            inner: Arc::new(Lazy {
+                source,
+                map: OnceLock::new(),
+            }),
         }
+    }
+
+    /// The same positions, not sharing what was parsed: a collector that parses its file drops
+    /// the map with itself instead of leaving it with every holder of the file's positions.
+    pub fn detached(&self) -> Self {
+        match &self.inner.source {
+            Source::File(path, read) => Self::of_file(path, *read),
+            _ => self.clone(),
+        }
+    }
+
+    fn map(&self) -> &HashMap<String, Pos> {
+        self.inner.map.get_or_init(|| match &self.inner.source {
+            Source::Empty => HashMap::new(),
+            Source::Text(text) => parse_map(text),
+            Source::File(path, read) => read(path).map(|t| parse_map(&t)).unwrap_or_default(),
+        })
     }
 
     /// The position of `path`, or of its nearest ancestor that the file has.
@@ -41,14 +105,14 @@ impl Positions {
         }
         let mut p = path;
         loop {
-            if let Some(pos) = self.map.get(p) {
+            if let Some(pos) = self.map().get(p) {
                 return *pos;
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
                 None => {
                     return self
-                        .map
+                        .map()
                         .get("")
                         .copied()
                         .unwrap_or(Pos { line: 1, column: 1 });
@@ -61,7 +125,7 @@ impl Positions {
     pub fn find_within(&self, path: &str) -> Option<Pos> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.map.get(p).filter(|_| !p.is_empty()) {
+            if let Some(pos) = self.map().get(p).filter(|_| !p.is_empty()) {
                 return Some(*pos);
             }
             p = &p[..p.rfind(['.', '['])?];
@@ -70,7 +134,7 @@ impl Positions {
 
     /// Whether the file has a value at exactly `path`.
     pub fn has(&self, path: &str) -> bool {
-        self.map.contains_key(path)
+        self.map().contains_key(path)
     }
 
     /// The positions below `prefixes`, re-rooted so that `recipients[2].notice.issued_on` is
@@ -79,7 +143,7 @@ impl Positions {
     pub fn rebased(&self, prefixes: &[&str]) -> Positions {
         let mut map = HashMap::new();
         for prefix in prefixes.iter().rev() {
-            for (path, pos) in self.map.iter() {
+            for (path, pos) in self.map().iter() {
                 let rest = if path == prefix {
                     Some("")
                 } else {
@@ -90,8 +154,11 @@ impl Positions {
                 }
             }
         }
-        Positions {
-            map: std::sync::Arc::new(map),
+        Self {
+            inner: Arc::new(Lazy {
+                source: Source::Empty,
+                map: OnceLock::from(map),
+            }),
         }
     }
 }

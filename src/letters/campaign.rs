@@ -104,11 +104,7 @@ fn read_with(cf: &CampaignFile, ctx: &mut Ctx) -> Option<Campaign> {
     f.reject_unknown(ctx);
 
     let id = id?.to_string();
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !crate::output::valid_id(&id) {
         ctx.error(
             "id",
             format!("批次编号 {id} 只能由字母、数字、“-”和“_”组成（它用作输出目录名）"),
@@ -464,7 +460,6 @@ fn check_merged(
         path: c.path.clone(),
         file: c.file.clone(),
         positions: ctx.positions.clone(),
-        raw: Value::Mapping(merged.clone()),
     };
     Some(Letter {
         ordinal: row.ordinal,

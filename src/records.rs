@@ -1,0 +1,217 @@
+//! What the build knows of each case's outputs, one file a case in
+//! `OUT/.anjuan-cache/cases/<id>.json`: its documents and volumes as the manifest lists them, with
+//! the cache's records of those files. A build works through the cases a few at a time and holds
+//! only those cases' records: memory does not grow with the number of cases, and a case that did
+//! not change is a file left as it is.
+//!
+//! The manifest is written from these files at the end of a build. A case whose outputs stand (it
+//! failed now, or the build read only part of the cases root) keeps its file untouched, so its
+//! outputs stay listed. Lost, the records are made again from `manifest.json`
+//! ([`Records::open`]); like the rest of the cache they are never evidence.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache::Shard;
+use crate::manifest::{FileEntry, Manifest, VolumeEntry};
+
+/// Below the output folder.
+pub const DIR: &str = ".anjuan-cache/cases";
+
+/// Bumped when a record changes shape: older records are made again from the manifest.
+const VERSION: u32 = 1;
+
+/// One case's outputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    #[serde(default)]
+    pub version: u32,
+    /// Its documents, by path.
+    pub files: Vec<FileEntry>,
+    /// Its volumes, by path.
+    #[serde(default)]
+    pub volumes: Vec<VolumeEntry>,
+    /// The cache's records of those files.
+    #[serde(default)]
+    pub cache: Shard,
+}
+
+impl CaseRecord {
+    /// Every output file of the case: documents, volumes and their 件 files.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
+        for v in &self.volumes {
+            paths.push(&v.path);
+            paths.extend(v.items.iter().filter_map(|it| it.file.as_deref()));
+        }
+        paths
+    }
+}
+
+/// The records of one output folder.
+pub struct Records {
+    dir: PathBuf,
+}
+
+impl Records {
+    /// The records of `out`; when there are none yet but the folder has a manifest (a build of
+    /// an older anjuan, or the cache deleted), they are made from it first, so that the outputs
+    /// of cases this build does not make again stay listed.
+    pub fn open(out: &Path) -> std::io::Result<Records> {
+        let records = Records { dir: out.join(DIR) };
+        let marker = records.dir.join(".version");
+        let current = std::fs::read_to_string(&marker).ok();
+        if current.as_deref() != Some(&VERSION.to_string()) {
+            if records.dir.exists() {
+                std::fs::remove_dir_all(&records.dir)?;
+            }
+            std::fs::create_dir_all(&records.dir)?;
+            if let Some(m) = Manifest::load(out) {
+                records.fill_from(m)?;
+            }
+            crate::output::write_atomic(&marker, VERSION.to_string().as_bytes())?;
+        }
+        Ok(records)
+    }
+
+    fn fill_from(&self, m: Manifest) -> std::io::Result<()> {
+        let mut by_case: std::collections::BTreeMap<String, CaseRecord> = Default::default();
+        for f in m.files {
+            by_case.entry(f.case.clone()).or_default().files.push(f);
+        }
+        for v in m.volumes {
+            by_case.entry(v.case.clone()).or_default().volumes.push(v);
+        }
+        for (id, r) in by_case {
+            if crate::output::valid_id(&id) {
+                self.save(&id, r)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// The case's record, if the last build left one.
+    pub fn load(&self, id: &str) -> Option<CaseRecord> {
+        let bytes = std::fs::read(self.path(id)).ok()?;
+        serde_json::from_slice::<CaseRecord>(&bytes)
+            .ok()
+            .filter(|r| r.version == VERSION)
+    }
+
+    /// Writes the case's record (sorted), only when it changed.
+    pub fn save(&self, id: &str, mut record: CaseRecord) -> std::io::Result<()> {
+        record.version = VERSION;
+        record.files.sort_by(|a, b| a.path.cmp(&b.path));
+        record.volumes.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::output::write_streamed(&self.path(id), None, |w| {
+            serde_json::to_writer(&mut *w, &record).map_err(std::io::Error::other)
+        })
+        .map(|_| ())
+    }
+
+    /// Forgets a case (no longer in the cases root).
+    pub fn remove(&self, id: &str) {
+        let _ = std::fs::remove_file(self.path(id));
+    }
+
+    /// The cases with a record, in the order the manifest lists their documents (by path,
+    /// `<id>/…`).
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let id = name.strip_suffix(".json")?;
+                crate::output::valid_id(id).then(|| id.to_string())
+            })
+            .collect();
+        ids.sort_by_cached_key(|id| format!("{id}/"));
+        ids
+    }
+
+    /// Every recorded volume (without its page digests, which only `verify` reads), by path.
+    pub fn volumes(&self) -> Vec<VolumeEntry> {
+        let mut all: Vec<VolumeEntry> = Vec::new();
+        for id in self.ids() {
+            if let Some(r) = self.load(&id) {
+                all.extend(r.volumes.into_iter().map(|mut v| {
+                    v.page_digests = Vec::new();
+                    v
+                }));
+            }
+        }
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        all
+    }
+
+    /// Writes the manifest's `files` section from every record, one case at a time, in the
+    /// manifest's own layout (pretty JSON, each entry indented as a member of the top object's
+    /// array).
+    pub fn write_files(&self, ids: &[String], w: &mut dyn Write) -> std::io::Result<()> {
+        write_array(w, ids, |id| {
+            self.load(id).map(|r| r.files).unwrap_or_default()
+        })
+    }
+
+    /// The manifest's `volumes` section from every record, in path order.
+    pub fn write_volumes(&self, ids: &[String], w: &mut dyn Write) -> std::io::Result<()> {
+        // Volume paths are by 档号, not by case: the order comes from a small index first.
+        let mut order: Vec<(String, usize)> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(r) = self.load(id) {
+                order.extend(r.volumes.into_iter().map(|v| (v.path, i)));
+            }
+        }
+        order.sort();
+        // A case's volumes are mostly adjacent in path order; where they are not, the case is
+        // read once per run of its volumes.
+        let runs = group_runs(&order);
+        write_array(w, &runs, |(i, paths)| {
+            let mut volumes: Vec<VolumeEntry> =
+                self.load(&ids[*i]).map(|r| r.volumes).unwrap_or_default();
+            volumes.retain(|v| paths.contains(&v.path));
+            volumes
+        })
+    }
+}
+
+/// Consecutive volumes of one case, by path.
+fn group_runs(order: &[(String, usize)]) -> Vec<(usize, Vec<String>)> {
+    let mut runs: Vec<(usize, Vec<String>)> = Vec::new();
+    for (path, i) in order {
+        match runs.last_mut() {
+            Some((j, paths)) if j == i => paths.push(path.clone()),
+            _ => runs.push((*i, vec![path.clone()])),
+        }
+    }
+    runs
+}
+
+/// A JSON array as a member of the manifest's top-level object, entries from `each` in turn:
+/// byte for byte what `serde_json::to_writer_pretty` writes for the whole manifest.
+fn write_array<I, T: Serialize>(
+    w: &mut dyn Write,
+    items: &[I],
+    mut each: impl FnMut(&I) -> Vec<T>,
+) -> std::io::Result<()> {
+    let mut first = true;
+    w.write_all(b"[")?;
+    for item in items {
+        for value in each(item) {
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
+            // Pretty JSON has no raw line break inside a string: each line is indented anew.
+            w.write_all(text.replace('\n', "\n    ").as_bytes())?;
+        }
+    }
+    w.write_all(if first { b"]" } else { b"\n  ]" })
+}
