@@ -148,6 +148,8 @@ fn open<'a>(
         cache: BuildCache::load(&opts.out),
         records,
         previous: Manifest::load_sections(&opts.out).unwrap_or_default(),
+        sources: build_sources(project, renderer),
+        unchanged: BTreeSet::new(),
         stale: Vec::new(),
         manifest: Manifest::default(),
         problems,
@@ -226,14 +228,26 @@ impl Stage for CaseDocuments {
         // Whole cases a chunk at a time: a case is written only once all its documents
         // rendered, and its record once its documents are written.
         for group in case_chunks(&cx.cases, batch::CHUNK) {
-            let before: Vec<CaseRecord> = group
-                .iter()
-                .map(|c| {
-                    let r = cx.records.load(c.loaded.case.id()).unwrap_or_default();
-                    cx.cache.adopt(r.cache.clone());
-                    r
-                })
-                .collect();
+            let mut before: Vec<CaseRecord> = Vec::with_capacity(group.len());
+            let mut todo: Vec<&CheckedCase> = Vec::with_capacity(group.len());
+            for c in group {
+                let record = cx.records.load(c.loaded.case.id()).unwrap_or_default();
+                cx.cache.adopt(record.cache.clone());
+                let sources = case_sources(cx, c);
+                if opts.dump_data.is_none() && still_made_from(cx, &record, &sources) {
+                    // Nothing to make, nothing to write: its record stands as it is.
+                    cx.cache.take(record.paths());
+                    cx.report.cases_built += 1;
+                    cx.report.documents += record.files.len();
+                    cx.report.pages += record.files.iter().map(|f| f.pages).sum::<usize>();
+                    cx.unchanged.insert(c.loaded.case.id().to_string());
+                    bar.inc(c.docs.len() as u64);
+                    continue;
+                }
+                before.push(CaseRecord { sources, ..record });
+                todo.push(c);
+            }
+            let group = todo;
             let per_case: Vec<Vec<Job>> = group
                 .iter()
                 .map(|c| jobs_of(&project.settings, c, &cx.numbers))
@@ -277,6 +291,59 @@ impl Stage for CaseDocuments {
     }
 }
 
+/// Digest of everything a case's outputs are made from: the build's sources (anjuan, templates,
+/// fonts, settings, calendar), the case file, the 文号 it was given and its scanned originals as
+/// they are on disk.
+fn case_sources(cx: &BuildContext, case: &CheckedCase) -> String {
+    let id = case.loaded.case.id();
+    let mut key = format!("{}\n{}\n", cx.sources, case.loaded.digest);
+    for d in &case.docs {
+        if let Some(no) = cx.numbers.get(&(id.to_string(), d.key())) {
+            key.push_str(&format!("{}={no}\n", d.key()));
+        }
+    }
+    let dir = case.loaded.path.parent().unwrap_or(&cx.project.root);
+    for a in case.loaded.case.attachments() {
+        let file = std::path::Path::new(a.file.as_str());
+        let stamp = crate::case::validate::resolve_attachment(file, &cx.project.root, dir)
+            .and_then(|p| {
+                let meta = std::fs::metadata(&p).ok()?;
+                Some((p, meta.len(), meta.modified().ok()))
+            });
+        key.push_str(&format!("{stamp:?}\n"));
+    }
+    crate::output::sha256_hex(key.as_bytes())
+}
+
+/// Whether the case's outputs as recorded were made from `sources` and are all still there as
+/// made (known from their stamps, not read).
+fn still_made_from(cx: &BuildContext, record: &CaseRecord, sources: &str) -> bool {
+    record.sources == sources
+        && !record.files.is_empty()
+        && record
+            .files
+            .iter()
+            .all(|f| cx.cache.holds(&f.path, &f.sha256))
+}
+
+/// Digest of what every case's outputs are made from besides the case itself. The program's
+/// own file is in it: an anjuan built anew may print differently under the same version.
+fn build_sources(project: &Project, renderer: &Renderer) -> String {
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| (m.len(), m.modified().ok()));
+    let settings = serde_json::to_string(&project.settings).unwrap_or_default();
+    crate::output::sha256_hex(
+        format!(
+            "{}\n{settings}\n{}\n{program:?}",
+            renderer.fingerprint(),
+            project.calendar.digest()
+        )
+        .as_bytes(),
+    )
+}
+
 /// Writes a case's record with the documents it has now. Its volumes are carried over for 立卷
 /// to make again or keep (none without an `archive` block); the documents it no longer has are
 /// noted for removal.
@@ -289,6 +356,7 @@ fn record_documents(
     let files_volumes =
         cx.project.settings.archive.is_some() && case.loaded.case.archive().is_some();
     let mut record = CaseRecord {
+        sources: before.sources.clone(),
         files,
         volumes: if files_volumes {
             before.volumes.clone()

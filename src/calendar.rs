@@ -84,6 +84,13 @@ impl Calendar {
         cal
     }
 
+    /// Digest of every day it knows, to tell whether a date it gave could have changed.
+    pub fn digest(&self) -> String {
+        let mut days: Vec<(&NaiveDate, &bool)> = self.exceptions.iter().collect();
+        days.sort();
+        crate::output::sha256_hex(format!("{days:?}{:?}", self.years).as_bytes())
+    }
+
     /// Adds (or corrects) a year. A file with no days and no source papers is an unpublished
     /// year and does not count as covered.
     pub fn add_year(&mut self, year: YearFile) {

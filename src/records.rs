@@ -21,13 +21,17 @@ use crate::manifest::{FileEntry, Manifest, VolumeEntry};
 pub const DIR: &str = ".anjuan-cache/cases";
 
 /// Bumped when a record changes shape: older records are made again from the manifest.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// One case's outputs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseRecord {
     #[serde(default)]
     pub version: u32,
+    /// Digest of everything the case's outputs are made from (see `build::case_sources`):
+    /// unchanged, its documents and volumes are neither made nor looked into again.
+    #[serde(default)]
+    pub sources: String,
     /// Its documents, by path.
     pub files: Vec<FileEntry>,
     /// Its volumes, by path.

@@ -94,6 +94,11 @@ pub struct BuildContext<'a> {
     pub records: Records,
     /// The last build's manifest, but for the sections the records keep (`files`, `volumes`).
     pub previous: Manifest,
+    /// Digest of what every case's outputs are made from besides the case itself: anjuan, the
+    /// templates and fonts, the settings and the calendar.
+    pub sources: String,
+    /// Cases whose sources are those of their outputs: nothing of theirs is made again.
+    pub unchanged: BTreeSet<String>,
     /// Outputs of the cases made again that they no longer have (removed when the build ends).
     pub stale: Vec<String>,
     /// This build's, each stage writing its own section (`files` and `volumes` are written from

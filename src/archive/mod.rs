@@ -105,7 +105,8 @@ impl Stage for Volumes {
                     c.loaded.case.id().to_string(),
                 )
             });
-            let codes = allocate_codes(cx, arch, &ordered);
+            let (codes, kept) = allocate_codes(cx, arch, &ordered);
+            ordered.retain(|c| !kept.contains(c.loaded.case.id()));
             for chunk in ordered.chunks(CASES_PER_CHUNK) {
                 make_chunk(cx, arch, chunk, &codes)?;
             }
@@ -129,23 +130,35 @@ impl Stage for Volumes {
     }
 }
 
-/// The 档号 of each case's volumes, from the ledger in one update, by case id. A case that cannot
-/// be planned gets none, and its problem is recorded.
+/// The 档号 of each case's volumes, from the ledger in one update, by case id, and the cases whose
+/// volumes stand as they are (the case unchanged, its volumes still under the 档号 the ledger
+/// gives and still there as made). A case that cannot be planned gets none, and its problem is
+/// recorded.
 fn allocate_codes(
     cx: &mut BuildContext,
     arch: &ArchiveSettings,
     ordered: &[&CheckedCase],
-) -> HashMap<String, (i32, Vec<String>)> {
+) -> (
+    HashMap<String, (i32, Vec<String>)>,
+    std::collections::HashSet<String>,
+) {
     let (settings, root, records) = (&cx.project.settings, &cx.project.root, &cx.records);
+    let (unchanged, cache) = (&cx.unchanged, &cx.cache);
     let mut codes = HashMap::new();
+    let mut kept = std::collections::HashSet::new();
     let mut problems = Problems::default();
     let planned = Ledger::update(
         root,
         || crate::ledger::say_busy(root),
         |ledger| {
             for c in ordered {
-                let files = records.load(c.loaded.case.id()).unwrap_or_default().files;
-                match items_of(settings, c, &files) {
+                let id = c.loaded.case.id();
+                let record = records.load(id).unwrap_or_default();
+                if unchanged.contains(id) && volumes_stand(arch, ledger, cache, c, &record) {
+                    kept.insert(id.to_string());
+                    continue;
+                }
+                match items_of(settings, c, &record.files) {
                     Ok((items, year)) => {
                         let n = split(items, arch.max_pages.max(1)).len();
                         let given = (0..n)
@@ -170,7 +183,39 @@ fn allocate_codes(
         problems.extend(ctx.problems);
     }
     cx.problems.extend(problems);
-    codes
+    (codes, kept)
+}
+
+/// Whether an unchanged case's volumes stand: the ledger still gives them their 档号 and their
+/// files are there as made.
+fn volumes_stand(
+    arch: &ArchiveSettings,
+    ledger: &mut Ledger,
+    cache: &BuildCache,
+    case: &CheckedCase,
+    record: &CaseRecord,
+) -> bool {
+    let mut volumes: Vec<&VolumeEntry> = record.volumes.iter().collect();
+    volumes.sort_by_key(|v| v.volume);
+    let Some(first) = volumes.first() else {
+        return false;
+    };
+    let year = first.year;
+    let codes_hold = volumes
+        .iter()
+        .enumerate()
+        .all(|(i, v)| allocate_code(arch, ledger, case, year, i) == v.archive_code);
+    cache.adopt(record.cache.clone());
+    let files_hold = codes_hold
+        && volumes.iter().all(|v| {
+            cache.holds(&v.path, &v.sha256)
+                && v.items
+                    .iter()
+                    .all(|it| it.file.as_ref().is_none_or(|f| cache.holds(f, &it.sha256)))
+        });
+    // The record stands or is made again: either way the cache holds none of it now.
+    cache.take(record.paths());
+    files_hold
 }
 
 /// Makes the volumes of a chunk of cases and writes their records: each case's volumes as made

@@ -76,6 +76,9 @@ pub struct LoadedCase {
     pub file: String,
     /// Read from the file again when a problem needs them.
     pub positions: Positions,
+    /// SHA-256 of the file's text: a case file unchanged since the last build is known without
+    /// comparing what was made from it.
+    pub digest: String,
 }
 
 impl LoadedCase {
@@ -166,6 +169,7 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
             positions: Positions::of_file(path, |p| {
                 crate::yaml::read_text(p).ok().map(|(text, _)| text)
             }),
+            digest: crate::output::sha256_hex(text.as_bytes()),
         })),
         _ => Loaded::Other,
     }

@@ -460,6 +460,7 @@ fn check_merged(
         path: c.path.clone(),
         file: c.file.clone(),
         positions: ctx.positions.clone(),
+        digest: String::new(),
     };
     Some(Letter {
         ordinal: row.ordinal,
