@@ -130,6 +130,9 @@ impl Stage for Volumes {
     }
 }
 
+/// Each case's volumes' year and 档号, by case id.
+type Codes = HashMap<String, (i32, Vec<String>)>;
+
 /// The 档号 of each case's volumes, from the ledger in one update, by case id, and the cases whose
 /// volumes stand as they are (the case unchanged, its volumes still under the 档号 the ledger
 /// gives and still there as made). A case that cannot be planned gets none, and its problem is
@@ -138,10 +141,7 @@ fn allocate_codes(
     cx: &mut BuildContext,
     arch: &ArchiveSettings,
     ordered: &[&CheckedCase],
-) -> (
-    HashMap<String, (i32, Vec<String>)>,
-    std::collections::HashSet<String>,
-) {
+) -> (Codes, std::collections::HashSet<String>) {
     let (settings, root, records) = (&cx.project.settings, &cx.project.root, &cx.records);
     let (unchanged, cache) = (&cx.unchanged, &cx.cache);
     let mut codes = HashMap::new();
@@ -225,7 +225,7 @@ fn make_chunk(
     cx: &mut BuildContext,
     arch: &ArchiveSettings,
     chunk: &[&CheckedCase],
-    codes: &HashMap<String, (i32, Vec<String>)>,
+    codes: &Codes,
 ) -> Result<(), BuildError> {
     let env = Env {
         settings: &cx.project.settings,
