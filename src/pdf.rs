@@ -229,8 +229,11 @@ fn page_overlays(
 ) -> Result<(Vec<(ObjectId, Object)>, Vec<Overlay>), PdfError> {
     let mut doc = Document::load_mem(pdf)?;
     let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    // Every page's drawing first: a decompressor for each page, between which nothing stays
+    // allocated (interleaved with what is kept, they left the heap fragmented by tens of MB).
+    let drawings: Vec<Vec<u8>> = pages.iter().map(|&p| doc.get_page_content(p)).collect();
     let mut overlays = Vec::with_capacity(pages.len());
-    for &p in &pages {
+    for (&p, drawing) in pages.iter().zip(drawings) {
         let res = resolve_dict(&doc, inherited(&doc, p, b"Resources").as_ref());
         let mut names = std::collections::HashSet::new();
         let mut resources = Dictionary::new();
@@ -245,7 +248,7 @@ fn page_overlays(
             }
             resources.set(category.clone(), renamed);
         }
-        let mut content = lopdf::content::Content::decode(&doc.get_page_content(p))?;
+        let mut content = lopdf::content::Content::decode(&drawing)?;
         for op in &mut content.operations {
             for operand in &mut op.operands {
                 if let Object::Name(n) = operand
@@ -255,9 +258,9 @@ fn page_overlays(
                 }
             }
         }
-        let mut stream = Stream::new(Dictionary::new(), content.encode()?);
-        let _ = stream.compress();
-        let id = doc.add_object(stream);
+        // A few hundred bytes: left uncompressed (a compressor for each of thousands of pages
+        // cost more than it saves, and left glibc's heap fragmented by some hundred MB).
+        let id = doc.add_object(Stream::new(Dictionary::new(), content.encode()?));
         overlays.push(Object::Dictionary(Dictionary::from_iter(vec![
             ("Contents", Object::Reference(id)),
             ("Resources", Object::Dictionary(resources)),
