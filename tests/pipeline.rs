@@ -822,6 +822,91 @@ fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
     }
 }
 
+/// The point of laying the page numbers over the joined parts: when the catalogue's page count
+/// changes, the parts whose rows did not change are not laid out again, and every page still
+/// carries the new count.
+#[test]
+#[cfg(unix)]
+fn catalogue_page_count_change_lays_out_only_the_changed_part() {
+    let cases = filed_cases("catalogue-total", 12);
+    let out = cases.with_file_name("out");
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let pdf = out.join("catalogs/归档文件目录.pdf");
+    let n = pdf_pages(&std::fs::read(&pdf).unwrap()).len();
+    let parts = |ids: &std::collections::BTreeMap<String, (u64, std::time::SystemTime)>| {
+        ids.iter()
+            .filter(|(p, _)| p.starts_with(".anjuan-cache/parts/归档文件目录-part-"))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect::<Vec<_>>()
+    };
+    let before = parts(&file_identities(&out));
+    assert!(before.len() >= 2, "{before:?}");
+    // An inspection case listed in the last part only: its unit's name, in its rows' titles,
+    // made much longer.
+    let m = manifest(&out);
+    let mut vols: Vec<_> = m.volumes.iter().collect();
+    vols.sort_by(|a, b| (&a.archive_code, a.volume).cmp(&(&b.archive_code, b.volume)));
+    let last_part = (before.len() - 1) * anjuan::catalog::PART_ROWS;
+    let mut row = 0;
+    let mut in_last = Vec::new();
+    for v in vols {
+        if row >= last_part {
+            in_last.push(v.case.clone());
+        }
+        row += v.items.len();
+    }
+    let (file, text, name) = in_last
+        .iter()
+        .find_map(|case| {
+            let file = cases.join("inspection").join(format!("{case}.yaml"));
+            let text = std::fs::read_to_string(&file).ok()?;
+            let name = text
+                .lines()
+                .skip_while(|l| !l.starts_with("inspected_unit:"))
+                .find_map(|l| l.trim().strip_prefix("name:"))?
+                .trim()
+                .to_string();
+            Some((file, text, name))
+        })
+        .expect("an inspection case in the last part");
+    let long = format!("{name}（{}）", "更名后的名称很长".repeat(12));
+    std::fs::write(&file, text.replace(&name, &long)).unwrap();
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let after = parts(&file_identities(&out));
+    assert_eq!(after.len(), before.len());
+    let (kept, last) = (&after[..after.len() - 1], &after[after.len() - 1]);
+    assert_eq!(
+        kept,
+        &before[..before.len() - 1],
+        "parts before the change laid out again"
+    );
+    assert_ne!(
+        last,
+        &before[before.len() - 1],
+        "the changed part was not laid out again"
+    );
+    let pages = pdf_pages(&std::fs::read(&pdf).unwrap());
+    let n2 = pages.len();
+    assert!(n2 > n, "page count {n} -> {n2}: the test changes nothing");
+    for (i, text) in pages.iter().enumerate() {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(text.matches("页共").count(), 1, "page {}: {text}", i + 1);
+        assert!(
+            text.contains(&format!("第{}页共{n2}页", i + 1)),
+            "page {} lacks 第{0}页 共{n2}页: {text}",
+            i + 1
+        );
+    }
+    let all: String = pages
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(all.contains(&long), "the new name is not in the catalogue");
+}
+
 #[test]
 fn a_file_anjuan_never_made_is_left_in_place() {
     let cases = sample_cases("foreign-file");
