@@ -322,97 +322,47 @@ fn write_pdf(
     } else {
         rows.chunks(PART_ROWS).collect()
     };
-    let request = |i: usize, part: &[Vec<String>], first: usize, total: Option<usize>| {
-        let mut data = json!({
+    let request = |data: serde_json::Value| RenderRequest {
+        template: "archive_catalog",
+        data: data.to_string().into_bytes(),
+        ident: format!("catalog/{}", c.name),
+        date,
+    };
+    let part_data = |i: usize, part: &[Vec<String>]| {
+        json!({
             "title": c.name,
             "columns": c.columns,
             "rows": part,
             "heading": i == 0,
-            "first": first,
-        });
-        if let Some(total) = total {
-            data["total"] = json!(total);
-        }
-        RenderRequest {
-            template: "archive_catalog",
-            data: data.to_string().into_bytes(),
-            ident: format!("catalog/{}", c.name),
-            date,
-        }
+        })
     };
     if parts.len() == 1 {
         // One part: typst counts its own pages.
-        let req = request(0, parts[0], 0, None);
+        let req = request(part_data(0, parts[0]));
         let pdf = renderer.render(&req).map_err(|e| make(e.to_string()))?.pdf;
         return Ok(cache.write(rel, &pdf).map(|(d, _)| d));
     }
     let indexed: Vec<(usize, &[Vec<String>])> = parts.iter().copied().enumerate().collect();
     let threads = crate::render::batch::threads();
-    // Each part is laid out on its own and kept in the build cache: a catalogue where one
-    // case changed lays out again only the parts that list it (and those after it, when its
-    // part's page count changed, for their page numbers).
-    let part_path =
-        |i: usize, stage: &str| format!("{}{stage}-{:04}.pdf", parts_prefix(c.name), i + 1);
-    // First the page count of every part (the footer does not change the body's layout)...
-    let mut counts: Vec<Result<usize, String>> = Vec::new();
+    // Each part is laid out once, without page numbers, and kept in the build cache: it does
+    // not depend on the other parts, so a catalogue where one case changed lays out again only
+    // the part that lists it.
+    let part_path = |i: usize| format!("{}part-{:04}.pdf", parts_prefix(c.name), i + 1);
+    let mut laid_out: Vec<Result<(String, usize), String>> = Vec::new();
     crate::render::batch::in_chunks(
         &indexed,
         threads,
         threads,
         |(i, part)| {
-            let req = request(*i, part, 0, Some(0));
+            let mut data = part_data(*i, part);
+            data["footer"] = json!(false);
+            let req = request(data);
             let inputs = renderer.inputs_digest(&req);
-            let rel = part_path(*i, "count");
-            if let Some(m) = cache.made_before(&rel).filter(|m| m.inputs == inputs) {
-                let pages = m.pages;
-                cache.made(&rel, m.clone());
-                return Ok(pages);
-            }
-            let pages = renderer.page_count(&req).map_err(|e| e.to_string())?;
-            cache.made(
-                &rel,
-                Made {
-                    inputs,
-                    pages,
-                    sha256: String::new(),
-                },
-            );
-            Ok(pages)
-        },
-        |_, r| counts.extend(r),
-    );
-    let counts: Vec<usize> = counts.into_iter().collect::<Result<_, _>>().map_err(make)?;
-    let total: usize = counts.iter().sum();
-    let firsts: Vec<usize> = counts
-        .iter()
-        .scan(0, |before, n| {
-            let first = *before;
-            *before += n;
-            Some(first)
-        })
-        .collect();
-    // ...then each part numbered within the whole, and the parts joined.
-    let mut laid_out: Vec<Result<String, String>> = Vec::new();
-    crate::render::batch::in_chunks(
-        &indexed,
-        threads,
-        threads,
-        |(i, part)| {
-            let req = request(*i, part, firsts[*i], Some(total));
-            let inputs = renderer.inputs_digest(&req);
-            let rel = part_path(*i, "page");
-            if cache.reusable(&rel, &inputs).is_some() {
-                return Ok(rel);
+            let rel = part_path(*i);
+            if let Some((_, pages)) = cache.reusable(&rel, &inputs) {
+                return Ok((rel, pages));
             }
             let r = renderer.render(&req).map_err(|e| e.to_string())?;
-            if r.pages != counts[*i] {
-                return Err(format!(
-                    "第 {} 部分排版为 {} 页，预计 {} 页",
-                    i + 1,
-                    r.pages,
-                    counts[*i]
-                ));
-            }
             // Each part waits on disk, not in memory, until they are joined.
             let (d, _) = cache
                 .write(&rel, &r.pdf)
@@ -425,21 +375,63 @@ fn write_pdf(
                     sha256: d.sha256,
                 },
             );
-            Ok(rel)
+            Ok((rel, r.pages))
         },
         |_, r| laid_out.extend(r),
     );
-    let parts: Vec<String> = laid_out
+    let parts: Vec<(String, usize)> = laid_out
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(make)?;
-    let read = |rel: &String| {
+    // The page numbers of the whole: one page of footers per page, no table to lay out; laid
+    // over the parts' pages as they are joined.
+    let total: usize = parts.iter().map(|(_, n)| n).sum();
+    let req = request(json!({
+        "title": c.name,
+        "columns": c.columns,
+        "rows": [],
+        "footers": total,
+    }));
+    let inputs = renderer.inputs_digest(&req);
+    let footers_rel = format!("{}footers.pdf", parts_prefix(c.name));
+    let footers = match cache
+        .reusable(&footers_rel, &inputs)
+        .and_then(|_| cache.read(&footers_rel))
+    {
+        Some(pdf) => pdf,
+        None => {
+            let r = renderer.render(&req).map_err(|e| make(e.to_string()))?;
+            if r.pages != total {
+                return Err(make(format!(
+                    "页脚排版为 {} 页，目录共 {total} 页",
+                    r.pages
+                )));
+            }
+            let (d, _) = cache.write(&footers_rel, &r.pdf).map_err(|e| {
+                make(format!(
+                    "无法写入 {footers_rel}：{}",
+                    crate::text::io_error(&e)
+                ))
+            })?;
+            cache.made(
+                &footers_rel,
+                Made {
+                    inputs,
+                    pages: r.pages,
+                    sha256: d.sha256,
+                },
+            );
+            r.pdf
+        }
+    };
+    let read = |(rel, _): &(String, usize)| {
         cache
             .read(rel)
             .ok_or_else(|| crate::pdf::PdfError::Structure(format!("缺少目录的部分 {rel}")))
     };
     Ok(cache.write_streamed(rel, |w| {
-        crate::pdf::join_to(parts.iter().map(read), w).map_err(std::io::Error::other)
+        crate::pdf::join_footed_to(parts.iter().map(read), &footers, w)
+            .map_err(std::io::Error::other)
     }))
 }
 

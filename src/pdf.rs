@@ -194,6 +194,148 @@ pub fn join_to(
     parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
     sink: &mut dyn std::io::Write,
 ) -> Result<(), PdfError> {
+    join_inner(parts, None, sink)
+}
+
+/// [`join_to`] with the pages of `footers` drawn over the joined pages, the first footer page
+/// over the first page and so on (as many of each): the parts are laid out without what depends
+/// on the whole (its page numbers), the footers once for the whole. Each footer page's drawing
+/// is written once, before the first part's objects, and becomes the last content stream of its
+/// page, its resources (fonts) under names of their own in the page's resources: the text stays
+/// page text for every extractor.
+pub fn join_footed_to(
+    parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
+    footers: &[u8],
+    sink: &mut dyn std::io::Write,
+) -> Result<(), PdfError> {
+    join_inner(parts, Some(footers), sink)
+}
+
+/// Prefixed to the names of a footer page's resources where they join a page's own.
+const FOOTER_PREFIX: &[u8] = b"AnjuanFoot";
+
+/// A footer page ready to be drawn over another: its drawing (a content stream of the output)
+/// and its resources by category (Font, ExtGState…), names prefixed as the drawing uses them.
+struct Overlay {
+    contents: ObjectId,
+    resources: Dictionary,
+}
+
+/// The pages of `pdf` as [`Overlay`]s, with only what they use, numbered from `next`: the
+/// objects to write, in number order, and the overlays in page order.
+fn page_overlays(
+    pdf: &[u8],
+    next: u32,
+) -> Result<(Vec<(ObjectId, Object)>, Vec<Overlay>), PdfError> {
+    let mut doc = Document::load_mem(pdf)?;
+    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    // Every page's drawing first: a decompressor for each page, between which nothing stays
+    // allocated (interleaved with what is kept, they left the heap fragmented by tens of MB).
+    let drawings: Vec<Vec<u8>> = pages.iter().map(|&p| doc.get_page_content(p)).collect();
+    let mut overlays = Vec::with_capacity(pages.len());
+    for (&p, drawing) in pages.iter().zip(drawings) {
+        let res = resolve_dict(&doc, inherited(&doc, p, b"Resources").as_ref());
+        let mut names = std::collections::HashSet::new();
+        let mut resources = Dictionary::new();
+        for (category, sub) in res.iter() {
+            let Ok((_, Object::Dictionary(sub))) = doc.dereference(sub) else {
+                continue;
+            };
+            let mut renamed = Dictionary::new();
+            for (name, v) in sub.iter() {
+                names.insert(name.clone());
+                renamed.set([FOOTER_PREFIX, name].concat(), v.clone());
+            }
+            resources.set(category.clone(), renamed);
+        }
+        let mut content = lopdf::content::Content::decode(&drawing)?;
+        for op in &mut content.operations {
+            for operand in &mut op.operands {
+                if let Object::Name(n) = operand
+                    && names.contains(n)
+                {
+                    *n = [FOOTER_PREFIX, n].concat();
+                }
+            }
+        }
+        // A few hundred bytes: left uncompressed (a compressor for each of thousands of pages
+        // cost more than it saves, and left glibc's heap fragmented by some hundred MB).
+        let id = doc.add_object(Stream::new(Dictionary::new(), content.encode()?));
+        overlays.push(Object::Dictionary(Dictionary::from_iter(vec![
+            ("Contents", Object::Reference(id)),
+            ("Resources", Object::Dictionary(resources)),
+        ])));
+    }
+    // The catalogue keeps the overlays reachable and nothing else (no metadata, no pages).
+    let root = doc.trailer.get(b"Root")?.as_reference()?;
+    doc.objects.insert(
+        root,
+        Object::Dictionary(Dictionary::from_iter(vec![(
+            "AnjuanOverlays",
+            Object::Array(overlays),
+        )])),
+    );
+    doc.trailer.remove(b"Info");
+    doc.prune_objects();
+    doc.renumber_objects_with(next);
+    let root = doc.trailer.get(b"Root")?.as_reference()?;
+    let Some(Object::Dictionary(cat)) = doc.objects.remove(&root) else {
+        return Err(PdfError::Structure("页脚没有目录字典".into()));
+    };
+    let overlays = cat
+        .get(b"AnjuanOverlays")?
+        .as_array()?
+        .iter()
+        .map(|o| {
+            let d = o.as_dict()?;
+            Ok(Overlay {
+                contents: d.get(b"Contents")?.as_reference()?,
+                resources: d.get(b"Resources")?.as_dict()?.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, PdfError>>()?;
+    Ok((doc.objects.into_iter().collect(), overlays))
+}
+
+/// Draws `overlay` over `page`: the page's own drawing between `pre` (q) and `post` (Q), then the
+/// overlay's; its resources join the page's (which become the page's own, not shared).
+fn draw_over(
+    doc: &mut Document,
+    page: ObjectId,
+    overlay: &Overlay,
+    pre: ObjectId,
+    post: ObjectId,
+) -> Result<(), PdfError> {
+    let page_dict = doc.get_dictionary(page)?;
+    let mut res = resolve_dict(doc, page_dict.get(b"Resources").ok());
+    for (category, entries) in overlay.resources.iter() {
+        let mut sub = resolve_dict(doc, res.get(category).ok());
+        if let Object::Dictionary(entries) = entries {
+            for (name, v) in entries.iter() {
+                sub.set(name.clone(), v.clone());
+            }
+        }
+        res.set(category.clone(), sub);
+    }
+    let mut contents: Vec<Object> = match page_dict.get(b"Contents") {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(o) => vec![o.clone()],
+        Err(_) => Vec::new(),
+    };
+    contents.insert(0, Object::Reference(pre));
+    contents.push(Object::Reference(post));
+    contents.push(Object::Reference(overlay.contents));
+    let d = doc.get_dictionary_mut(page)?;
+    d.set("Resources", res);
+    d.set("Contents", contents);
+    Ok(())
+}
+
+fn join_inner(
+    parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
+    footers: Option<&[u8]>,
+    sink: &mut dyn std::io::Write,
+) -> Result<(), PdfError> {
     use std::io::Write;
     let mut parts = parts.peekable();
     if parts.peek().is_none() {
@@ -226,11 +368,21 @@ pub fn join_to(
         out.write_all(b"endobj\n")?;
         Ok(())
     };
+    let mut overlays: Option<Vec<Overlay>> = None;
+    let mut footed = 0;
     for (i, part) in parts.enumerate() {
         let mut doc = Document::load_mem(&part?)?;
         if i == 0 {
             write!(out, "%PDF-{}\n%", doc.version)?;
             out.write_all(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n'])?;
+            if let Some(pdf) = footers {
+                let (objects, made) = page_overlays(pdf, next)?;
+                for (id, obj) in &objects {
+                    write_obj(&mut out, &mut offsets, *id, obj)?;
+                    next = next.max(id.0 + 1);
+                }
+                overlays = Some(made);
+            }
         }
         let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
         for &p in &pages {
@@ -288,6 +440,27 @@ pub fn join_to(
         }
         doc.prune_objects();
         doc.renumber_objects_with(next);
+        if let Some(overlays) = &overlays {
+            let root = doc.trailer.get(b"Root")?.as_reference()?;
+            let list: Vec<ObjectId> = doc
+                .get_dictionary(root)?
+                .get(b"AnjuanPages")?
+                .as_array()?
+                .iter()
+                .map(Object::as_reference)
+                .collect::<Result<_, _>>()?;
+            let pre = doc.add_object(Stream::new(Dictionary::new(), b"q\n".to_vec()));
+            let post = doc.add_object(Stream::new(Dictionary::new(), b"\nQ\n".to_vec()));
+            for page in list {
+                let overlay = overlays.get(footed).ok_or_else(|| {
+                    PdfError::Structure(format!("页脚只有 {} 页，页面更多", overlays.len()))
+                })?;
+                draw_over(&mut doc, page, overlay, pre, post)?;
+                footed += 1;
+            }
+            // The resources each page had by reference are its own now.
+            doc.prune_objects();
+        }
         next = doc.max_id + 1;
         let root = doc.trailer.get(b"Root")?.as_reference()?;
         let mut cat = doc
@@ -322,6 +495,15 @@ pub fn join_to(
             }
             write_obj(&mut out, &mut offsets, id, obj)?;
         }
+    }
+    if let Some(overlays) = &overlays
+        && overlays.len() != kids.len()
+    {
+        return Err(PdfError::Structure(format!(
+            "页脚 {} 页，页面 {} 页",
+            overlays.len(),
+            kids.len()
+        )));
     }
     let count = kids.len() as i64;
     let mut pages = Dictionary::new();

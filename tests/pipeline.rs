@@ -671,7 +671,7 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
     let before = file_identities(&out);
     let page_parts: Vec<&String> = before
         .keys()
-        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-page-"))
+        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-part-"))
         .collect();
     assert!(
         page_parts.len() >= 2,
@@ -733,7 +733,7 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
     }
     let parts_rewritten = rewritten
         .iter()
-        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-page-"))
+        .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-part-"))
         .count();
     assert!(
         (1..page_parts.len()).contains(&parts_rewritten),
@@ -752,6 +752,159 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
         "{:?}",
         v.findings
     );
+}
+
+/// A catalogue of more than one part: each part is laid out once, without page numbers (so a
+/// cached part stays valid whatever the whole's page count); the joined PDF numbers every page
+/// across the whole, once per page, and lists every row.
+#[test]
+fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
+    let cases = filed_cases("catalogue-footers", 12);
+    let out = cases.with_file_name("out");
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let mut parts: Vec<std::path::PathBuf> = std::fs::read_dir(out.join(".anjuan-cache/parts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("归档文件目录-part-")
+        })
+        .collect();
+    parts.sort();
+    assert!(parts.len() >= 2, "one catalogue part only: {parts:?}");
+    let mut part_pages = Vec::new();
+    for p in &parts {
+        let text = pdf_text_file(p);
+        assert!(
+            !text.contains("页共"),
+            "{} carries page numbers: {text}",
+            p.display()
+        );
+        part_pages.push(pdf_pages(&std::fs::read(p).unwrap()).len());
+    }
+    let pages = pdf_pages(&std::fs::read(out.join("catalogs/归档文件目录.pdf")).unwrap());
+    let n = pages.len();
+    assert_eq!(part_pages.iter().sum::<usize>(), n, "{part_pages:?}");
+    for (i, text) in pages.iter().enumerate() {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(text.matches("页共").count(), 1, "page {}: {text}", i + 1);
+        assert!(
+            text.contains(&format!("第{}页共{n}页", i + 1)),
+            "page {} lacks 第{0}页 共{n}页: {text}",
+            i + 1
+        );
+    }
+    // The last page of the second part, numbered within the whole.
+    let last = part_pages[0] + part_pages[1];
+    let text: String = pages[last - 1]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains(&format!("第{last}页共{n}页")), "{text}");
+    // Every row, in order.
+    let all: String = pages
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let csv = std::fs::read(out.join("catalogs/归档文件目录.csv")).unwrap();
+    let rows = anjuan::catalog::read_csv(&csv).unwrap();
+    let mut at = 0;
+    for row in &rows[1..] {
+        let code = &row[1];
+        let found = all[at..]
+            .find(code.as_str())
+            .unwrap_or_else(|| panic!("{code} missing or out of order"));
+        at += found + code.len();
+    }
+}
+
+/// The point of laying the page numbers over the joined parts: when the catalogue's page count
+/// changes, the parts whose rows did not change are not laid out again, and every page still
+/// carries the new count.
+#[test]
+#[cfg(unix)]
+fn catalogue_page_count_change_lays_out_only_the_changed_part() {
+    let cases = filed_cases("catalogue-total", 12);
+    let out = cases.with_file_name("out");
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let pdf = out.join("catalogs/归档文件目录.pdf");
+    let n = pdf_pages(&std::fs::read(&pdf).unwrap()).len();
+    let parts = |ids: &std::collections::BTreeMap<String, (u64, std::time::SystemTime)>| {
+        ids.iter()
+            .filter(|(p, _)| p.starts_with(".anjuan-cache/parts/归档文件目录-part-"))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect::<Vec<_>>()
+    };
+    let before = parts(&file_identities(&out));
+    assert!(before.len() >= 2, "{before:?}");
+    // An inspection case listed in the last part only: its unit's name, in its rows' titles,
+    // made much longer.
+    let m = manifest(&out);
+    let mut vols: Vec<_> = m.volumes.iter().collect();
+    vols.sort_by(|a, b| (&a.archive_code, a.volume).cmp(&(&b.archive_code, b.volume)));
+    let last_part = (before.len() - 1) * anjuan::catalog::PART_ROWS;
+    let mut row = 0;
+    let mut in_last = Vec::new();
+    for v in vols {
+        if row >= last_part {
+            in_last.push(v.case.clone());
+        }
+        row += v.items.len();
+    }
+    let (file, text, name) = in_last
+        .iter()
+        .find_map(|case| {
+            let file = cases.join("inspection").join(format!("{case}.yaml"));
+            let text = std::fs::read_to_string(&file).ok()?;
+            let name = text
+                .lines()
+                .skip_while(|l| !l.starts_with("inspected_unit:"))
+                .find_map(|l| l.trim().strip_prefix("name:"))?
+                .trim()
+                .to_string();
+            Some((file, text, name))
+        })
+        .expect("an inspection case in the last part");
+    let long = format!("{name}（{}）", "更名后的名称很长".repeat(12));
+    std::fs::write(&file, text.replace(&name, &long)).unwrap();
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let after = parts(&file_identities(&out));
+    assert_eq!(after.len(), before.len());
+    let (kept, last) = (&after[..after.len() - 1], &after[after.len() - 1]);
+    assert_eq!(
+        kept,
+        &before[..before.len() - 1],
+        "parts before the change laid out again"
+    );
+    assert_ne!(
+        last,
+        &before[before.len() - 1],
+        "the changed part was not laid out again"
+    );
+    let pages = pdf_pages(&std::fs::read(&pdf).unwrap());
+    let n2 = pages.len();
+    assert!(n2 > n, "page count {n} -> {n2}: the test changes nothing");
+    for (i, text) in pages.iter().enumerate() {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(text.matches("页共").count(), 1, "page {}: {text}", i + 1);
+        assert!(
+            text.contains(&format!("第{}页共{n2}页", i + 1)),
+            "page {} lacks 第{0}页 共{n2}页: {text}",
+            i + 1
+        );
+    }
+    let all: String = pages
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(all.contains(&long), "the new name is not in the catalogue");
 }
 
 #[test]
