@@ -167,12 +167,13 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     let out = &cx.opts.out;
     let ids = cx.records.ids();
     let records = &cx.records;
-    let volumes = !cx.manifest.volumes.is_empty();
+    let volumes = &cx.manifest.volumes;
     cx.manifest
         .save_streamed(
             out,
             |w| records.write_files(&ids, w),
-            volumes.then_some(|w: &mut dyn std::io::Write| records.write_volumes(&ids, w)),
+            (!volumes.is_empty())
+                .then_some(|w: &mut dyn std::io::Write| records.write_volumes(volumes, w)),
         )
         .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
     // Outputs no longer made, all in one place: what the cases made again no longer have, and

@@ -221,12 +221,12 @@ struct Overlay {
     resources: Dictionary,
 }
 
+/// PDF objects to write, in number order.
+type Objects = Vec<(ObjectId, Object)>;
+
 /// The pages of `pdf` as [`Overlay`]s, with only what they use, numbered from `next`: the
 /// objects to write, in number order, and the overlays in page order.
-fn page_overlays(
-    pdf: &[u8],
-    next: u32,
-) -> Result<(Vec<(ObjectId, Object)>, Vec<Overlay>), PdfError> {
+fn page_overlays(pdf: &[u8], next: u32) -> Result<(Objects, Vec<Overlay>), PdfError> {
     let mut doc = Document::load_mem(pdf)?;
     let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
     // Every page's drawing first: a decompressor for each page, between which nothing stays

@@ -165,38 +165,23 @@ impl Records {
         })
     }
 
-    /// The manifest's `volumes` section from every record, in path order.
-    pub fn write_volumes(&self, ids: &[String], w: &mut dyn Write) -> std::io::Result<()> {
-        // Volume paths are by 档号, not by case: the order comes from a small index first.
-        let mut order: Vec<(String, usize)> = Vec::new();
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(r) = self.load(id) {
-                order.extend(r.volumes.into_iter().map(|v| (v.path, i)));
+    /// The manifest's `volumes` section: the volumes `listed` (by path, as [`Records::volumes`]
+    /// gives them) written whole from their cases' records, a run of one case's volumes at a time.
+    pub fn write_volumes(&self, listed: &[VolumeEntry], w: &mut dyn Write) -> std::io::Result<()> {
+        let mut runs: Vec<(&str, Vec<&str>)> = Vec::new();
+        for v in listed {
+            match runs.last_mut() {
+                Some((case, paths)) if *case == v.case => paths.push(&v.path),
+                _ => runs.push((&v.case, vec![&v.path])),
             }
         }
-        order.sort();
-        // A case's volumes are mostly adjacent in path order; where they are not, the case is
-        // read once per run of its volumes.
-        let runs = group_runs(&order);
-        write_array(w, &runs, |(i, paths)| {
+        write_array(w, &runs, |(case, paths)| {
             let mut volumes: Vec<VolumeEntry> =
-                self.load(&ids[*i]).map(|r| r.volumes).unwrap_or_default();
-            volumes.retain(|v| paths.contains(&v.path));
+                self.load(case).map(|r| r.volumes).unwrap_or_default();
+            volumes.retain(|v| paths.contains(&v.path.as_str()));
             volumes
         })
     }
-}
-
-/// Consecutive volumes of one case, by path.
-fn group_runs(order: &[(String, usize)]) -> Vec<(usize, Vec<String>)> {
-    let mut runs: Vec<(usize, Vec<String>)> = Vec::new();
-    for (path, i) in order {
-        match runs.last_mut() {
-            Some((j, paths)) if j == i => paths.push(path.clone()),
-            _ => runs.push((*i, vec![path.clone()])),
-        }
-    }
-    runs
 }
 
 /// A JSON array as a member of the manifest's top-level object, entries from `each` in turn:
