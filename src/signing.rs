@@ -8,11 +8,23 @@
 
 use std::path::{Path, PathBuf};
 
+use sm2::dsa::signature::hazmat::PrehashSigner as _;
 use sm2::dsa::signature::{Signer as _, Verifier as _};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm3::Digest as _;
 
 /// GM/T 0009-2012's default user identity (ID_A) in Z_A.
 pub const DIST_ID: &str = "1234567812345678";
+
+/// The SM2 curve's coefficients a, b and base point G (GB/T 32918.5-2017 / GM/T 0003.5), in
+/// the order Z_A hashes them. The `sm2` crate holds them only behind `primeorder`, which it does
+/// not re-export; the unit test `streamed_signature_is_the_crates_signature` proves them.
+const CURVE_A_B_G: [&str; 4] = [
+    "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC",
+    "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93",
+    "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7",
+    "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0",
+];
 
 /// Object identifier of SM2 signatures with SM3 (GM/T 0006).
 pub const ALGORITHM_OID: &str = "1.2.156.10197.1.501";
@@ -143,15 +155,101 @@ impl Signer {
         hex::encode(sig.to_bytes())
     }
 
+    /// A hasher already fed Z_A (GB/T 32918.2 §5.5: SM3 of ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖
+    /// x_A ‖ y_A): feed it the message in pieces, then [`Signer::sign_digest_hex`] signs it as
+    /// [`Signer::sign_hex`] signs the whole message (steps A1–A2, e = SM3(Z_A ‖ M)).
+    pub fn message_hasher(&self) -> sm3::Sm3 {
+        let mut z = sm3::Sm3::new();
+        z.update(((DIST_ID.len() * 8) as u16).to_be_bytes());
+        z.update(DIST_ID.as_bytes());
+        for c in CURVE_A_B_G {
+            z.update(hex::decode(c).expect("curve constant is hex"));
+        }
+        let point = self.key.verifying_key().to_sec1_bytes();
+        // Uncompressed SEC1: 04 ‖ x ‖ y.
+        z.update(&point[1..]);
+        sm3::Sm3::new_with_prefix(z.finalize())
+    }
+
+    /// The signature (r ‖ s) in hex of the message fed to `hasher` (from
+    /// [`Signer::message_hasher`]).
+    pub fn sign_digest_hex(&self, hasher: sm3::Sm3) -> String {
+        let sig: Signature = self
+            .key
+            .sign_prehash(&hasher.finalize())
+            .expect("SM2 signs a 32-byte digest");
+        hex::encode(sig.to_bytes())
+    }
+
     /// A detached signature file for `message`, the file `name`.
     pub fn detached(&self, name: &str, message: &[u8]) -> Vec<u8> {
+        self.detached_text(
+            name,
+            &crate::output::sm3_hex(message),
+            &self.sign_hex(message),
+        )
+    }
+
+    /// A detached signature file for the file `name` read from `reader` in fixed-size pieces:
+    /// the same bytes as [`Signer::detached`] of its whole content, whatever its size.
+    pub fn detached_reader(
+        &self,
+        name: &str,
+        reader: impl std::io::Read,
+    ) -> std::io::Result<Vec<u8>> {
+        let mut digests = Digests::new(reader, Some(self));
+        std::io::copy(&mut digests, &mut std::io::sink())?;
+        let (sm3, e) = digests.finish();
+        Ok(self.detached_signed(name, &sm3, e.expect("a signer's digests")))
+    }
+
+    /// A detached signature file for the file `name`, its SM3 (hex) and its message digest
+    /// (from [`Signer::message_hasher`]) computed while it was read.
+    pub fn detached_signed(&self, name: &str, sm3_hex: &str, hasher: sm3::Sm3) -> Vec<u8> {
+        self.detached_text(name, sm3_hex, &self.sign_digest_hex(hasher))
+    }
+
+    fn detached_text(&self, name: &str, sm3_hex: &str, signature_hex: &str) -> Vec<u8> {
         format!(
-            "# anjuan 电子签名：SM2 签名（GM/T 0003，杂凑算法 SM3，签名者标识 {DIST_ID}，算法标识 {ALGORITHM_OID}）\n# 被签名的是同目录下文件 {name} 的全部字节。用 anjuan verify --key 公钥 核验。\n被签名文件：{name}\nSM3：{}\n公钥：{}\n签名：{}\n",
-            crate::output::sm3_hex(message),
+            "# anjuan 电子签名：SM2 签名（GM/T 0003，杂凑算法 SM3，签名者标识 {DIST_ID}，算法标识 {ALGORITHM_OID}）\n# 被签名的是同目录下文件 {name} 的全部字节。用 anjuan verify --key 公钥 核验。\n被签名文件：{name}\nSM3：{sm3_hex}\n公钥：{}\n签名：{signature_hex}\n",
             self.public.hex,
-            self.sign_hex(message)
         )
         .into_bytes()
+    }
+}
+
+/// A reader that hashes what passes through it: the SM3 of the bytes and, with a signer, the
+/// digest its signature signs (SM3(Z_A ‖ M)). Each byte is hashed once, when it is read from the
+/// inner reader, so wrapping this in a `BufReader` hashes exactly the bytes taken from the file.
+pub struct Digests<R> {
+    inner: R,
+    sm3: sm3::Sm3,
+    signed: Option<sm3::Sm3>,
+}
+
+impl<R> Digests<R> {
+    pub fn new(inner: R, signer: Option<&Signer>) -> Self {
+        Digests {
+            inner,
+            sm3: sm3::Sm3::new(),
+            signed: signer.map(Signer::message_hasher),
+        }
+    }
+
+    /// The SM3 (hex) of everything read, and the signer's message digest.
+    pub fn finish(self) -> (String, Option<sm3::Sm3>) {
+        (hex::encode(self.sm3.finalize()), self.signed)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Digests<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sm3.update(&buf[..n]);
+        if let Some(h) = &mut self.signed {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
     }
 }
 
@@ -278,4 +376,92 @@ pub fn read_public(arg: &str) -> Result<PublicKey, KeyError> {
         return PublicKey::parse(line);
     }
     PublicKey::parse(arg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed key (the private key of GB/T 32918.5's example).
+    fn signer() -> Signer {
+        let secret =
+            hex::decode("3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8")
+                .unwrap();
+        let key = SigningKey::from_slice(DIST_ID, &secret).unwrap();
+        Signer {
+            public: PublicKey {
+                hex: public_hex(key.verifying_key()),
+                key: key.verifying_key().clone(),
+            },
+            key,
+        }
+    }
+
+    /// Messages of every size class: empty, small, several MiB read in many pieces.
+    fn messages() -> Vec<Vec<u8>> {
+        let big: Vec<u8> = (0..(3 << 20) + 12_345u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        vec![
+            Vec::new(),
+            b"abc".to_vec(),
+            "清单 manifest.json".into(),
+            big,
+        ]
+    }
+
+    #[test]
+    fn streamed_signature_is_the_crates_signature() {
+        let s = signer();
+        for m in messages() {
+            let whole: Signature = s.key.sign(&m);
+            let mut h = s.message_hasher();
+            for piece in m.chunks(8191) {
+                h.update(piece);
+            }
+            assert_eq!(
+                s.sign_digest_hex(h),
+                hex::encode(whole.to_bytes()),
+                "{} bytes",
+                m.len()
+            );
+            assert!(s.public().verify(
+                &m,
+                &s.sign_digest_hex({
+                    let mut h = s.message_hasher();
+                    h.update(&m);
+                    h
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn streamed_detached_file_is_the_same_bytes() {
+        let s = signer();
+        for m in messages() {
+            let streamed = s
+                .detached_reader(
+                    "manifest.json",
+                    std::io::BufReader::with_capacity(4096, m.as_slice()),
+                )
+                .unwrap();
+            let whole = s.detached("manifest.json", &m);
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole.clone()).unwrap()
+            );
+            assert_eq!(
+                check_detached(s.public(), &m, Some(&whole)),
+                Check::Valid,
+                "{} bytes",
+                m.len()
+            );
+            let text = String::from_utf8(whole).unwrap();
+            assert!(
+                text.contains(&format!("SM3：{}\n", crate::output::sm3_hex(&m))),
+                "{text}"
+            );
+        }
+    }
 }
