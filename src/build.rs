@@ -168,14 +168,27 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     let ids = cx.records.ids();
     let records = &cx.records;
     let volumes = &cx.manifest.volumes;
-    cx.manifest
-        .save_streamed(
-            out,
-            |w| records.write_files(&ids, w),
-            (!volumes.is_empty())
-                .then_some(|w: &mut dyn std::io::Write| records.write_volumes(volumes, w)),
-        )
-        .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
+    let sections = Manifest {
+        volumes: Vec::new(),
+        ..cx.manifest.clone()
+    };
+    // Nothing listed changed (no record written, the other sections as before) and the file is
+    // the one the last build wrote: it stands, unread and unwritten.
+    let stands = !cx.records.changed()
+        && cx.stale.is_empty()
+        && sections == cx.previous
+        && cx.cache.as_last_recorded(manifest::FILE_NAME);
+    if !stands {
+        let digests = sections
+            .save_streamed(
+                out,
+                |w| records.write_files(&ids, w),
+                (!volumes.is_empty())
+                    .then_some(|w: &mut dyn std::io::Write| records.write_volumes(volumes, w)),
+            )
+            .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
+        cx.cache.record(manifest::FILE_NAME, &digests);
+    }
     // Outputs no longer made, all in one place: what the cases made again no longer have, and
     // what the last build listed or made outside the cases that this one neither made nor kept.
     let listed = cx.manifest.paths();

@@ -255,6 +255,23 @@ impl BuildCache {
         }
     }
 
+    /// Whether `rel` is, by its stamp, the file the last build recorded (then carried over as
+    /// this build's record too).
+    pub fn as_last_recorded(&self, rel: &str) -> bool {
+        let Some((mtime, ino, size)) = stamp(&self.out.join(rel)) else {
+            return false;
+        };
+        let same = self
+            .previous()
+            .files
+            .get(rel)
+            .is_some_and(|k| k.mtime == mtime && k.ino == ino && k.digests.size == size);
+        if same {
+            self.keep(rel);
+        }
+        same
+    }
+
     /// What `rel` was made from by the last build.
     pub fn made_before(&self, rel: &str) -> Option<Made> {
         self.previous().made.get(rel).cloned()

@@ -57,6 +57,8 @@ impl CaseRecord {
 /// The records of one output folder.
 pub struct Records {
     dir: PathBuf,
+    /// Whether this build wrote or removed a record: the manifest is then written again.
+    changed: std::sync::atomic::AtomicBool,
 }
 
 impl Records {
@@ -64,7 +66,10 @@ impl Records {
     /// an older anjuan, or the cache deleted), they are made from it first, so that the outputs
     /// of cases this build does not make again stay listed.
     pub fn open(out: &Path) -> std::io::Result<Records> {
-        let records = Records { dir: out.join(DIR) };
+        let records = Records {
+            dir: out.join(DIR),
+            changed: Default::default(),
+        };
         let marker = records.dir.join(".version");
         let current = std::fs::read_to_string(&marker).ok();
         if current.as_deref() != Some(&VERSION.to_string()) {
@@ -113,15 +118,27 @@ impl Records {
         record.version = VERSION;
         record.files.sort_by(|a, b| a.path.cmp(&b.path));
         record.volumes.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::output::write_streamed(&self.path(id), None, |w| {
+        let (wrote, _) = crate::output::write_streamed(&self.path(id), None, |w| {
             serde_json::to_writer(&mut *w, &record).map_err(std::io::Error::other)
-        })
-        .map(|_| ())
+        })?;
+        if wrote {
+            self.changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Forgets a case (no longer in the cases root).
     pub fn remove(&self, id: &str) {
-        let _ = std::fs::remove_file(self.path(id));
+        if std::fs::remove_file(self.path(id)).is_ok() {
+            self.changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Whether this build wrote or removed any record.
+    pub fn changed(&self) -> bool {
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The cases with a record, in the order the manifest lists their documents (by path,

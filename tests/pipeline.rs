@@ -967,3 +967,50 @@ fn output_cut_short_by_the_reader_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A case file unchanged but its scanned original replaced on disk: the case's sources changed,
+/// so its volume is made again with the new original, and the output verifies.
+#[test]
+fn a_replaced_scan_remakes_the_volume_of_an_unchanged_case() {
+    let cases = sample_cases("scan-replaced");
+    let out = cases.parent().unwrap().join("out");
+    let first = build_into(&cases, &out);
+    assert!(first.ok(), "{:?}", first.problems);
+    let volume_of = |m: &Manifest| {
+        m.volumes
+            .iter()
+            .find(|v| v.case == "2026-JC-003")
+            .cloned()
+            .expect("the case's volume")
+    };
+    let before = volume_of(&manifest(&out));
+    let scan = cases.join("scans/2026-JC-003-register.pdf");
+    // Another PDF in the scan's place: the first document of another case.
+    let other = manifest(&out)
+        .files
+        .iter()
+        .find(|f| f.case != "2026-JC-003")
+        .map(|f| out.join(&f.path))
+        .unwrap();
+    std::fs::copy(&other, &scan).unwrap();
+    let again = build_into(&cases, &out);
+    assert!(again.ok(), "{:?}", again.problems);
+    assert_eq!(again.written, 0, "no document of any case changed");
+    let after = volume_of(&manifest(&out));
+    assert_ne!(after.sha256, before.sha256, "volume made again");
+    let row = after
+        .items
+        .iter()
+        .find(|it| it.scanned)
+        .expect("the scan's row");
+    let new_scan = std::fs::read(&scan).unwrap();
+    assert_eq!(row.sha256, anjuan::output::sha256_hex(&new_scan));
+    let report = anjuan::archive::verify::verify(&out);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.level == anjuan::archive::verify::Level::Error)
+        .map(|f| f.message.clone())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+}
