@@ -51,7 +51,7 @@ if [ -z "$typst_bin" ] || [ ! -x "$typst_bin" ]; then
 fi
 [ -n "$typst_bin" ] && echo "typst CLI：$typst_bin（$("$typst_bin" --version)）"
 
-declare -A peak wall docs_s share noop_s noop_peak one_s one_files cli_ratio
+declare -A peak wall docs_s share noop_s noop_peak one_s one_files cli_ratio verify_s
 for n in "${sizes[@]}"; do
   cases="$work/cases-$n" out="$work/out-$n" data="$work/data-$n"
   python3 "$repo/scripts/gen-cases.py" "$n" 1 "$cases"
@@ -71,8 +71,10 @@ for n in "${sizes[@]}"; do
   share[$n]=$(awk -v a="$arch_s" -v s="$doc_s" 'BEGIN{printf "%.0f", 100*a/s}')
   echo "总用时 ${wall[$n]} 秒，峰值内存 ${peak[$n]} MiB；文书 $ndocs 份，每秒 ${docs_s[$n]} 份；立卷+目录+移交包 ${arch_s} 秒，为文书用时的 ${share[$n]}%"
 
-  "$bin" verify "$out" > "$work/verify-$n.txt" 2>&1 || { cat "$work/verify-$n.txt"; exit 1; }
-  echo "四性检测：$(tail -1 "$work/verify-$n.txt")"
+  /usr/bin/time -v "$bin" verify "$out" > "$work/verify-$n.txt" 2> "$work/verify-time-$n.txt" ||
+    { cat "$work/verify-$n.txt" "$work/verify-time-$n.txt"; exit 1; }
+  verify_s[$n]=$(secs_of "$work/verify-time-$n.txt")
+  echo "四性检测：$(tail -1 "$work/verify-$n.txt")；用时 ${verify_s[$n]} 秒，峰值内存 $(rss_of "$work/verify-time-$n.txt") MiB"
 
   echo "== $n 件案件：不改动再次生成 =="
   log2="$work/noop-$n.txt"

@@ -220,9 +220,15 @@ fn forget_vanished_cases(cx: &mut BuildContext) {
         if present.contains(id.as_str()) || cx.stands(&id) {
             continue;
         }
-        if let Some(r) = cx.records.load(&id) {
-            cx.stale.extend(r.paths().into_iter().map(String::from));
+        let Some(r) = cx.records.load(&id) else {
+            cx.records.remove(&id);
+            continue;
+        };
+        if !r.file.is_empty() && cx.failed.contains(&r.file) {
+            // Its file is there but cannot be read as a case now: its outputs stand.
+            continue;
         }
+        cx.stale.extend(r.paths().into_iter().map(String::from));
         cx.records.remove(&id);
     }
 }
@@ -371,6 +377,7 @@ fn record_documents(
         cx.project.settings.archive.is_some() && case.loaded.case.archive().is_some();
     let mut record = CaseRecord {
         sources: before.sources.clone(),
+        file: case.loaded.file.clone(),
         files,
         volumes: if files_volumes {
             before.volumes.clone()

@@ -32,6 +32,10 @@ pub struct CaseRecord {
     /// unchanged, its documents and volumes are neither made nor looked into again.
     #[serde(default)]
     pub sources: String,
+    /// The case file, as messages show it: a file that cannot be read as a case now (a syntax
+    /// error) still owns its outputs, which stand.
+    #[serde(default)]
+    pub file: String,
     /// Its documents, by path.
     pub files: Vec<FileEntry>,
     /// Its volumes, by path.

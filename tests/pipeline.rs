@@ -1014,3 +1014,60 @@ fn a_replaced_scan_remakes_the_volume_of_an_unchanged_case() {
         .collect();
     assert_eq!(errors, Vec::<String>::new());
 }
+
+/// A case file that no longer parses (a typing slip while editing) owns its outputs still: its
+/// documents and volume stand, listed, until the file is mended.
+#[test]
+fn a_case_file_that_no_longer_parses_keeps_its_outputs() {
+    let cases = sample_cases("unparsable");
+    let out = cases.parent().unwrap().join("out");
+    let first = build_into(&cases, &out);
+    assert!(first.ok(), "{:?}", first.problems);
+    let before = manifest(&out);
+    let id = "2026-JC-003";
+    let docs: Vec<String> = before
+        .files
+        .iter()
+        .filter(|f| f.case == id)
+        .map(|f| f.path.clone())
+        .collect();
+    let volume = before
+        .volumes
+        .iter()
+        .find(|v| v.case == id)
+        .map(|v| v.path.clone())
+        .expect("its volume");
+    assert!(!docs.is_empty());
+    let file = cases.join("inspection/2026-JC-003.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nbroken: [unclosed\n")).unwrap();
+    let again = build_into(&cases, &out);
+    assert!(!again.ok(), "the broken file is reported");
+    assert!(
+        again
+            .problems
+            .0
+            .iter()
+            .any(|p| p.file.contains("2026-JC-003.yaml")),
+        "{:?}",
+        again.problems
+    );
+    let after = manifest(&out);
+    for d in &docs {
+        assert!(out.join(d).is_file(), "{d} removed");
+        assert!(
+            after.files.iter().any(|f| &f.path == d),
+            "{d} no longer listed"
+        );
+    }
+    assert!(out.join(&volume).is_file(), "{volume} removed");
+    assert!(after.volumes.iter().any(|v| v.path == volume));
+    let report = anjuan::archive::verify::verify(&out);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.level == anjuan::archive::verify::Level::Error)
+        .map(|f| f.message.clone())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+}
