@@ -381,12 +381,12 @@ fn scan<'a>(out: &Path, listed: &'a [Listed<'a>], volumes: &'a [VolumeEntry]) ->
             None => groups.push(vec![j]),
         }
     }
-    let done: Vec<Vec<(usize, Outcome)>> = groups
+    let done: Vec<(usize, Outcome)> = groups
         .par_iter()
-        .map(|group| run_group(out, &jobs, group, volumes))
+        .flat_map_iter(|group| run_group(out, &jobs, group, volumes))
         .collect();
     let mut outcomes: Vec<Outcome> = (0..jobs.len()).map(|_| Outcome::default()).collect();
-    for (j, o) in done.into_iter().flatten() {
+    for (j, o) in done {
         outcomes[j] = o;
     }
     let mut scan = Scan {
@@ -530,11 +530,14 @@ fn check_content(job: &Job, content: &Content, volumes: &[VolumeEntry], o: &mut 
     use Property::*;
     if !job.volumes.is_empty() || !job.items.is_empty() {
         match content.parsed() {
+            // Only findings are kept: a clean file leaves nothing behind on the heap.
             Ok(p) => {
                 for &vi in &job.volumes {
                     let mut r = Report::default();
                     volume_pdf(&p.doc, &p.page1, &p.meta, &volumes[vi], &mut r);
-                    o.volumes.push((vi, r.findings));
+                    if !r.findings.is_empty() {
+                        o.volumes.push((vi, r.findings));
+                    }
                 }
                 for &(vi, ii) in &job.items {
                     let mut r = Report::default();
@@ -545,7 +548,9 @@ fn check_content(job: &Job, content: &Content, volumes: &[VolumeEntry], o: &mut 
                         &volumes[vi].items[ii],
                         &mut r,
                     );
-                    o.items.push(((vi, ii), r.findings));
+                    if !r.findings.is_empty() {
+                        o.items.push(((vi, ii), r.findings));
+                    }
                 }
             }
             // A 件's own file that cannot be parsed is named by the PDF checks.
