@@ -1042,3 +1042,39 @@ fn swapped_signature_fails() {
     let r = verify::verify_with(&out, &office_key());
     assert_names(&r, "manifest.json", "电子签名无效");
 }
+
+/// The transfer package's copy of a volume is checked on its own bytes, even when the
+/// manifest records the same digests for it and for the volume (verify reads such files
+/// together and shares the work only when their bytes are equal).
+#[test]
+fn a_changed_transfer_copy_is_checked_on_its_own_bytes() {
+    let out = copy_out("copy");
+    let v = full_volume(&out);
+    let m = Manifest::load(&out).unwrap();
+    let copy = m
+        .transfer
+        .iter()
+        .find(|f| f.sha256 == v.sha256 && f.path.ends_with(".pdf"))
+        .map(|f| f.path.clone())
+        .expect("the transfer package holds a copy of the volume");
+    assert_ne!(copy, v.path);
+    // The copy gains a script run on opening; the volume itself stays as filed.
+    let path = out.join(&copy);
+    let mut doc = lopdf::Document::load(&path).unwrap();
+    let action = doc.add_object(lopdf::Dictionary::from_iter(vec![
+        ("Type", lopdf::Object::Name(b"Action".to_vec())),
+        ("S", lopdf::Object::Name(b"JavaScript".to_vec())),
+        ("JS", lopdf::Object::string_literal("app.alert(1)")),
+    ]));
+    doc.catalog_mut().unwrap().set("OpenAction", action);
+    doc.save(&path).unwrap();
+
+    let r = verify::verify(&out);
+    assert_names(&r, &copy, "SHA-256 不符");
+    assert_names(&r, &copy, "PDF 含有 JavaScript 动作");
+    let on_volume: Vec<String> = errors(&r)
+        .into_iter()
+        .filter(|e| e.starts_with(&format!("{}：", v.path)))
+        .collect();
+    assert_eq!(on_volume, Vec::<String>::new());
+}

@@ -9,15 +9,17 @@
 //! manifest's SM3 is also looked up in the cases root's build log. Without a key, verify says
 //! plainly that it could not check the manifest itself.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use lopdf::{Document, Object};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::VolumeEntry;
 use super::pdf;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, ItemRow, Manifest};
 use crate::output::{sha256_hex, sm3_hex};
 use crate::signing::{self, Check, PublicKey};
 
@@ -154,10 +156,10 @@ impl Report {
 }
 
 /// A file the manifest lists, with the digests it recorded.
-struct Listed {
-    path: String,
-    sha256: String,
-    sm3: Option<String>,
+struct Listed<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    sm3: Option<&'a str>,
 }
 
 /// What authenticity is checked against from outside the output folder.
@@ -219,71 +221,385 @@ pub fn verify_with(out: &Path, anchors: &Anchors) -> Report {
     if let Some(root) = &anchors.cases_root {
         check_build_log(root, text.as_bytes(), &mut r);
     }
+    drop(text);
     let volumes = &manifest.volumes;
     let listed = listed_files(&manifest);
     r.files = listed.len();
     r.volumes = volumes.len();
-    check_files(out, &listed, &mut r);
+    // Every listed file is read, hashed and (a PDF) parsed once, in parallel; each check that
+    // reads a file takes its findings from that one pass, added below in the checks' order.
+    let scan = scan(out, &listed, volumes);
+    check_files(out, &scan, &mut r);
     check_codes(&manifest, volumes, &mut r);
     check_required_documents(volumes, &mut r);
-    for v in volumes {
-        check_volume(out, v, &mut r);
-        check_items(out, v, &mut r);
-        check_package(out, v, anchors, &mut r);
+    let packages: Vec<Vec<Finding>> = volumes
+        .par_iter()
+        .map(|v| {
+            let mut pr = Report::default();
+            check_package(out, v, anchors, &mut pr);
+            pr.findings
+        })
+        .collect();
+    for ((vi, v), package) in volumes.iter().enumerate().zip(packages) {
+        check_volume(v, &scan.volumes[vi], &mut r);
+        check_items(v, &scan.items[vi], &mut r);
+        r.findings.extend(package);
     }
     check_bags(out, &listed, anchors, &mut r);
     verify_catalogs(out, &manifest, volumes, &mut |p, l, i, m| r.add(p, l, i, m));
-    check_pdfs(out, &listed, volumes, &mut r);
+    check_pdfs(volumes, &scan, &mut r);
     r.findings
         .sort_by(|a, b| (a.property, a.level, &a.item).cmp(&(b.property, b.level, &b.item)));
     r
 }
 
-fn listed_files(manifest: &Manifest) -> Vec<Listed> {
+fn listed_files(manifest: &Manifest) -> Vec<Listed<'_>> {
     manifest
         .listed()
         .into_iter()
         .map(|l| Listed {
-            path: l.path.to_string(),
-            sha256: l.sha256.to_string(),
-            sm3: Some(l.sm3.to_string()).filter(|s| !s.is_empty()),
+            path: l.path,
+            sha256: l.sha256,
+            sm3: Some(l.sm3).filter(|s| !s.is_empty()),
         })
         .collect()
 }
 
-/// Present, unchanged, nothing extra, no paths leaving the folder.
-fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
-    use Level::*;
-    use Property::*;
-    let mut seen = BTreeSet::new();
+/// A path of the manifest that would leave the output folder.
+fn leaves_folder(path: &str) -> bool {
+    path.starts_with('/')
+        || path.split('/').any(|c| c == ".." || c.is_empty())
+        || path.contains('\\')
+}
+
+/// How a listed file compares with the digests the manifest recorded.
+enum Digest {
+    /// The path leaves the output folder (the file is not read for this check).
+    Outside,
+    Missing,
+    Sha256,
+    Sm3,
+    Unchanged,
+}
+
+/// What a listed PDF is, for [`check_pdfs`]: a function of its bytes alone, so a byte for byte
+/// copy (the transfer package's) takes the original's.
+#[derive(Clone)]
+enum PdfFacts {
+    Unparsable(String),
+    Parsed {
+        encrypted: bool,
+        pdfa: bool,
+        /// Text on the first page.
+        text: bool,
+        unembedded: BTreeSet<String>,
+        /// Security findings, in the order of the objects that hold them.
+        security: Vec<String>,
+    },
+}
+
+/// Every check that reads a file, done in one parallel pass over the files (read, hashed and
+/// parsed once each), with the findings kept per check and file so that the report adds
+/// them in the same order as checking each in turn.
+struct Scan<'a> {
+    /// Each listed path once (its first entry), in the manifest's order.
+    files: Vec<(&'a str, Digest)>,
+    /// Each listed PDF once, in the manifest's order; None when it cannot be read.
+    pdfs: Vec<(&'a str, Option<PdfFacts>)>,
+    /// Per volume: the findings of its file ([`volume_pdf`]).
+    volumes: Vec<Vec<Finding>>,
+    /// Per volume and 件: the findings of the 件's own file ([`item_pdf`]).
+    items: Vec<Vec<Vec<Finding>>>,
+}
+
+/// One file to read, with every check that reads it.
+struct Job<'a> {
+    path: &'a str,
+    /// The manifest's entry (the first, when listed twice): its digests are checked.
+    listed: Option<&'a Listed<'a>>,
+    /// Usability and security ([`check_pdfs`]).
+    pdf: bool,
+    /// The volumes whose file this is.
+    volumes: Vec<usize>,
+    /// The 件 (volume, index) whose own PDF this is.
+    items: Vec<(usize, usize)>,
+}
+
+#[derive(Default)]
+struct Outcome {
+    digest: Option<Digest>,
+    pdf: Option<PdfFacts>,
+    volumes: Vec<(usize, Vec<Finding>)>,
+    items: Vec<((usize, usize), Vec<Finding>)>,
+}
+
+fn scan<'a>(out: &Path, listed: &'a [Listed<'a>], volumes: &'a [VolumeEntry]) -> Scan<'a> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut job_of = |path: &'a str, listed: Option<&'a Listed<'a>>, jobs: &mut Vec<Job<'a>>| {
+        *index.entry(path).or_insert_with(|| {
+            jobs.push(Job {
+                path,
+                listed,
+                pdf: listed.is_some() && path.to_lowercase().ends_with(".pdf"),
+                volumes: Vec::new(),
+                items: Vec::new(),
+            });
+            jobs.len() - 1
+        })
+    };
     for f in listed {
-        if !seen.insert(f.path.as_str()) {
-            continue;
-        }
-        if f.path.starts_with('/')
-            || f.path.split('/').any(|c| c == ".." || c.is_empty())
-            || f.path.contains('\\')
-        {
-            r.add(Security, Error, &f.path, "清单中的路径指向输出目录之外");
-            continue;
-        }
-        match std::fs::read(out.join(&f.path)) {
-            Ok(bytes) if sha256_hex(&bytes) != f.sha256 => r.add(
-                Authenticity,
-                Error,
-                &f.path,
-                "文件内容与清单记录的 SHA-256 不符（文件被修改）",
-            ),
-            Ok(bytes) if f.sm3.as_ref().is_some_and(|s| *s != sm3_hex(&bytes)) => r.add(
-                Authenticity,
-                Error,
-                &f.path,
-                "文件内容与清单记录的 SM3 摘要不符（文件或清单被修改）",
-            ),
-            Ok(_) => {}
-            Err(_) => r.add(Integrity, Error, &f.path, "清单登记的文件缺失"),
+        job_of(f.path, Some(f), &mut jobs);
+    }
+    for (vi, v) in volumes.iter().enumerate() {
+        let j = job_of(&v.path, None, &mut jobs);
+        jobs[j].volumes.push(vi);
+        for (ii, it) in v.items.iter().enumerate() {
+            if let Some(file) = &it.file
+                && !it.scanned
+                && file.ends_with(".pdf")
+            {
+                let j = job_of(file, None, &mut jobs);
+                jobs[j].items.push((vi, ii));
+            }
         }
     }
+    // Files the manifest says are the same bytes (the transfer package's copy of each volume
+    // and 件) are read together: a copy found byte for byte equal takes the digests and the
+    // parse of the first instead of computing them again.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_digest: HashMap<&str, usize> = HashMap::new();
+    for (j, job) in jobs.iter().enumerate() {
+        match job.listed.map(|f| f.sha256).filter(|d| !d.is_empty()) {
+            Some(d) => {
+                let g = *by_digest.entry(d).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(j);
+            }
+            None => groups.push(vec![j]),
+        }
+    }
+    let done: Vec<(usize, Outcome)> = groups
+        .par_iter()
+        .flat_map_iter(|group| run_group(out, &jobs, group, volumes))
+        .collect();
+    let mut outcomes: Vec<Outcome> = (0..jobs.len()).map(|_| Outcome::default()).collect();
+    for (j, o) in done {
+        outcomes[j] = o;
+    }
+    let mut scan = Scan {
+        files: Vec::new(),
+        pdfs: Vec::new(),
+        volumes: vec![Vec::new(); volumes.len()],
+        items: volumes
+            .iter()
+            .map(|v| vec![Vec::new(); v.items.len()])
+            .collect(),
+    };
+    for (job, o) in jobs.iter().zip(outcomes) {
+        if let Some(d) = o.digest {
+            scan.files.push((job.path, d));
+        }
+        if job.pdf {
+            scan.pdfs.push((job.path, o.pdf));
+        }
+        for (vi, f) in o.volumes {
+            scan.volumes[vi] = f;
+        }
+        for ((vi, ii), f) in o.items {
+            scan.items[vi][ii] = f;
+        }
+    }
+    scan
+}
+
+/// A file's bytes and what is computed from them, each at most once.
+struct Content {
+    bytes: Vec<u8>,
+    sha256: OnceCell<String>,
+    sm3: OnceCell<String>,
+    parsed: OnceCell<Result<Parsed, String>>,
+    facts: OnceCell<PdfFacts>,
+}
+
+/// A parsed PDF with its XMP packet and the text of its first page.
+struct Parsed {
+    doc: Document,
+    meta: String,
+    page1: String,
+}
+
+impl Content {
+    fn new(bytes: Vec<u8>) -> Content {
+        Content {
+            bytes,
+            sha256: OnceCell::new(),
+            sm3: OnceCell::new(),
+            parsed: OnceCell::new(),
+            facts: OnceCell::new(),
+        }
+    }
+    fn sha256(&self) -> &str {
+        self.sha256.get_or_init(|| sha256_hex(&self.bytes))
+    }
+    fn sm3(&self) -> &str {
+        self.sm3.get_or_init(|| sm3_hex(&self.bytes))
+    }
+    fn parsed(&self) -> &Result<Parsed, String> {
+        self.parsed.get_or_init(|| {
+            let doc = Document::load_mem(&self.bytes).map_err(|e| e.to_string())?;
+            let meta = metadata_text(&doc);
+            let page1 = doc.extract_text(&[1]).unwrap_or_default();
+            Ok(Parsed { doc, meta, page1 })
+        })
+    }
+    fn facts(&self) -> &PdfFacts {
+        self.facts.get_or_init(|| match self.parsed() {
+            Ok(p) => pdf_facts(&p.doc, &p.meta, &p.page1),
+            Err(e) => PdfFacts::Unparsable(e.clone()),
+        })
+    }
+}
+
+/// Reads the files of a group one after the other; each is compared byte for byte with the
+/// group's first, whose digests and parse it takes when equal.
+fn run_group(
+    out: &Path,
+    jobs: &[Job],
+    group: &[usize],
+    volumes: &[VolumeEntry],
+) -> Vec<(usize, Outcome)> {
+    // The member with a volume or 件 to check first: it is parsed in any case.
+    let mut order = group.to_vec();
+    order.sort_by_key(|&j| jobs[j].volumes.is_empty() && jobs[j].items.is_empty());
+    let mut first: Option<Content> = None;
+    let mut done = Vec::with_capacity(order.len());
+    for j in order {
+        let job = &jobs[j];
+        let mut o = Outcome::default();
+        let outside = leaves_folder(job.path);
+        let roles = !job.volumes.is_empty() || !job.items.is_empty();
+        // A path leaving the folder is named as such, not hashed; the PDF checks still read it.
+        if outside && !roles && !job.pdf {
+            o.digest = job.listed.map(|_| Digest::Outside);
+            done.push((j, o));
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(out.join(job.path)) else {
+            o.digest = job.listed.map(|_| {
+                if outside {
+                    Digest::Outside
+                } else {
+                    Digest::Missing
+                }
+            });
+            done.push((j, o));
+            continue;
+        };
+        let own;
+        let content = match &first {
+            Some(c) if c.bytes == bytes => c,
+            Some(_) => {
+                own = Content::new(bytes);
+                &own
+            }
+            None => first.insert(Content::new(bytes)),
+        };
+        o.digest = job.listed.map(|f| {
+            if outside {
+                Digest::Outside
+            } else if content.sha256() != f.sha256 {
+                Digest::Sha256
+            } else if f.sm3.is_some_and(|s| s != content.sm3()) {
+                Digest::Sm3
+            } else {
+                Digest::Unchanged
+            }
+        });
+        check_content(job, content, volumes, &mut o);
+        done.push((j, o));
+    }
+    done
+}
+
+/// The checks of a file that read its content: the volume's and the 件's, and PDF facts.
+fn check_content(job: &Job, content: &Content, volumes: &[VolumeEntry], o: &mut Outcome) {
+    use Level::*;
+    use Property::*;
+    if !job.volumes.is_empty() || !job.items.is_empty() {
+        match content.parsed() {
+            // Only findings are kept: a clean file leaves nothing behind on the heap.
+            Ok(p) => {
+                for &vi in &job.volumes {
+                    let mut r = Report::default();
+                    volume_pdf(&p.doc, &p.page1, &p.meta, &volumes[vi], &mut r);
+                    if !r.findings.is_empty() {
+                        o.volumes.push((vi, r.findings));
+                    }
+                }
+                for &(vi, ii) in &job.items {
+                    let mut r = Report::default();
+                    item_pdf(
+                        job.path,
+                        &p.meta,
+                        &volumes[vi],
+                        &volumes[vi].items[ii],
+                        &mut r,
+                    );
+                    if !r.findings.is_empty() {
+                        o.items.push(((vi, ii), r.findings));
+                    }
+                }
+            }
+            // A 件's own file that cannot be parsed is named by the PDF checks.
+            Err(e) => {
+                for &vi in &job.volumes {
+                    let mut r = Report::default();
+                    r.add(
+                        Usability,
+                        Error,
+                        &volumes[vi].path,
+                        format!("PDF 无法解析：{e}"),
+                    );
+                    o.volumes.push((vi, r.findings));
+                }
+            }
+        }
+    }
+    if job.pdf {
+        o.pdf = Some(content.facts().clone());
+    }
+}
+
+/// Present, unchanged, nothing extra, no paths leaving the folder.
+fn check_files(out: &Path, scan: &Scan, r: &mut Report) {
+    use Level::*;
+    use Property::*;
+    let mut seen = HashSet::new();
+    for (path, digest) in &scan.files {
+        seen.insert(*path);
+        match digest {
+            Digest::Outside => r.add(Security, Error, path, "清单中的路径指向输出目录之外"),
+            Digest::Sha256 => r.add(
+                Authenticity,
+                Error,
+                path,
+                "文件内容与清单记录的 SHA-256 不符（文件被修改）",
+            ),
+            Digest::Sm3 => r.add(
+                Authenticity,
+                Error,
+                path,
+                "文件内容与清单记录的 SM3 摘要不符（文件或清单被修改）",
+            ),
+            Digest::Unchanged => {}
+            Digest::Missing => r.add(Integrity, Error, path, "清单登记的文件缺失"),
+        }
+    }
+    let cache_dir = format!("{}/", crate::cache::DIR);
+    let signature = manifest_signature_name();
     for entry in walkdir::WalkDir::new(out)
         .sort_by_file_name()
         .into_iter()
@@ -305,8 +621,8 @@ fn check_files(out: &Path, listed: &[Listed], r: &mut Report) {
         if entry.file_type().is_file()
             && rel != manifest::FILE_NAME
             && !crate::lock::OUTPUT_FILES.contains(&rel.as_str())
-            && !rel.starts_with(&format!("{}/", crate::cache::DIR))
-            && rel != manifest_signature_name()
+            && !rel.starts_with(&cache_dir)
+            && rel != signature
             && !seen.contains(rel.as_str())
         {
             r.add(Integrity, Error, &rel, "文件未在清单中登记（多出的文件）");
@@ -427,10 +743,10 @@ fn check_codes(manifest: &Manifest, volumes: &[VolumeEntry], r: &mut Report) {
                 .push(n);
         }
     }
-    for (prefix, mut list) in serials {
-        list.sort_unstable();
-        let missing: Vec<String> = (1..=list.last().copied().unwrap_or(0))
-            .filter(|n| !list.contains(n))
+    for (prefix, list) in serials {
+        let held: BTreeSet<u32> = list.into_iter().collect();
+        let missing: Vec<String> = (1..=held.last().copied().unwrap_or(0))
+            .filter(|n| !held.contains(n))
             .map(|n| format!("{n:04}"))
             .collect();
         if !missing.is_empty() {
@@ -449,7 +765,7 @@ fn check_codes(manifest: &Manifest, volumes: &[VolumeEntry], r: &mut Report) {
 
 /// Page counts of cover, 目录 and file agree; 页号 contiguous; required documents present;
 /// each page still the one filed; metadata names the 档号.
-fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
+fn check_volume(v: &VolumeEntry, pdf_findings: &[Finding], r: &mut Report) {
     use Level::*;
     use Property::*;
     let mut expected = 1;
@@ -500,16 +816,15 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             ),
         );
     }
-    let Ok(bytes) = std::fs::read(out.join(&v.path)) else {
-        return;
-    };
-    let doc = match Document::load_mem(&bytes) {
-        Ok(d) => d,
-        Err(e) => {
-            r.add(Usability, Error, &v.path, format!("PDF 无法解析：{e}"));
-            return;
-        }
-    };
+    // The file itself, from the one pass over the files (none when it cannot be read).
+    r.findings.extend_from_slice(pdf_findings);
+}
+
+/// The checks of a volume's parsed file: pages, labels and bookmarks, cover, metadata.
+/// `page1` is the text of the first page (the cover), `meta` the XMP packet.
+fn volume_pdf(doc: &Document, page1: &str, meta: &str, v: &VolumeEntry, r: &mut Report) {
+    use Level::*;
+    use Property::*;
     let pages: Vec<_> = doc.get_pages().values().copied().collect();
     if pages.len() != v.pages {
         r.add(
@@ -535,7 +850,8 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
         let Some(recorded) = v.page_digests.get(i) else {
             break;
         };
-        if &pdf::page_digest(&doc, p) != recorded {
+        let digest = pdf::page_digest(doc, p);
+        if &digest != recorded {
             let label = if i < v.front_pages {
                 "封面或目录".to_string()
             } else if i < v.front_pages + v.content_pages {
@@ -543,10 +859,7 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             } else {
                 "备考表".to_string()
             };
-            let moved = v
-                .page_digests
-                .iter()
-                .position(|d| *d == pdf::page_digest(&doc, p));
+            let moved = v.page_digests.iter().position(|d| *d == digest);
             let how = match moved {
                 Some(j) => format!("，是原第 {} 页（页面被调换或删除）", j + 1),
                 None => "（页面被替换）".to_string(),
@@ -559,12 +872,9 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             );
         }
     }
-    check_labels_and_bookmarks(&doc, v, r);
+    check_labels_and_bookmarks(doc, v, r);
     // The cover states the items and pages; the 目录 the start pages.
-    let cover = doc
-        .extract_text(&[1])
-        .unwrap_or_default()
-        .replace(char::is_whitespace, "");
+    let cover = page1.replace(char::is_whitespace, "");
     let stated = format!("本卷共{}件，{}页", v.items.len(), v.content_pages);
     if !cover.contains(&stated) {
         r.add(
@@ -582,7 +892,6 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
             format!("封面上的档号不是 {}", v.archive_code),
         );
     }
-    let meta = metadata_text(&doc);
     let dates = format!("{}-{}", date8(v.start_date), date8(v.end_date));
     // XMP is XML: the title may stand there with its special characters escaped.
     let escaped = v
@@ -607,14 +916,14 @@ fn check_volume(out: &Path, v: &VolumeEntry, r: &mut Report) {
         code: v.archive_code.clone(),
         no: None,
         title: v.title.clone(),
-        author: pdf::Identity::from_xmp(&meta)
+        author: pdf::Identity::from_xmp(meta)
             .map(|i| i.author)
             .unwrap_or_default(),
         date: dates.clone(),
         classification: v.classification.clone(),
         volume: None,
     };
-    compare_identity(&v.path, &meta, &identity, r);
+    compare_identity(&v.path, meta, &identity, r);
 }
 
 fn date8(d: Option<chrono::NaiveDate>) -> String {
@@ -628,7 +937,7 @@ fn metadata_text(doc: &Document) -> String {
 }
 
 /// Usability and security of every PDF listed.
-fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Report) {
+fn check_pdfs(volumes: &[VolumeEntry], scan: &Scan, r: &mut Report) {
     use Level::*;
     use Property::*;
     let volume_paths: BTreeSet<&str> = volumes.iter().map(|v| v.path.as_str()).collect();
@@ -641,124 +950,126 @@ fn check_pdfs(out: &Path, listed: &[Listed], volumes: &[VolumeEntry], r: &mut Re
         .filter_map(|it| it.file.as_deref())
         .filter_map(|f| f.rsplit('/').next())
         .collect();
-    let mut done = BTreeSet::new();
-    for f in listed
-        .iter()
-        .filter(|f| f.path.to_lowercase().ends_with(".pdf"))
-    {
-        if !done.insert(f.path.as_str()) {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(out.join(&f.path)) else {
+    for (path, facts) in &scan.pdfs {
+        let Some(facts) = facts else {
             continue;
         };
-        let doc = match Document::load_mem(&bytes) {
-            Ok(d) => d,
-            Err(e) => {
-                r.add(
-                    Usability,
-                    Error,
-                    &f.path,
-                    format!("PDF 无法打开或解析：{e}"),
-                );
+        let (encrypted, pdfa, text, unembedded, security) = match facts {
+            PdfFacts::Unparsable(e) => {
+                r.add(Usability, Error, path, format!("PDF 无法打开或解析：{e}"));
                 continue;
             }
+            PdfFacts::Parsed {
+                encrypted,
+                pdfa,
+                text,
+                unembedded,
+                security,
+            } => (*encrypted, *pdfa, *text, unembedded, security),
         };
-        if doc.trailer.get(b"Encrypt").is_ok() {
-            r.add(Usability, Error, &f.path, "PDF 已加密");
+        if encrypted {
+            r.add(Usability, Error, path, "PDF 已加密");
         }
-        let meta = metadata_text(&doc);
-        let original = f
-            .path
+        let original = path
             .rsplit('/')
             .next()
             .is_some_and(|n| originals.contains(n));
-        if !meta.contains("pdfaid:part") && !original {
+        if !pdfa && !original {
             r.add(
                 Usability,
-                if volume_paths.contains(f.path.as_str()) {
+                if volume_paths.contains(path) {
                     Error
                 } else {
                     Warning
                 },
-                &f.path,
+                path,
                 "缺少 PDF/A 标识（pdfaid）",
             );
         }
-        let text = doc.extract_text(&[1]).unwrap_or_default();
-        if text.trim().is_empty() && !original {
-            r.add(Usability, Warning, &f.path, "第 1 页提取不到文字");
+        if !text && !original {
+            r.add(Usability, Warning, path, "第 1 页提取不到文字");
         }
-        let mut unembedded = BTreeSet::new();
-        for obj in doc.objects.values() {
-            let dict = match obj {
-                Object::Dictionary(d) => d,
-                Object::Stream(s) => &s.dict,
-                _ => continue,
-            };
-            let name = |k: &[u8]| {
-                dict.get(k)
-                    .ok()
-                    .and_then(|o| o.as_name().ok())
-                    .map(|n| n.to_vec())
-            };
-            let ty = name(b"Type");
-            if ty.as_deref() == Some(b"FontDescriptor")
-                && !(dict.has(b"FontFile") || dict.has(b"FontFile2") || dict.has(b"FontFile3"))
-            {
-                unembedded.insert(
-                    name(b"FontName")
-                        .map(|n| String::from_utf8_lossy(&n).into_owned())
-                        .unwrap_or_default(),
-                );
-            }
-            if ty.as_deref() == Some(b"Font") {
-                let sub = name(b"Subtype").unwrap_or_default();
-                if (sub == b"Type1" || sub == b"TrueType" || sub == b"MMType1")
-                    && !dict.has(b"FontDescriptor")
-                {
-                    unembedded.insert(
-                        name(b"BaseFont")
-                            .map(|n| String::from_utf8_lossy(&n).into_owned())
-                            .unwrap_or_default(),
-                    );
-                }
-            }
-            for (key, what) in [
-                (&b"JS"[..], "JavaScript"),
-                (b"JavaScript", "JavaScript"),
-                (b"EmbeddedFiles", "嵌入文件"),
-                (b"EF", "嵌入文件"),
-            ] {
-                if dict.has(key) {
-                    r.add(Security, Error, &f.path, format!("PDF 含有{what}"));
-                }
-            }
-            match name(b"S").as_deref() {
-                Some(b"Launch") => r.add(
-                    Security,
-                    Error,
-                    &f.path,
-                    "PDF 含有启动外部程序的动作（Launch）",
-                ),
-                Some(b"URI") | Some(b"GoToR") | Some(b"SubmitForm") | Some(b"ImportData") => {
-                    r.add(Security, Error, &f.path, "PDF 含有指向外部的链接或动作")
-                }
-                Some(b"JavaScript") => r.add(Security, Error, &f.path, "PDF 含有 JavaScript 动作"),
-                _ => {}
-            }
+        for message in security {
+            r.add(Security, Error, path, message.as_str());
         }
         if !unembedded.is_empty() {
             r.add(
                 Usability,
                 Error,
-                &f.path,
+                path,
                 format!(
                     "字体未嵌入：{}",
-                    unembedded.into_iter().collect::<Vec<_>>().join("、")
+                    unembedded.iter().cloned().collect::<Vec<_>>().join("、")
                 ),
             );
         }
+    }
+}
+
+/// What [`check_pdfs`] looks at in a parsed PDF: encryption, PDF/A identification, text on the
+/// first page (`page1`), fonts, scripts, actions and embedded files.
+fn pdf_facts(doc: &Document, meta: &str, page1: &str) -> PdfFacts {
+    let mut unembedded = BTreeSet::new();
+    let mut security = Vec::new();
+    for obj in doc.objects.values() {
+        let dict = match obj {
+            Object::Dictionary(d) => d,
+            Object::Stream(s) => &s.dict,
+            _ => continue,
+        };
+        let name = |k: &[u8]| {
+            dict.get(k)
+                .ok()
+                .and_then(|o| o.as_name().ok())
+                .map(|n| n.to_vec())
+        };
+        let ty = name(b"Type");
+        if ty.as_deref() == Some(b"FontDescriptor")
+            && !(dict.has(b"FontFile") || dict.has(b"FontFile2") || dict.has(b"FontFile3"))
+        {
+            unembedded.insert(
+                name(b"FontName")
+                    .map(|n| String::from_utf8_lossy(&n).into_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        if ty.as_deref() == Some(b"Font") {
+            let sub = name(b"Subtype").unwrap_or_default();
+            if (sub == b"Type1" || sub == b"TrueType" || sub == b"MMType1")
+                && !dict.has(b"FontDescriptor")
+            {
+                unembedded.insert(
+                    name(b"BaseFont")
+                        .map(|n| String::from_utf8_lossy(&n).into_owned())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        for (key, what) in [
+            (&b"JS"[..], "JavaScript"),
+            (b"JavaScript", "JavaScript"),
+            (b"EmbeddedFiles", "嵌入文件"),
+            (b"EF", "嵌入文件"),
+        ] {
+            if dict.has(key) {
+                security.push(format!("PDF 含有{what}"));
+            }
+        }
+        match name(b"S").as_deref() {
+            Some(b"Launch") => security.push("PDF 含有启动外部程序的动作（Launch）".into()),
+            Some(b"URI") | Some(b"GoToR") | Some(b"SubmitForm") | Some(b"ImportData") => {
+                security.push("PDF 含有指向外部的链接或动作".into())
+            }
+            Some(b"JavaScript") => security.push("PDF 含有 JavaScript 动作".into()),
+            _ => {}
+        }
+    }
+    PdfFacts::Parsed {
+        encrypted: doc.trailer.get(b"Encrypt").is_ok(),
+        pdfa: meta.contains("pdfaid:part"),
+        text: !page1.trim().is_empty(),
+        unembedded,
+        security,
     }
 }
 
@@ -828,6 +1139,11 @@ fn check_labels_and_bookmarks(doc: &Document, v: &VolumeEntry, r: &mut Report) {
         );
     }
     let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    // Page object → index, the first when a page object is listed twice.
+    let mut page_index: HashMap<lopdf::ObjectId, usize> = HashMap::new();
+    for (i, &p) in pages.iter().enumerate() {
+        page_index.entry(p).or_insert(i);
+    }
     let mut marks = Vec::new();
     let mut next = catalog
         .get(b"Outlines")
@@ -848,7 +1164,7 @@ fn check_labels_and_bookmarks(doc: &Document, v: &VolumeEntry, r: &mut Report) {
             .and_then(deref)
             .and_then(|a| a.as_array().ok().and_then(|a| a.first().cloned()))
             .and_then(|p| p.as_reference().ok())
-            .and_then(|p| pages.iter().position(|&q| q == p));
+            .and_then(|p| page_index.get(&p).copied());
         marks.push((title, page));
         next = d.get(b"Next").ok().cloned();
         if marks.len() > pages.len() + 8 {
@@ -989,11 +1305,11 @@ fn check_build_log(root: &Path, manifest_bytes: &[u8], r: &mut Report) {
 }
 
 /// Each 件's own file says in its XMP what the 目录 says of it.
-fn check_items(out: &Path, v: &VolumeEntry, r: &mut Report) {
+fn check_items(v: &VolumeEntry, item_findings: &[Vec<Finding>], r: &mut Report) {
     use Level::*;
     use Property::*;
-    for it in &v.items {
-        let Some(file) = &it.file else {
+    for (ii, it) in v.items.iter().enumerate() {
+        if it.file.is_none() {
             r.add(
                 Integrity,
                 Warning,
@@ -1004,27 +1320,27 @@ fn check_items(out: &Path, v: &VolumeEntry, r: &mut Report) {
                 ),
             );
             continue;
-        };
-        if it.scanned || !file.ends_with(".pdf") {
-            continue;
         }
-        let Ok(doc) = std::fs::read(out.join(file))
-            .and_then(|b| Document::load_mem(&b).map_err(|e| std::io::Error::other(e.to_string())))
-        else {
-            continue;
-        };
-        let expected = pdf::Identity {
-            level: "件".into(),
-            code: super::item_code(&v.archive_code, it.seq),
-            no: it.no.clone(),
-            title: it.title.clone(),
-            author: it.author.clone(),
-            date: date8(it.date),
-            classification: v.classification.clone(),
-            volume: Some(v.archive_code.clone()),
-        };
-        compare_identity(file, &pdf::xmp_text(&doc), &expected, r);
+        // From the one pass over the files: none for a scanned original or an unreadable file.
+        if let Some(found) = item_findings.get(ii) {
+            r.findings.extend_from_slice(found);
+        }
     }
+}
+
+/// A 件's own (parsed, not scanned) PDF: its XMP `meta` names what the 目录 says of it.
+fn item_pdf(file: &str, meta: &str, v: &VolumeEntry, it: &ItemRow, r: &mut Report) {
+    let expected = pdf::Identity {
+        level: "件".into(),
+        code: super::item_code(&v.archive_code, it.seq),
+        no: it.no.clone(),
+        title: it.title.clone(),
+        author: it.author.clone(),
+        date: date8(it.date),
+        classification: v.classification.clone(),
+        volume: Some(v.archive_code.clone()),
+    };
+    compare_identity(file, meta, &expected, r);
 }
 
 /// The XMP identity of a file against what the 目录 says.
