@@ -167,11 +167,9 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     let out = &cx.opts.out;
     let ids = cx.records.ids();
     let records = &cx.records;
-    let volumes = &cx.manifest.volumes;
-    let sections = Manifest {
-        volumes: Vec::new(),
-        ..cx.manifest.clone()
-    };
+    // The sections the build holds whole, apart from the volumes (held for the order only).
+    let volumes = std::mem::take(&mut cx.manifest.volumes);
+    let sections = std::mem::take(&mut cx.manifest);
     // Nothing listed changed (no record written, the other sections as before) and the file is
     // the one the last build wrote: it stands, unread and unwritten.
     let stands = !cx.records.changed()
@@ -184,11 +182,15 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
                 out,
                 |w| records.write_files(&ids, w),
                 (!volumes.is_empty())
-                    .then_some(|w: &mut dyn std::io::Write| records.write_volumes(volumes, w)),
+                    .then_some(|w: &mut dyn std::io::Write| records.write_volumes(&volumes, w)),
             )
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
     }
+    cx.manifest = Manifest {
+        volumes,
+        ..sections
+    };
     // Outputs no longer made, all in one place: what the cases made again no longer have, and
     // what the last build listed or made outside the cases that this one neither made nor kept.
     let listed = cx.manifest.paths();
