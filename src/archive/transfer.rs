@@ -64,7 +64,18 @@ impl Stage for TransferPackage {
                     .map(|s| s.public().hex())
                     .unwrap_or_default(),
             );
-            h.update(serde_json::to_vec(&cx.manifest.volumes).unwrap_or_default());
+            // Serialised straight into the digest: the volumes' JSON is never held whole.
+            struct Hashing<'h>(&'h mut sha2::Sha256);
+            impl std::io::Write for Hashing<'_> {
+                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                    self.0.update(buf);
+                    Ok(buf.len())
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let _ = serde_json::to_writer(Hashing(&mut h), &cx.manifest.volumes);
             hex::encode(h.finalize())
         };
         let previous = std::mem::take(&mut cx.previous.transfer);
