@@ -375,31 +375,21 @@ fn record_documents(
     files: Vec<FileEntry>,
     before: CaseRecord,
 ) -> Result<(), BuildError> {
-    let files_volumes =
+    let before_paths: Vec<String> = before.paths().into_iter().map(String::from).collect();
+    let keeps_volumes =
         cx.project.settings.archive.is_some() && case.loaded.case.archive().is_some();
-    let mut record = CaseRecord {
-        sources: before.sources.clone(),
+    let record = CaseRecord {
         file: case.loaded.file.clone(),
         files,
-        volumes: if files_volumes {
-            before.volumes.clone()
+        volumes: if keeps_volumes {
+            before.volumes
         } else {
             Vec::new()
         },
+        sources: before.sources,
         ..CaseRecord::default()
     };
-    let now: BTreeSet<String> = record.paths().into_iter().map(String::from).collect();
-    let gone: Vec<&str> = before
-        .paths()
-        .into_iter()
-        .filter(|p| !now.contains(*p))
-        .collect();
-    cx.stale.extend(gone.iter().map(|p| p.to_string()));
-    cx.cache.forget(gone);
-    record.cache = cx.cache.take(now.iter().map(String::as_str));
-    cx.records
-        .save(case.loaded.case.id(), record)
-        .map_err(|e| BuildError::Output(cx.opts.out.join(crate::records::DIR), e))
+    cx.write_record(case.loaded.case.id(), before_paths, record)
 }
 
 /// A document's manifest entry, and its bytes when it was rendered (none: the last build's file

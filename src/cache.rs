@@ -37,6 +37,13 @@ struct Known {
     digests: Digests,
 }
 
+impl Known {
+    /// Whether the file's stamp now, (mtime ns, inode, size), is the one recorded.
+    fn is_at(&self, (mtime, ino, size): (i128, u64, u64)) -> bool {
+        self.mtime == mtime && self.ino == ino && self.digests.size == size
+    }
+}
+
 /// What an output was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Made {
@@ -163,12 +170,13 @@ impl BuildCache {
     /// else read and hashed. None when it cannot be read.
     pub fn digests(&self, rel: &str) -> Option<Digests> {
         let path = self.out.join(rel);
-        let (mtime, ino, size) = stamp(&path)?;
+        let at = stamp(&path)?;
+        let (mtime, ino, _) = at;
         // Recorded by this build (written a moment ago) or by the last one.
         let this_build = self.now().files.get(rel).cloned();
         let recorded = this_build
             .or_else(|| self.previous().files.get(rel).cloned())
-            .filter(|k| k.mtime == mtime && k.ino == ino && k.digests.size == size)
+            .filter(|k| k.is_at(at))
             .map(|k| k.digests);
         let digests = match recorded {
             Some(d) => d,
@@ -258,14 +266,10 @@ impl BuildCache {
     /// Whether `rel` is, by its stamp, the file the last build recorded (then carried over as
     /// this build's record too).
     pub fn as_last_recorded(&self, rel: &str) -> bool {
-        let Some((mtime, ino, size)) = stamp(&self.out.join(rel)) else {
+        let Some(at) = stamp(&self.out.join(rel)) else {
             return false;
         };
-        let same = self
-            .previous()
-            .files
-            .get(rel)
-            .is_some_and(|k| k.mtime == mtime && k.ino == ino && k.digests.size == size);
+        let same = self.previous().files.get(rel).is_some_and(|k| k.is_at(at));
         if same {
             self.keep(rel);
         }

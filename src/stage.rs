@@ -17,7 +17,7 @@ use crate::manifest::Manifest;
 use crate::numbering::Numbers;
 use crate::problems::Problems;
 use crate::project::{CheckedCase, Project};
-use crate::records::Records;
+use crate::records::{CaseRecord, Records};
 use crate::render::Renderer;
 
 pub struct BuildOptions {
@@ -127,6 +127,24 @@ impl BuildContext<'_> {
             .iter()
             .copied()
             .filter(|c| !self.failed.contains(c.loaded.case.id()))
+    }
+
+    /// Writes a case's record as it is now, its cache records taken out of the build's cache;
+    /// what the case had `before` and no longer has is noted for removal.
+    pub fn write_record(
+        &mut self,
+        id: &str,
+        before: Vec<String>,
+        mut record: CaseRecord,
+    ) -> Result<(), BuildError> {
+        let now: BTreeSet<String> = record.paths().into_iter().map(String::from).collect();
+        let gone: Vec<String> = before.into_iter().filter(|p| !now.contains(p)).collect();
+        self.cache.forget(gone.iter().map(String::as_str));
+        self.stale.extend(gone);
+        record.cache = self.cache.take(now.iter().map(String::as_str));
+        self.records
+            .save(id, record)
+            .map_err(|e| BuildError::Output(self.opts.out.join(crate::records::DIR), e))
     }
 
     /// Adds problems located at a settings key of `anjuan.yaml` (a stage's own failure).

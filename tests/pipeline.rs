@@ -248,6 +248,16 @@ fn manifest(out: &Path) -> Manifest {
     Manifest::load(out).expect("manifest")
 }
 
+/// What `verify` finds wrong with an output folder (its errors only).
+fn verify_errors(out: &Path) -> Vec<String> {
+    anjuan::archive::verify::verify(out)
+        .findings
+        .iter()
+        .filter(|f| f.level == anjuan::archive::verify::Level::Error)
+        .map(|f| f.message.clone())
+        .collect()
+}
+
 #[test]
 fn every_inspection_document_prints_its_case() {
     let cases = sample_cases("docs");
@@ -1005,14 +1015,7 @@ fn a_replaced_scan_remakes_the_volume_of_an_unchanged_case() {
         .expect("the scan's row");
     let new_scan = std::fs::read(&scan).unwrap();
     assert_eq!(row.sha256, anjuan::output::sha256_hex(&new_scan));
-    let report = anjuan::archive::verify::verify(&out);
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.level == anjuan::archive::verify::Level::Error)
-        .map(|f| f.message.clone())
-        .collect();
-    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(verify_errors(&out), Vec::<String>::new());
 }
 
 /// A case file that no longer parses (a typing slip while editing) owns its outputs still: its
@@ -1062,12 +1065,5 @@ fn a_case_file_that_no_longer_parses_keeps_its_outputs() {
     }
     assert!(out.join(&volume).is_file(), "{volume} removed");
     assert!(after.volumes.iter().any(|v| v.path == volume));
-    let report = anjuan::archive::verify::verify(&out);
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.level == anjuan::archive::verify::Level::Error)
-        .map(|f| f.message.clone())
-        .collect();
-    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(verify_errors(&out), Vec::<String>::new());
 }

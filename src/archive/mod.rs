@@ -283,8 +283,6 @@ fn make_chunk(
                     ctx.error("archive", message);
                     problems.extend(ctx.problems);
                 }
-                // A case missing one of its volumes gets none: no partial set stands.
-                by_case.insert(case, Vec::new());
             }
         }
     }
@@ -293,21 +291,11 @@ fn make_chunk(
         let id = c.loaded.case.id();
         let before: Vec<String> = record.paths().into_iter().map(String::from).collect();
         record.volumes = by_case.remove(id).unwrap_or_default();
+        // A case missing one of its volumes (one failed) gets none: no partial set stands.
         if record.volumes.len() != codes.get(id).map_or(0, |(_, g)| g.len()) {
             record.volumes.clear();
         }
-        let now: Vec<String> = record.paths().into_iter().map(String::from).collect();
-        let gone: Vec<&str> = before
-            .iter()
-            .filter(|p| !now.contains(p))
-            .map(String::as_str)
-            .collect();
-        cx.stale.extend(gone.iter().map(|p| p.to_string()));
-        cx.cache.forget(gone);
-        record.cache = cx.cache.take(now.iter().map(String::as_str));
-        cx.records
-            .save(id, record)
-            .map_err(|e| BuildError::Output(cx.opts.out.join(crate::records::DIR), e))?;
+        cx.write_record(id, before, record)?;
     }
     Ok(())
 }
