@@ -4,9 +4,11 @@
 //! and renamed, and rewritten only when its bytes change.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::cache::{BuildCache, Digests, Made};
 use crate::documents::DocSpec;
@@ -15,11 +17,11 @@ use crate::manifest::{self, FileEntry, Manifest};
 use crate::numbering::{self, Numbers};
 use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
-use crate::project::{CheckedCase, Project};
+use crate::project::{CaseEntry, CheckedCase, Project};
 use crate::records::{CaseRecord, Records};
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
-use crate::stage::{BuildContext, Stage, progress_bar};
+use crate::stage::{BuildContext, Stage, progress_bar, release};
 pub use crate::stage::{BuildError, BuildOptions, BuildReport, WhenBusy};
 pub use crate::template_data::document_data;
 
@@ -79,7 +81,7 @@ fn build_locked(
     let written_before = crate::output::files_written();
     let mut timing = crate::memstat::Stages::from_env();
     let checked = project.check(opts.today);
-    let mut cx = open(project, renderer, opts, &checked)?;
+    let mut cx = open(project, renderer, opts, checked)?;
     forget_vanished_cases(&mut cx);
     timing.done("核对");
     let previous_paths = cx.previous.paths();
@@ -103,7 +105,7 @@ fn open<'a>(
     project: &'a Project,
     renderer: &'a Renderer,
     opts: &'a BuildOptions,
-    checked: &'a crate::project::Checked,
+    checked: crate::project::Checked,
 ) -> Result<BuildContext<'a>, BuildError> {
     let mut problems = checked.problems.clone();
     let mut failed: BTreeSet<String> = checked.failed.iter().cloned().collect();
@@ -117,6 +119,7 @@ fn open<'a>(
         ctx.warn(&field, message);
         problems.extend(ctx.problems);
     }
+    let sources = build_sources(project, renderer);
     let cases: Vec<&CheckedCase> = checked
         .cases
         .iter()
@@ -134,10 +137,26 @@ fn open<'a>(
             let mut ctx = c.loaded.ctx();
             ctx.error("kind", format!("缺少文书模板：{}", missing.join("、")));
             problems.extend(ctx.problems);
-            failed.insert(c.loaded.case.id().to_string());
+            failed.insert(c.loaded.id().to_string());
             false
         })
         .collect();
+    // From here on a case is held light, its model let go: a stage makes it whole again for
+    // the chunk it works on.
+    let cases: Arc<[CaseEntry]> = cases
+        .par_iter()
+        .map(|c| CaseEntry {
+            loaded: c.loaded.clone(),
+            docs: c.docs.len(),
+            filed: c.loaded.case().archive().map(|a| (a.filed_on, a.retention)),
+            sources: case_sources(&sources, &numbers, &project.root, c),
+        })
+        .collect::<Vec<_>>()
+        .into();
+    drop(checked);
+    for c in &project.cases {
+        c.release();
+    }
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
     let records = Records::open(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(crate::records::DIR), e))?;
@@ -148,7 +167,7 @@ fn open<'a>(
         cache: BuildCache::load(&opts.out),
         records,
         previous: Manifest::load_sections(&opts.out).unwrap_or_default(),
-        sources: build_sources(project, renderer),
+        sources,
         unchanged: BTreeSet::new(),
         stale: Vec::new(),
         manifest: Manifest::default(),
@@ -217,7 +236,7 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
 /// A case with a record that is no longer in the cases root (and not merely unread by a build of
 /// one case file, nor failed): its outputs go.
 fn forget_vanished_cases(cx: &mut BuildContext) {
-    let present: BTreeSet<&str> = cx.project.cases.iter().map(|c| c.case.id()).collect();
+    let present: BTreeSet<&str> = cx.project.cases.iter().map(|c| c.id()).collect();
     for id in cx.records.ids() {
         if present.contains(id.as_str()) || cx.stands(&id) {
             continue;
@@ -245,31 +264,33 @@ impl Stage for CaseDocuments {
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let (project, renderer, opts) = (cx.project, cx.renderer, cx.opts);
-        let total: usize = cx.cases.iter().map(|c| c.docs.len()).sum();
+        let cases = cx.cases.clone();
+        let total: usize = cases.iter().map(|c| c.docs).sum();
         let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
         // Whole cases a chunk at a time: a case is written only once all its documents
         // rendered, and its record once its documents are written.
-        for group in case_chunks(&cx.cases, batch::CHUNK) {
+        for group in case_chunks(&cases, batch::CHUNK) {
             let mut before: Vec<CaseRecord> = Vec::with_capacity(group.len());
-            let mut todo: Vec<&CheckedCase> = Vec::with_capacity(group.len());
+            let mut todo: Vec<&CaseEntry> = Vec::with_capacity(group.len());
             for c in group {
-                let record = cx.records.load(c.loaded.case.id()).unwrap_or_default();
+                let record = cx.records.load(c.loaded.id()).unwrap_or_default();
                 cx.cache.adopt(record.cache.clone());
-                let sources = case_sources(cx, c);
+                let sources = c.sources.clone();
                 if opts.dump_data.is_none() && still_made_from(cx, &record, &sources) {
                     // Nothing to make, nothing to write: its record stands as it is.
                     cx.cache.take(record.paths());
                     cx.report.cases_built += 1;
                     cx.report.documents += record.files.len();
                     cx.report.pages += record.files.iter().map(|f| f.pages).sum::<usize>();
-                    cx.unchanged.insert(c.loaded.case.id().to_string());
-                    bar.inc(c.docs.len() as u64);
+                    cx.unchanged.insert(c.loaded.id().to_string());
+                    bar.inc(c.docs as u64);
                     continue;
                 }
                 before.push(CaseRecord { sources, ..record });
                 todo.push(c);
             }
-            let group = todo;
+            let whole = cx.materialise(&todo);
+            let group: Vec<&CheckedCase> = whole.iter().collect();
             let per_case: Vec<Vec<Job>> = group
                 .iter()
                 .map(|c| jobs_of(&project.settings, c, &cx.numbers))
@@ -305,6 +326,8 @@ impl Stage for CaseDocuments {
                     }
                 }
             }
+            drop(group);
+            release(whole);
             typst::comemo::evict(0);
             crate::memstat::release_free();
         }
@@ -316,22 +339,26 @@ impl Stage for CaseDocuments {
 /// Digest of everything a case's outputs are made from: the build's sources (anjuan, templates,
 /// fonts, settings, calendar), the case file, the 文号 it was given and its scanned originals as
 /// they are on disk.
-fn case_sources(cx: &BuildContext, case: &CheckedCase) -> String {
-    let id = case.loaded.case.id();
-    let mut key = format!("{}\n{}\n", cx.sources, case.loaded.digest);
+fn case_sources(
+    build_sources: &str,
+    numbers: &Numbers,
+    root: &std::path::Path,
+    case: &CheckedCase,
+) -> String {
+    let id = case.loaded.id();
+    let mut key = format!("{build_sources}\n{}\n", case.loaded.digest);
     for d in &case.docs {
-        if let Some(no) = cx.numbers.get(&(id.to_string(), d.key())) {
+        if let Some(no) = numbers.get(&(id.to_string(), d.key())) {
             key.push_str(&format!("{}={no}\n", d.key()));
         }
     }
-    let dir = case.loaded.path.parent().unwrap_or(&cx.project.root);
-    for a in case.loaded.case.attachments() {
+    let dir = case.loaded.path.parent().unwrap_or(root);
+    for a in case.loaded.case().attachments() {
         let file = std::path::Path::new(a.file.as_str());
-        let stamp = crate::case::validate::resolve_attachment(file, &cx.project.root, dir)
-            .and_then(|p| {
-                let meta = std::fs::metadata(&p).ok()?;
-                Some((p, meta.len(), meta.modified().ok()))
-            });
+        let stamp = crate::case::validate::resolve_attachment(file, root, dir).and_then(|p| {
+            let meta = std::fs::metadata(&p).ok()?;
+            Some((p, meta.len(), meta.modified().ok()))
+        });
         key.push_str(&format!("{stamp:?}\n"));
     }
     crate::output::sha256_hex(key.as_bytes())
@@ -377,7 +404,7 @@ fn record_documents(
 ) -> Result<(), BuildError> {
     let before_paths: Vec<String> = before.paths().into_iter().map(String::from).collect();
     let keeps_volumes =
-        cx.project.settings.archive.is_some() && case.loaded.case.archive().is_some();
+        cx.project.settings.archive.is_some() && case.loaded.case().archive().is_some();
     let record = CaseRecord {
         file: case.loaded.file.clone(),
         files,
@@ -389,7 +416,7 @@ fn record_documents(
         sources: before.sources,
         ..CaseRecord::default()
     };
-    cx.write_record(case.loaded.case.id(), before_paths, record)
+    cx.write_record(case.loaded.id(), before_paths, record)
 }
 
 /// A document's manifest entry, and its bytes when it was rendered (none: the last build's file
@@ -411,15 +438,15 @@ enum CaseResult {
 
 /// Cases grouped so that each group has at least `min_docs` documents (the last may have
 /// fewer).
-fn case_chunks<'a>(cases: &[&'a CheckedCase], min_docs: usize) -> Vec<Vec<&'a CheckedCase>> {
-    let mut groups: Vec<Vec<&CheckedCase>> = Vec::new();
+fn case_chunks(cases: &[CaseEntry], min_docs: usize) -> Vec<Vec<&CaseEntry>> {
+    let mut groups: Vec<Vec<&CaseEntry>> = Vec::new();
     let mut docs = 0;
-    for &c in cases {
+    for c in cases {
         if groups.is_empty() || docs >= min_docs {
             groups.push(Vec::new());
             docs = 0;
         }
-        docs += c.docs.len();
+        docs += c.docs;
         groups.last_mut().expect("a group").push(c);
     }
     groups
@@ -427,7 +454,7 @@ fn case_chunks<'a>(cases: &[&'a CheckedCase], min_docs: usize) -> Vec<Vec<&'a Ch
 
 /// The documents of a case to render, with their data.
 fn jobs_of<'a>(settings: &Settings, case: &'a CheckedCase, numbers: &Numbers) -> Vec<Job<'a>> {
-    let id = case.loaded.case.id();
+    let id = case.loaded.id();
     let fallback_date = case.docs.iter().filter_map(|d| d.date).max();
     case.docs
         .iter()
@@ -452,7 +479,7 @@ fn finish_case(
     opts: &BuildOptions,
     cache: &BuildCache,
 ) -> CaseResult {
-    let id = case.loaded.case.id().to_string();
+    let id = case.loaded.id().to_string();
     let mut ok = Vec::new();
     let mut problems = Problems::default();
     for r in rendered {
@@ -515,7 +542,7 @@ fn render_job(
     numbers: &Numbers,
     cache: &BuildCache,
 ) -> Result<RenderedDoc, Problem> {
-    let id = job.case.loaded.case.id();
+    let id = job.case.loaded.id();
     let request = RenderRequest {
         template: job.doc.kind.id(),
         data: job.data.clone(),

@@ -91,7 +91,7 @@ pub fn assign(
     // records officer would have.
     let mut pending = Vec::new();
     for (ci, c) in cases.iter().enumerate() {
-        let id = c.loaded.case.id();
+        let id = c.loaded.id();
         for d in &c.docs {
             let kind = d.kind.id();
             if !settings.numbering.contains_key(kind) {

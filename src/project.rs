@@ -46,6 +46,20 @@ pub struct CheckedCase {
     pub deadlines: Vec<Deadline>,
 }
 
+/// A checked case as a build holds it between its stages: its file and what numbering, the
+/// unchanged test and filing order need. Its model, documents and deadlines are made again, from
+/// the text that was checked, for the chunk of cases a stage works on ([`Project::materialise`]),
+/// so a build's memory does not grow with the number of cases.
+pub struct CaseEntry {
+    pub loaded: Arc<LoadedCase>,
+    /// How many documents it has.
+    pub docs: usize,
+    /// Its `archive` block's filing date and retention period, when it is to be filed.
+    pub filed: Option<(NaiveDate, case::Retention)>,
+    /// Digest of everything its outputs are made from (see `build`).
+    pub sources: String,
+}
+
 /// The result of checking every case.
 pub struct Checked {
     pub cases: Vec<CheckedCase>,
@@ -159,13 +173,13 @@ impl Project {
             .par_iter()
             .map(|loaded| {
                 let mut ctx = loaded.ctx();
-                let docs = crate::procedure::plan(&loaded.case);
+                let docs = crate::procedure::plan(&loaded.case());
                 let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
-                crate::procedure::check(&loaded.case, &docs, &self.root, &dir, &mut ctx);
+                crate::procedure::check(&loaded.case(), &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
-                crate::procedure::check_archived_steps(&loaded.case, &docs, &mut ctx);
+                crate::procedure::check_archived_steps(&loaded.case(), &docs, &mut ctx);
                 let deadlines =
-                    crate::procedure::deadlines(&loaded.case, &self.calendar, today, &mut ctx);
+                    crate::procedure::deadlines(&loaded.case(), &self.calendar, today, &mut ctx);
                 (
                     CheckedCase {
                         loaded: loaded.clone(),
@@ -181,14 +195,14 @@ impl Project {
         for (c, p) in results {
             deadlines.extend(c.deadlines.iter().cloned());
             if p.has_errors() {
-                failed.insert(c.loaded.case.id().to_string());
+                failed.insert(c.loaded.id().to_string());
                 failed.remove(&c.loaded.file);
             } else {
                 cases.push(c);
             }
             problems.extend(p);
         }
-        cases.sort_by(|a, b| a.loaded.case.id().cmp(b.loaded.case.id()));
+        cases.sort_by(|a, b| a.loaded.id().cmp(b.loaded.id()));
         // By the kind's id, as the table has always listed them.
         deadlines.sort_by(|a, b| {
             (&a.case, a.due, a.document.id()).cmp(&(&b.case, b.due, b.document.id()))
@@ -198,6 +212,22 @@ impl Project {
             failed: failed.into_iter().collect(),
             deadlines,
             problems,
+        }
+    }
+}
+
+impl Project {
+    /// A case checked before, made again from its checked text: the same model, documents and
+    /// deadlines the check gave (its problems were reported then).
+    pub fn materialise(&self, loaded: &Arc<LoadedCase>, today: NaiveDate) -> CheckedCase {
+        let case = loaded.case();
+        let docs = crate::procedure::plan(&case);
+        let mut ctx = Ctx::new(loaded.file.clone(), "");
+        let deadlines = crate::procedure::deadlines(&case, &self.calendar, today, &mut ctx);
+        CheckedCase {
+            loaded: loaded.clone(),
+            docs,
+            deadlines,
         }
     }
 }
@@ -247,7 +277,7 @@ fn case_files(input: &Path, root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
 fn reject_duplicate_ids(cases: &mut Vec<Arc<LoadedCase>>, problems: &mut Problems) {
     let mut seen: HashMap<String, String> = HashMap::new();
     cases.retain(|c| {
-        let id = c.case.id().to_string();
+        let id = c.id().to_string();
         match seen.get(&id) {
             Some(first) => {
                 let pos = c.positions.find("id");

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -16,7 +17,7 @@ use crate::cache::BuildCache;
 use crate::manifest::Manifest;
 use crate::numbering::Numbers;
 use crate::problems::Problems;
-use crate::project::{CheckedCase, Project};
+use crate::project::{CaseEntry, CheckedCase, Project};
 use crate::records::{CaseRecord, Records};
 use crate::render::Renderer;
 
@@ -106,7 +107,8 @@ pub struct BuildContext<'a> {
     pub manifest: Manifest,
     pub problems: Problems,
     /// The cases checked, numbered and with every template they need: this build's to make.
-    pub cases: Vec<&'a CheckedCase>,
+    /// Held light; a stage makes a chunk of them whole at a time ([`BuildContext::materialise`]).
+    pub cases: Arc<[CaseEntry]>,
     pub numbers: Numbers,
     /// Cases that got no documents (errors): their last good outputs stand.
     pub failed: BTreeSet<String>,
@@ -118,15 +120,17 @@ impl BuildContext<'_> {
     /// or this build read only part of the cases root and not it.
     pub fn stands(&self, case: &str) -> bool {
         self.failed.contains(case)
-            || (self.project.partial && !self.project.cases.iter().any(|c| c.case.id() == case))
+            || (self.project.partial && !self.project.cases.iter().any(|c| c.id() == case))
     }
 
-    /// The cases this build made documents for (not failed).
-    pub fn built_cases(&self) -> impl Iterator<Item = &CheckedCase> {
-        self.cases
-            .iter()
-            .copied()
-            .filter(|c| !self.failed.contains(c.loaded.case.id()))
+    /// The cases of `entries` whole (model, documents, deadlines), made in parallel. The caller
+    /// lets them go with [`release`] once done.
+    pub fn materialise(&self, entries: &[&CaseEntry]) -> Vec<CheckedCase> {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .map(|e| self.project.materialise(&e.loaded, self.opts.today))
+            .collect()
     }
 
     /// Writes a case's record as it is now, its cache records taken out of the build's cache;
@@ -152,6 +156,13 @@ impl BuildContext<'_> {
         let mut ctx = crate::case::Ctx::new("anjuan.yaml", "");
         ctx.error(key, message);
         self.problems.extend(ctx.problems);
+    }
+}
+
+/// Lets the models of cases a stage is done with go: they are parsed again when next needed.
+pub fn release(cases: Vec<CheckedCase>) {
+    for c in cases {
+        c.loaded.release();
     }
 }
 

@@ -64,10 +64,11 @@ pub const ENFORCEMENT_TITLE: &str = "行政强制情况统计表";
 pub fn collect(project: &Project, year: i32, today: NaiveDate) -> Stats {
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
     let as_of = today.min(last);
+    let models: Vec<std::sync::Arc<Case>> = project.cases.iter().map(|c| c.case()).collect();
     let mut inspections: Vec<&InspectionCase> = Vec::new();
     let mut enforcements: Vec<&EnforcementCase> = Vec::new();
-    for c in &project.cases {
-        match &c.case {
+    for c in &models {
+        match &**c {
             Case::Inspection(i) if i.inspection.start.year() == year => inspections.push(i),
             Case::Enforcement(e) if e.on_site.date.year() == year => enforcements.push(e),
             _ => {}
@@ -295,7 +296,7 @@ fn campaign_figures(project: &Project, year: i32, as_of: NaiveDate, table: &mut 
             };
             target.value += 1;
             target.cases.push(l.id.clone());
-            if let Case::Inspection(c) = &l.case.loaded.case
+            if let Case::Inspection(c) = &*l.case.loaded.case()
                 && l.doc().kind == DocKind::InspectionOpinion
             {
                 let n = c.opinion.as_ref().map_or(0, |o| o.rectifications.len());

@@ -195,23 +195,32 @@ struct Source<'a> {
 /// Collects the open obligations of every case and campaign letter of `project` as of `today`.
 pub fn collect(project: &Project, today: NaiveDate, within: u32) -> Report {
     let cal = &project.calendar;
+    let models: Vec<std::sync::Arc<crate::case::Case>> =
+        project.cases.iter().map(|c| c.case()).collect();
+    let (prepared, _) = crate::letters::check(project, today);
+    let letter_models: Vec<std::sync::Arc<crate::case::Case>> = prepared
+        .iter()
+        .flat_map(|p| &p.letters)
+        .map(|l| l.case.loaded.case())
+        .collect();
     let mut sources: Vec<Source> = project
         .cases
         .iter()
-        .map(|c| Source {
-            case: &c.case,
-            id: c.case.id().to_string(),
-            title: c.case.title().to_string(),
+        .zip(&models)
+        .map(|(c, model)| Source {
+            case: model,
+            id: c.id().to_string(),
+            title: model.title().to_string(),
             file: c.file.clone(),
             positions: &c.positions,
             only: None,
         })
         .collect();
-    let (prepared, _) = crate::letters::check(project, today);
+    let mut letter_model = letter_models.iter();
     for p in &prepared {
-        for l in &p.letters {
+        for (l, model) in p.letters.iter().zip(letter_model.by_ref()) {
             sources.push(Source {
-                case: &l.case.loaded.case,
+                case: model,
                 id: l.id.clone(),
                 title: format!("{}（{}）", p.campaign.title, l.unit),
                 file: l.case.loaded.file.clone(),

@@ -19,8 +19,8 @@ pub fn document_data(
     doc: &DocSpec,
     numbers: &Numbers,
 ) -> Value {
-    let id = case.loaded.case.id();
-    let case_json = case.loaded.case.to_json();
+    let id = case.loaded.id();
+    let case_json = case.loaded.case().to_json();
     let case_numbers: BTreeMap<String, String> = case
         .docs
         .iter()
@@ -50,7 +50,7 @@ pub fn document_data(
             "date": doc.date,
             "case_id": id,
             "index": doc.index,
-            "security": case.loaded.case.security(),
+            "security": case.loaded.case().security(),
         },
         "item": item,
         "served": served,
@@ -82,7 +82,7 @@ fn deadlines_for<'a>(case: &'a CheckedCase, doc: &DocSpec) -> BTreeMap<&'a str, 
 
 /// What the citations of a document depend on: its date, an urgent measure, how it is served.
 fn act_of(case: &CheckedCase, doc: &DocSpec) -> law::Act {
-    let c = &case.loaded.case;
+    let c = &*case.loaded.case();
     let urgent = matches!(c, crate::case::Case::Enforcement(e) if e.approval.urgent);
     let service = (doc.kind == DocKind::ServiceReceipt)
         .then(|| {
@@ -124,7 +124,8 @@ fn served_document(
     doc: &DocSpec,
     numbers: &BTreeMap<String, String>,
 ) -> Option<Value> {
-    let service = case.loaded.case.services().get(doc.index?)?;
+    let model = case.loaded.case();
+    let service = model.services().get(doc.index?)?;
     let served: Vec<&DocSpec> = case
         .docs
         .iter()

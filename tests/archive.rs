@@ -127,7 +127,7 @@ fn samples_verify_clean() {
     let archived = project
         .cases
         .iter()
-        .filter(|c| c.case.archive().is_some())
+        .filter(|c| c.case().archive().is_some())
         .count();
     assert!(archived >= 4);
     assert_eq!(r.volumes, archived);

@@ -872,9 +872,9 @@ fn schema_top_level_fields_follow_the_model() {
             .keys()
             .cloned()
             .collect();
-        let case = project.cases.iter().find(|c| c.case.id() == id).unwrap();
+        let case = project.cases.iter().find(|c| c.id() == id).unwrap();
         let mut model: std::collections::BTreeSet<String> = case
-            .case
+            .case()
             .to_json()
             .as_object()
             .unwrap()

@@ -81,7 +81,7 @@ fn loading_problems_name_file_line_field_in_chinese() {
     // Every problem of the file is reported in one run, and the good case is still loaded.
     assert!(problems.len() >= 4);
     assert_eq!(project.cases.len(), 1);
-    assert_eq!(project.cases[0].case.id(), "2026-JC-007");
+    assert_eq!(project.cases[0].id(), "2026-JC-007");
     // …and built.
     let report = build_into(&root, &root.join("out"));
     assert_eq!(report.cases_built, 1);
@@ -642,7 +642,7 @@ fn a_gbk_case_file_is_read_with_a_warning() {
     std::fs::write(root.join("c.yaml"), &gbk).unwrap();
     let project = Project::open(&root).unwrap();
     assert_eq!(project.cases.len(), 1);
-    assert_eq!(project.cases[0].case.title(), "对某县档案馆开展保密检查");
+    assert_eq!(project.cases[0].case().title(), "对某县档案馆开展保密检查");
     let warning = &project.problems.0[0];
     assert_eq!(warning.severity, anjuan::problems::Severity::Warning);
     assert!(warning.message.contains("GBK"), "{}", warning.message);
@@ -1066,4 +1066,57 @@ fn a_case_file_that_no_longer_parses_keeps_its_outputs() {
     assert!(out.join(&volume).is_file(), "{volume} removed");
     assert!(after.volumes.iter().any(|v| v.path == volume));
     assert_eq!(verify_errors(&out), Vec::<String>::new());
+}
+
+/// A build lets every case's model go once its stages are done with it (a build's memory must
+/// not grow with the number of cases), and what it makes comes from the text that was checked:
+/// a case file changed after the check never reaches its documents half-read.
+#[test]
+fn a_build_lets_case_models_go_and_makes_from_the_checked_text() {
+    let cases = sample_cases("models-let-go");
+    let out = cases.parent().unwrap().join("out");
+    let project = Project::open(&cases).expect("project opens");
+    assert!(project.cases.iter().all(|c| c.is_held()));
+    let file = cases.join("inspection/2026-JC-007.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("某县档案馆"));
+    std::fs::write(&file, text.replace("某县档案馆", "改过的单位")).unwrap();
+    let opts = BuildOptions {
+        out: out.clone(),
+        today: d("2026-11-29"),
+        progress: false,
+        dump_data: None,
+    };
+    let report = build(&project, renderer(), &opts).expect("build runs");
+    assert!(report.ok(), "{:?}", report.problems);
+    let held: Vec<&str> = project
+        .cases
+        .iter()
+        .filter(|c| c.is_held())
+        .map(|c| c.id())
+        .collect();
+    assert!(
+        held.is_empty(),
+        "models still held after the build: {held:?}"
+    );
+    let texts: Vec<String> = manifest(&out)
+        .files
+        .iter()
+        .filter(|f| f.case == "2026-JC-007")
+        .map(|f| pdf_text_file(&out.join(&f.path)))
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("某县档案馆")), "{texts:?}");
+    assert!(texts.iter().all(|t| !t.contains("改过的单位")));
+    // Asked for again, the model is the checked one, parsed anew.
+    let c = project
+        .cases
+        .iter()
+        .find(|c| c.id() == "2026-JC-007")
+        .unwrap();
+    assert!(
+        serde_json::to_string(&c.case().to_json())
+            .unwrap()
+            .contains("某县档案馆")
+    );
+    assert!(c.is_held());
 }

@@ -21,7 +21,7 @@ use crate::manifest::{ArchiveCodes, FileEntry};
 pub use crate::manifest::{ItemRow, Served, VolumeEntry, item_code};
 use crate::output::sha256_hex;
 use crate::problems::Problems;
-use crate::project::CheckedCase;
+use crate::project::{CaseEntry, CheckedCase};
 use crate::records::CaseRecord;
 use crate::render::{RenderRequest, Renderer};
 use crate::settings::{ArchiveSettings, Settings};
@@ -89,26 +89,24 @@ impl Stage for Volumes {
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let project = cx.project;
         if let Some(arch) = project.settings.archive.as_ref() {
+            let cases = cx.cases.clone();
             let failed = &cx.failed;
-            let mut ordered: Vec<&CheckedCase> = cx
-                .cases
+            let mut ordered: Vec<&CaseEntry> = cases
                 .iter()
-                .copied()
-                .filter(|c| {
-                    c.loaded.case.archive().is_some() && !failed.contains(c.loaded.case.id())
-                })
+                .filter(|c| c.filed.is_some() && !failed.contains(c.loaded.id()))
                 .collect();
             // Serials go out in filing order, so a case added later never moves anybody.
-            ordered.sort_by_key(|c| {
-                (
-                    c.loaded.case.archive().map(|a| a.filed_on),
-                    c.loaded.case.id().to_string(),
-                )
+            ordered.sort_by(|a, b| {
+                (a.filed.map(|f| f.0), a.loaded.id()).cmp(&(b.filed.map(|f| f.0), b.loaded.id()))
             });
             let (codes, kept) = allocate_codes(cx, arch, &ordered);
-            ordered.retain(|c| !kept.contains(c.loaded.case.id()));
+            ordered.retain(|c| !kept.contains(c.loaded.id()));
             for chunk in ordered.chunks(CASES_PER_CHUNK) {
-                make_chunk(cx, arch, chunk, &codes)?;
+                let whole = cx.materialise(chunk);
+                let refs: Vec<&CheckedCase> = whole.iter().collect();
+                make_chunk(cx, arch, &refs, &codes)?;
+                drop(refs);
+                crate::stage::release(whole);
             }
         }
         let volumes = cx.records.volumes();
@@ -140,10 +138,11 @@ type Codes = HashMap<String, (i32, Vec<String>)>;
 fn allocate_codes(
     cx: &mut BuildContext,
     arch: &ArchiveSettings,
-    ordered: &[&CheckedCase],
+    ordered: &[&CaseEntry],
 ) -> (Codes, std::collections::HashSet<String>) {
     let (settings, root, records) = (&cx.project.settings, &cx.project.root, &cx.records);
     let (unchanged, cache) = (&cx.unchanged, &cx.cache);
+    let whole_of = |entries: &[&CaseEntry]| cx.materialise(entries);
     let mut codes = HashMap::new();
     let mut kept = std::collections::HashSet::new();
     let mut problems = Problems::default();
@@ -151,27 +150,39 @@ fn allocate_codes(
         root,
         || crate::ledger::say_busy(root),
         |ledger| {
-            for c in ordered {
-                let id = c.loaded.case.id();
-                let record = records.load(id).unwrap_or_default();
-                if unchanged.contains(id) && volumes_stand(arch, ledger, cache, c, &record) {
-                    kept.insert(id.to_string());
-                    continue;
-                }
-                match items_of(settings, c, &record.files) {
-                    Ok((items, year)) => {
-                        let n = split(items, arch.max_pages.max(1)).len();
-                        let given = (0..n)
-                            .map(|i| allocate_code(arch, ledger, c, year, i))
-                            .collect();
-                        codes.insert(c.loaded.case.id().to_string(), (year, given));
-                    }
-                    Err(message) => {
-                        let mut ctx = c.loaded.ctx();
-                        ctx.error("archive", message);
-                        problems.extend(ctx.problems);
+            // Serials in filing order, the cases to plan made whole a chunk at a time.
+            for chunk in ordered.chunks(CASES_PER_CHUNK) {
+                let mut todo: Vec<(&CaseEntry, CaseRecord)> = Vec::new();
+                for c in chunk {
+                    let id = c.loaded.id();
+                    let record = records.load(id).unwrap_or_default();
+                    if unchanged.contains(id) && volumes_stand(arch, ledger, cache, c, &record) {
+                        kept.insert(id.to_string());
+                    } else {
+                        todo.push((c, record));
                     }
                 }
+                let entries: Vec<&CaseEntry> = todo.iter().map(|(c, _)| *c).collect();
+                let whole = whole_of(&entries);
+                for ((c, record), case) in todo.iter().zip(&whole) {
+                    let id = c.loaded.id();
+                    let retention = c.filed.map(|f| f.1);
+                    match items_of(settings, case, &record.files) {
+                        Ok((items, year)) => {
+                            let n = split(items, arch.max_pages.max(1)).len();
+                            let given = (0..n)
+                                .map(|i| allocate_code(arch, ledger, id, retention, year, i))
+                                .collect();
+                            codes.insert(id.to_string(), (year, given));
+                        }
+                        Err(message) => {
+                            let mut ctx = c.loaded.ctx();
+                            ctx.error("archive", message);
+                            problems.extend(ctx.problems);
+                        }
+                    }
+                }
+                crate::stage::release(whole);
             }
         },
     );
@@ -192,7 +203,7 @@ fn volumes_stand(
     arch: &ArchiveSettings,
     ledger: &mut Ledger,
     cache: &BuildCache,
-    case: &CheckedCase,
+    case: &CaseEntry,
     record: &CaseRecord,
 ) -> bool {
     let mut volumes: Vec<&VolumeEntry> = record.volumes.iter().collect();
@@ -201,10 +212,10 @@ fn volumes_stand(
         return false;
     };
     let year = first.year;
-    let codes_hold = volumes
-        .iter()
-        .enumerate()
-        .all(|(i, v)| allocate_code(arch, ledger, case, year, i) == v.archive_code);
+    let codes_hold = volumes.iter().enumerate().all(|(i, v)| {
+        let retention = case.filed.map(|f| f.1);
+        allocate_code(arch, ledger, case.loaded.id(), retention, year, i) == v.archive_code
+    });
     cache.adopt(record.cache.clone());
     let files_hold = codes_hold
         && volumes.iter().all(|v| {
@@ -238,7 +249,7 @@ fn make_chunk(
     let mut plans: Vec<Plan> = Vec::new();
     let mut problems = Problems::default();
     for c in chunk {
-        let id = c.loaded.case.id();
+        let id = c.loaded.id();
         let record = cx.records.load(id).unwrap_or_default();
         env.cache.adopt(record.cache.clone());
         if let Some((year, given)) = codes.get(id) {
@@ -259,14 +270,14 @@ fn make_chunk(
     let before: HashMap<&str, &[VolumeEntry]> = chunk
         .iter()
         .zip(&records)
-        .map(|(c, r)| (c.loaded.case.id(), &r.volumes[..]))
+        .map(|(c, r)| (c.loaded.id(), &r.volumes[..]))
         .collect();
     crate::render::batch::in_chunks(
         &plans,
         VOLUMES_PER_CHUNK,
         crate::render::batch::threads(),
         |p| {
-            let previous = before.get(p.case.loaded.case.id()).copied().unwrap_or(&[]);
+            let previous = before.get(p.case.loaded.id()).copied().unwrap_or(&[]);
             make_volume(arch, env.renderer, p, previous, env.out, env.cache)
         },
         |_, r| made.extend(r),
@@ -278,7 +289,7 @@ fn make_chunk(
         match r {
             Ok(v) => by_case.entry(v.case.clone()).or_default().push(v),
             Err((case, message)) => {
-                if let Some(c) = chunk.iter().find(|c| c.loaded.case.id() == case) {
+                if let Some(c) = chunk.iter().find(|c| c.loaded.id() == case) {
                     let mut ctx = c.loaded.ctx();
                     ctx.error("archive", message);
                     problems.extend(ctx.problems);
@@ -288,7 +299,7 @@ fn make_chunk(
     }
     cx.problems.extend(problems);
     for (c, mut record) in chunk.iter().zip(records) {
-        let id = c.loaded.case.id();
+        let id = c.loaded.id();
         let before: Vec<String> = record.paths().into_iter().map(String::from).collect();
         record.volumes = by_case.remove(id).unwrap_or_default();
         // A case missing one of its volumes (one failed) gets none: no partial set stands.
@@ -326,7 +337,7 @@ fn items_of(
     files: &[FileEntry],
 ) -> Result<(Vec<Item>, i32), String> {
     let by_path: HashMap<&str, &FileEntry> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let c = &case.loaded.case;
+    let c = &case.loaded.case();
     let info = c.archive().ok_or("案件没有 archive 归档信息")?;
     let id = c.id();
     let bureau = settings.authority.name.to_string();
@@ -437,15 +448,15 @@ fn items_of(
 fn allocate_code(
     arch: &ArchiveSettings,
     ledger: &mut Ledger,
-    case: &CheckedCase,
+    id: &str,
+    retention: Option<crate::case::Retention>,
     year: i32,
     i: usize,
 ) -> String {
-    let id = case.loaded.case.id();
-    let Some(info) = case.loaded.case.archive() else {
+    let Some(retention) = retention else {
         return String::new();
     };
-    let sequence = format!("archive/{year}/{}", info.retention.code());
+    let sequence = format!("archive/{year}/{}", retention.code());
     let owner = if i == 0 {
         id.to_string()
     } else {
@@ -453,7 +464,7 @@ fn allocate_code(
     };
     ledger
         .allocate(&sequence, &owner, |s| {
-            format_code(&arch.code_template, arch, year, info.retention.code(), s)
+            format_code(&arch.code_template, arch, year, retention.code(), s)
         })
         .value
 }
@@ -558,7 +569,7 @@ fn make_volume(
     out: &Path,
     cache: &BuildCache,
 ) -> Result<VolumeEntry, (String, String)> {
-    let c = &plan.case.loaded.case;
+    let c = &plan.case.loaded.case();
     let id = c.id().to_string();
     let fail = |m: String| (id.clone(), m);
     let info = c

@@ -5,6 +5,7 @@ pub mod model;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_yaml::Value;
 
@@ -68,9 +69,17 @@ impl Case {
 }
 
 /// A case as loaded: the model, where it came from, and where each field stands in the file.
-#[derive(Debug, Clone)]
+///
+/// A build holds thousands of these for its whole run, so the model can be let go
+/// ([`LoadedCase::release`]) and is parsed again, when next asked for, from the text that was
+/// checked, kept deflated: what is made is always made from the checked text, whatever happens
+/// to the file meanwhile.
+#[derive(Debug)]
 pub struct LoadedCase {
-    pub case: Case,
+    id: String,
+    model: Mutex<Option<Arc<Case>>>,
+    /// The checked text, deflated; empty for a case made in memory (never let go).
+    packed: Box<[u8]>,
     pub path: PathBuf,
     /// The file as shown in messages (relative to the cases root).
     pub file: String,
@@ -82,6 +91,19 @@ pub struct LoadedCase {
 }
 
 impl LoadedCase {
+    /// A case made in memory (a campaign's row): its model is always held.
+    pub fn held(case: Case, path: PathBuf, file: String, positions: Positions) -> Self {
+        LoadedCase {
+            id: case.id().to_string(),
+            model: Mutex::new(Some(Arc::new(case))),
+            packed: Box::default(),
+            path,
+            file,
+            positions,
+            digest: String::new(),
+        }
+    }
+
     /// A fresh problem collector for this file.
     pub fn ctx(&self) -> Ctx {
         Ctx {
@@ -90,6 +112,80 @@ impl LoadedCase {
             problems: Problems::default(),
         }
     }
+
+    /// The case's id (held even while the model is let go).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The model: held, or parsed again from the checked text and held until released.
+    pub fn case(&self) -> Arc<Case> {
+        let mut slot = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(case) = slot.as_ref() {
+            return case.clone();
+        }
+        let case = Arc::new(self.parse_again());
+        *slot = Some(case.clone());
+        case
+    }
+
+    /// Whether the model is in memory now.
+    pub fn is_held(&self) -> bool {
+        self.model
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Lets the model go (a case made in memory keeps it).
+    pub fn release(&self) {
+        if !self.packed.is_empty() {
+            *self.model.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
+    }
+
+    fn parse_again(&self) -> Case {
+        let text = inflate(&self.packed);
+        let mut ctx = Ctx::new(self.file.clone(), "");
+        let value = parse_yaml(&mut ctx, &text);
+        value
+            .as_ref()
+            .and_then(Value::as_mapping)
+            .and_then(|map| parse_case(&mut ctx, map))
+            // The same text parsed into this model when the case was loaded.
+            .expect("a checked case parses again")
+    }
+}
+
+/// A case file's text, deflated: a tenth of its model's memory. One compressor a thread: its
+/// state is hundreds of kilobytes, too much to make again for every file.
+fn deflate(text: &str) -> Box<[u8]> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static Z: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::fast(), false));
+    }
+    Z.with_borrow_mut(|z| {
+        z.reset();
+        let mut out = Vec::with_capacity(text.len() / 2 + 64);
+        loop {
+            let read = z.total_in() as usize;
+            match z.compress_vec(&text.as_bytes()[read..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => out.reserve(out.capacity().max(64)),
+                // Not reached with memory buffers; the model is then simply never let go.
+                Err(_) => return Box::default(),
+            }
+        }
+        out.into_boxed_slice()
+    })
+}
+
+fn inflate(packed: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    let _ = flate2::read::DeflateDecoder::new(packed).read_to_string(&mut text);
+    text
 }
 
 /// What a YAML file under the cases root turned out to be.
@@ -138,14 +234,9 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
         ctx.error("", "案件文件的顶层应为“键: 值”的映射");
         return Loaded::Other;
     };
-    let Some(kind) = map.get("kind") else {
-        return Loaded::Other;
-    };
-    let kind = kind.as_str().unwrap_or_default();
-    let case = match kind {
-        "inspection" => load_inspection(ctx, map).map(Case::Inspection),
-        "enforcement" => enforcement::load(ctx, map).map(Case::Enforcement),
-        "campaign" => {
+    match map.get("kind").and_then(Value::as_str) {
+        None if map.get("kind").is_none() => return Loaded::Other,
+        Some("campaign") => {
             return Loaded::Campaign {
                 path: path.to_path_buf(),
                 file: ctx.file.clone(),
@@ -153,17 +244,13 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
                 value: value.clone(),
             };
         }
-        other => {
-            let hint = did_you_mean(other, KINDS)
-                .map(|k| format!("是否想写 {k}？"))
-                .unwrap_or_default();
-            ctx.error("kind", format!("未知的案件种类 {other}，应为 inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）。{hint}"));
-            None
-        }
-    };
-    match case {
+        _ => {}
+    }
+    match parse_case(ctx, map) {
         Some(case) if !ctx.has_errors() => Loaded::Case(Box::new(LoadedCase {
-            case,
+            id: case.id().to_string(),
+            model: Mutex::new(Some(Arc::new(case))),
+            packed: deflate(text),
             path: path.to_path_buf(),
             file: ctx.file.clone(),
             positions: Positions::of_file(path, |p| {
@@ -172,6 +259,25 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
             digest: crate::output::sha256_hex(text.as_bytes()),
         })),
         _ => Loaded::Other,
+    }
+}
+
+/// The model of a case file's top-level mapping (not a campaign), every problem recorded.
+fn parse_case(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Case> {
+    let kind = map
+        .get("kind")
+        .map(|k| k.as_str().unwrap_or_default())
+        .unwrap_or_default();
+    match kind {
+        "inspection" => load_inspection(ctx, map).map(Case::Inspection),
+        "enforcement" => enforcement::load(ctx, map).map(Case::Enforcement),
+        other => {
+            let hint = did_you_mean(other, KINDS)
+                .map(|k| format!("是否想写 {k}？"))
+                .unwrap_or_default();
+            ctx.error("kind", format!("未知的案件种类 {other}，应为 inspection（保密检查）、enforcement（行政强制）或 campaign（批量发文）。{hint}"));
+            None
+        }
     }
 }
 

@@ -455,13 +455,7 @@ fn check_merged(
         return None;
     }
     let letter = docs.iter().position(|d| d.kind == c.document)?;
-    let loaded = LoadedCase {
-        case,
-        path: c.path.clone(),
-        file: c.file.clone(),
-        positions: ctx.positions.clone(),
-        digest: String::new(),
-    };
+    let loaded = LoadedCase::held(case, c.path.clone(), c.file.clone(), ctx.positions.clone());
     Some(Letter {
         ordinal: row.ordinal,
         id: letter_id(c, row),

@@ -46,7 +46,7 @@ pub struct Prepared {
 /// (a campaign with the same id would write into the same folder).
 pub fn check(project: &Project, today: NaiveDate) -> (Vec<Prepared>, Problems) {
     let mut problems = Problems::default();
-    let case_ids: BTreeSet<&str> = project.cases.iter().map(|c| c.case.id()).collect();
+    let case_ids: BTreeSet<&str> = project.cases.iter().map(|c| c.id()).collect();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut prepared = Vec::new();
     for cf in &project.campaigns {

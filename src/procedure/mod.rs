@@ -190,7 +190,7 @@ mod tests {
             files.sort();
             for f in files {
                 if let (Loaded::Case(c), _) = crate::case::load_file(&f, &root) {
-                    cases.push(c.case);
+                    cases.push((*c.case()).clone());
                 }
             }
         }
