@@ -168,7 +168,7 @@ fn open<'a>(
         records,
         previous: Manifest::load_sections(&opts.out).unwrap_or_default(),
         sources,
-        unchanged: BTreeSet::new(),
+        unchanged: Default::default(),
         stale: Vec::new(),
         manifest: Manifest::default(),
         problems,
@@ -278,11 +278,12 @@ impl Stage for CaseDocuments {
                 let sources = c.sources.clone();
                 if opts.dump_data.is_none() && still_made_from(cx, &record, &sources) {
                     // Nothing to make, nothing to write: its record stands as it is.
+                    let stood = crate::archive::stood(&cx.cache, &record);
                     cx.cache.take(record.paths());
                     cx.report.cases_built += 1;
                     cx.report.documents += record.files.len();
                     cx.report.pages += record.files.iter().map(|f| f.pages).sum::<usize>();
-                    cx.unchanged.insert(c.loaded.id().to_string());
+                    cx.unchanged.insert(c.loaded.id().to_string(), stood);
                     bar.inc(c.docs as u64);
                     continue;
                 }

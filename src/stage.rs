@@ -5,7 +5,7 @@
 //! writes its own section of the manifest; what a stage may reuse, keep or remove is decided
 //! from the context's one set of rules ([`BuildContext::stands`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,8 +98,10 @@ pub struct BuildContext<'a> {
     /// Digest of what every case's outputs are made from besides the case itself: anjuan, the
     /// templates and fonts, the settings and the calendar.
     pub sources: String,
-    /// Cases whose sources are those of their outputs: nothing of theirs is made again.
-    pub unchanged: BTreeSet<String>,
+    /// Cases whose sources are those of their outputs: nothing of theirs is made again. With
+    /// each, what 立卷 needs of its volumes (read with its documents' record, so that the record
+    /// is read once).
+    pub unchanged: BTreeMap<String, crate::archive::Stood>,
     /// Outputs of the cases made again that they no longer have (removed when the build ends).
     pub stale: Vec<String>,
     /// This build's, each stage writing its own section (`files` and `volumes` are written from

@@ -141,7 +141,7 @@ fn allocate_codes(
     ordered: &[&CaseEntry],
 ) -> (Codes, std::collections::HashSet<String>) {
     let (settings, root, records) = (&cx.project.settings, &cx.project.root, &cx.records);
-    let (unchanged, cache) = (&cx.unchanged, &cx.cache);
+    let unchanged = &cx.unchanged;
     let whole_of = |entries: &[&CaseEntry]| cx.materialise(entries);
     let mut codes = HashMap::new();
     let mut kept = std::collections::HashSet::new();
@@ -155,11 +155,12 @@ fn allocate_codes(
                 let mut todo: Vec<(&CaseEntry, CaseRecord)> = Vec::new();
                 for c in chunk {
                     let id = c.loaded.id();
-                    let record = records.load(id).unwrap_or_default();
-                    if unchanged.contains(id) && volumes_stand(arch, ledger, cache, c, &record) {
+                    if let Some(Some(stood)) = unchanged.get(id)
+                        && codes_stand(arch, ledger, c, stood)
+                    {
                         kept.insert(id.to_string());
                     } else {
-                        todo.push((c, record));
+                        todo.push((c, records.load(id).unwrap_or_default()));
                     }
                 }
                 let entries: Vec<&CaseEntry> = todo.iter().map(|(c, _)| *c).collect();
@@ -197,36 +198,44 @@ fn allocate_codes(
     (codes, kept)
 }
 
-/// Whether an unchanged case's volumes stand: the ledger still gives them their 档号 and their
-/// files are there as made.
-fn volumes_stand(
-    arch: &ArchiveSettings,
-    ledger: &mut Ledger,
-    cache: &BuildCache,
-    case: &CaseEntry,
-    record: &CaseRecord,
-) -> bool {
+/// What 立卷 needs of an unchanged case's volumes: each one's year and 档号, in volume order;
+/// None when there are none, or one of their files (volume or 件) is not there as made.
+pub type Stood = Option<Vec<(i32, String)>>;
+
+/// An unchanged case's volumes as its record lists them, if their files are all there as made
+/// (the record's cache records adopted).
+pub fn stood(cache: &BuildCache, record: &CaseRecord) -> Stood {
     let mut volumes: Vec<&VolumeEntry> = record.volumes.iter().collect();
     volumes.sort_by_key(|v| v.volume);
-    let Some(first) = volumes.first() else {
-        return false;
-    };
-    let year = first.year;
-    let codes_hold = volumes.iter().enumerate().all(|(i, v)| {
-        let retention = case.filed.map(|f| f.1);
-        allocate_code(arch, ledger, case.loaded.id(), retention, year, i) == v.archive_code
-    });
-    cache.adopt(record.cache.clone());
-    let files_hold = codes_hold
+    let files_hold = !volumes.is_empty()
         && volumes.iter().all(|v| {
             cache.holds(&v.path, &v.sha256)
                 && v.items
                     .iter()
                     .all(|it| it.file.as_ref().is_none_or(|f| cache.holds(f, &it.sha256)))
         });
-    // The record stands or is made again: either way the cache holds none of it now.
-    cache.take(record.paths());
-    files_hold
+    files_hold.then(|| {
+        volumes
+            .iter()
+            .map(|v| (v.year, v.archive_code.clone()))
+            .collect()
+    })
+}
+
+/// Whether the ledger still gives an unchanged case's volumes their 档号.
+fn codes_stand(
+    arch: &ArchiveSettings,
+    ledger: &mut Ledger,
+    case: &CaseEntry,
+    stood: &[(i32, String)],
+) -> bool {
+    let retention = case.filed.map(|f| f.1);
+    let Some((year, _)) = stood.first() else {
+        return false;
+    };
+    stood.iter().enumerate().all(|(i, (_, code))| {
+        allocate_code(arch, ledger, case.loaded.id(), retention, *year, i) == *code
+    })
 }
 
 /// Makes the volumes of a chunk of cases and writes their records: each case's volumes as made
