@@ -210,6 +210,16 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
         volumes,
         ..sections
     };
+    // The signature is the seal's: made again with the manifest, or standing with it.
+    let signature = format!("{}{}", manifest::FILE_NAME, crate::signing::SIG_SUFFIX);
+    let stood = stands.then(|| crate::buildlog::Stood {
+        sm3: cx
+            .cache
+            .digests(manifest::FILE_NAME)
+            .map(|d| d.sm3)
+            .unwrap_or_default(),
+        signature_as_recorded: cx.cache.as_last_recorded(&signature),
+    });
     // Outputs no longer made, all in one place: what the cases made again no longer have, and
     // what the last build listed or made outside the cases that this one neither made nor kept.
     let listed = cx.manifest.paths();
@@ -219,17 +229,22 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
         cx.cache
             .no_longer_made()
             .into_iter()
-            .filter(|p| !listed.contains(p)),
+            .filter(|p| !listed.contains(p) && *p != signature),
     );
-    cx.cache
-        .save()
-        .map_err(|e| BuildError::Output(out.join(crate::cache::FILE_NAME), e))?;
     crate::output::remove_outputs(out, &stale);
-    cx.problems.extend(crate::buildlog::seal(
+    cx.problems.extend(crate::buildlog::seal_known(
         &cx.project.settings,
         &cx.project.root,
         out,
+        stood,
     ));
+    if out.join(&signature).is_file() {
+        // Its stamp, so that the next build knows it unread.
+        let _ = cx.cache.digests(&signature);
+    }
+    cx.cache
+        .save()
+        .map_err(|e| BuildError::Output(out.join(crate::cache::FILE_NAME), e))?;
     Ok(())
 }
 

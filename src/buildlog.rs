@@ -44,6 +44,21 @@ pub struct LogEntry {
 /// (it is hundreds of MB at 10,000 cases): its SM3, the digest its signature signs and the
 /// counts of the log are all taken from that one pass.
 pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
+    seal_known(settings, root, out, None)
+}
+
+/// The manifest as the last build left it, not written by this one.
+pub struct Stood {
+    /// Its SM3, as the build cache recorded it.
+    pub sm3: String,
+    /// Whether its signature file is the one the last build wrote (by its stamp).
+    pub signature_as_recorded: bool,
+}
+
+/// [`seal`], where the manifest may stand as the last build left it: when the log's last line
+/// for this output folder is of that manifest and its signature (if any) is the one this key
+/// makes of it, neither is made again and the manifest is not read.
+pub fn seal_known(settings: &Settings, root: &Path, out: &Path, stood: Option<Stood>) -> Problems {
     let mut ctx = Ctx::new(crate::settings::FILE_NAME, "");
     let Ok(file) = std::fs::File::open(out.join(manifest::FILE_NAME)) else {
         return ctx.problems;
@@ -82,6 +97,34 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
             None
         }
     };
+    let out_text = std::path::absolute(out)
+        .unwrap_or_else(|_| out.to_path_buf())
+        .display()
+        .to_string();
+    if let Some(stood) = stood
+        && let Some(last) = last_entry(root, &out_text)
+        && last.manifest_sm3 == stood.sm3
+        && last.signed == signer.is_some()
+        && signer.as_ref().is_none_or(|s| {
+            stood.signature_as_recorded && signature_names(&sig_path, &stood.sm3, &s.public().hex())
+        })
+    {
+        let entry = LogEntry {
+            time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ..last
+        };
+        if let Err(e) = append(root, &entry) {
+            ctx.error(
+                "",
+                format!(
+                    "无法追加生成记录 {}：{}",
+                    root.join(FILE_NAME).display(),
+                    crate::text::io_error(&e)
+                ),
+            );
+        }
+        return ctx.problems;
+    }
     let Some((manifest_sm3, digest, m)) = read_manifest(file, signer.as_ref()) else {
         return ctx.problems;
     };
@@ -107,10 +150,7 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
         documents: m.documents,
         volumes: m.volumes,
         signed,
-        out: std::path::absolute(out)
-            .unwrap_or_else(|_| out.to_path_buf())
-            .display()
-            .to_string(),
+        out: out_text,
     };
     if let Err(e) = append(root, &entry) {
         ctx.error(
@@ -123,6 +163,20 @@ pub fn seal(settings: &Settings, root: &Path, out: &Path) -> Problems {
         );
     }
     ctx.problems
+}
+
+/// The log's last line for the output folder `out`.
+fn last_entry(root: &Path, out: &str) -> Option<LogEntry> {
+    read(root)?.into_iter().rev().find(|e| e.out == out)
+}
+
+/// Whether the signature file at `path` is of the file whose SM3 is `sm3`, by the key `public`
+/// (SM2 signing here is deterministic: the same key signs the same bytes the same way).
+fn signature_names(path: &Path, sm3: &str, public: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| {
+        text.lines().any(|l| l == format!("SM3：{sm3}"))
+            && text.lines().any(|l| l == format!("公钥：{public}"))
+    })
 }
 
 /// One pass over the manifest in fixed-size pieces: its SM3 (hex), the signer's message digest,
