@@ -152,6 +152,7 @@ fn open<'a>(
         unchanged: BTreeSet::new(),
         stale: Vec::new(),
         manifest: Manifest::default(),
+        volumes: Vec::new(),
         problems,
         cases,
         numbers,
@@ -167,8 +168,9 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     let out = &cx.opts.out;
     let ids = cx.records.ids();
     let records = &cx.records;
-    // The sections the build holds whole, apart from the volumes (held for the order only).
-    let volumes = std::mem::take(&mut cx.manifest.volumes);
+    // The sections the build holds whole; the volumes are an index, their entries written from
+    // the records.
+    let volumes = std::mem::take(&mut cx.volumes);
     let sections = std::mem::take(&mut cx.manifest);
     // Nothing listed changed (no record written, the other sections as before) and the file is
     // the one the last build wrote: it stands, unread and unwritten.
@@ -187,21 +189,32 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
     }
-    cx.manifest = Manifest {
-        volumes,
-        ..sections
-    };
+    cx.manifest = sections;
     // Outputs no longer made, all in one place: what the cases made again no longer have, and
     // what the last build listed or made outside the cases that this one neither made nor kept.
     let listed = cx.manifest.paths();
     let mut stale: BTreeSet<String> = previous_paths.difference(&listed).cloned().collect();
     stale.extend(std::mem::take(&mut cx.stale));
-    stale.extend(
-        cx.cache
-            .no_longer_made()
-            .into_iter()
-            .filter(|p| !listed.contains(p)),
-    );
+    let mut gone: BTreeSet<String> = cx
+        .cache
+        .no_longer_made()
+        .into_iter()
+        .filter(|p| !listed.contains(p))
+        .collect();
+    // A volume or 件 file the records still list stays: the records are read only when the cache
+    // has such a file to give up (the volumes' records travel with their cases, not the index).
+    let below_volumes = format!("{}/", crate::archive::VOLUMES_DIR);
+    if gone.iter().any(|p| p.starts_with(&below_volumes)) {
+        for v in records.entries(&volumes).flatten() {
+            gone.remove(&v.path);
+            for it in &v.items {
+                if let Some(f) = &it.file {
+                    gone.remove(f);
+                }
+            }
+        }
+    }
+    stale.extend(gone);
     cx.cache
         .save()
         .map_err(|e| BuildError::Output(out.join(crate::cache::FILE_NAME), e))?;

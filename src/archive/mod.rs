@@ -111,7 +111,9 @@ impl Stage for Volumes {
                 make_chunk(cx, arch, chunk, &codes)?;
             }
         }
-        let volumes = cx.records.volumes();
+        // What the stages after this one know of the volumes: a small index, the entries
+        // themselves read again from the records in the order a stage needs.
+        let volumes = cx.records.volume_index();
         // verify checks 档号 against the template without the cases root.
         cx.manifest.archive = cx
             .project
@@ -125,7 +127,7 @@ impl Stage for Volumes {
                 category: a.category.to_string(),
                 org_code: a.org_code.to_string(),
             });
-        cx.manifest.volumes = volumes;
+        cx.volumes = volumes;
         Ok(())
     }
 }
