@@ -6,9 +6,8 @@
 //! tagmanifest-{sha256,sm3}.txt beside it, and with a signing key `tagmanifest-sm3.txt.sig`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-
 use std::io::Write;
+use std::path::Path;
 
 use super::VolumeEntry;
 use crate::cache::{BuildCache, Digests, Made};
@@ -163,7 +162,7 @@ impl CatalogXml {
         row_tag: &'static str,
         columns: &'static [&'static str],
     ) -> std::io::Result<CatalogXml> {
-        let mut spool = catalog::Spool::create(out, root)?;
+        let mut spool = catalog::Spool::create(out, &format!("transfer-{root}"))?;
         write!(
             spool.writer()?,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root}>\n"
