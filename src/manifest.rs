@@ -317,6 +317,20 @@ impl ItemRow {
     }
 }
 
+impl VolumeEntry {
+    /// The year whose transfer package holds the volume: its own year (of its last document,
+    /// archive.md revision 2); volumes of older builds, which did not record it, by their filing
+    /// year.
+    pub fn bag_year(&self) -> i32 {
+        use chrono::Datelike;
+        if self.year != 0 {
+            self.year
+        } else {
+            self.filed_on.year()
+        }
+    }
+}
+
 /// A volume as recorded in `manifest.json` (`volumes`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VolumeEntry {

@@ -228,7 +228,7 @@ pub struct VolumeKey {
     pub archive_code: Box<str>,
     pub volume: u32,
     pub filed_on: chrono::NaiveDate,
-    /// The year of the transfer package that holds it (`transfer::bag_year`).
+    /// The year of the transfer package that holds it (`VolumeEntry::bag_year`).
     pub year: i32,
     /// Its 件.
     pub items: u32,
@@ -241,7 +241,7 @@ impl VolumeKey {
         v.page_digests = Vec::new();
         VolumeKey {
             digest: entry_digest(&v),
-            year: crate::archive::transfer::bag_year(&v),
+            year: v.bag_year(),
             items: v.items.len() as u32,
             volume: v.volume as u32,
             filed_on: v.filed_on,

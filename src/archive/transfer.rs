@@ -426,12 +426,7 @@ fn bag(
 /// The year whose bag holds a volume: the volume's own year (of its last document, archive.md
 /// revision 2); volumes of older builds, which did not record it, by their filing year.
 pub fn bag_year(v: &VolumeEntry) -> i32 {
-    use chrono::Datelike;
-    if v.year != 0 {
-        v.year
-    } else {
-        v.filed_on.year()
-    }
+    v.bag_year()
 }
 
 /// The 年度 segment of a volume's 档号: the year of its last document or of its filing, whichever
