@@ -85,11 +85,13 @@ fn build_locked(
     forget_vanished_cases(&mut cx);
     timing.done("核对");
     let previous_paths = cx.previous.paths();
+    // The stages take the last build's sections as they go: what they were is kept as a digest.
+    let previous_sections = cx.previous.digest();
     for stage in stages() {
         stage.run(&mut cx)?;
         timing.done(stage.name());
     }
-    close(&mut cx, &previous_paths)?;
+    close(&mut cx, &previous_paths, previous_sections)?;
     timing.done("清单和签名");
     let mut report = std::mem::take(&mut cx.report);
     report.cases_failed = std::mem::take(&mut cx.failed).into_iter().collect();
@@ -171,6 +173,7 @@ fn open<'a>(
         unchanged: Default::default(),
         stale: Vec::new(),
         manifest: Manifest::default(),
+        volumes: Vec::new(),
         problems,
         cases,
         numbers,
@@ -182,18 +185,23 @@ fn open<'a>(
 /// The build's records once every stage ran: the records of cases no longer in the cases root
 /// dropped, the manifest written from the records and the stages' sections, the cache saved,
 /// outputs no longer made removed, then the signature and the build log over the final manifest.
-fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(), BuildError> {
+fn close(
+    cx: &mut BuildContext,
+    previous_paths: &BTreeSet<String>,
+    previous_sections: [u8; 32],
+) -> Result<(), BuildError> {
     let out = &cx.opts.out;
     let ids = cx.records.ids();
     let records = &cx.records;
-    // The sections the build holds whole, apart from the volumes (held for the order only).
-    let volumes = std::mem::take(&mut cx.manifest.volumes);
+    // The sections the build holds whole; the volumes are an index, their entries written from
+    // the records.
+    let volumes = std::mem::take(&mut cx.volumes);
     let sections = std::mem::take(&mut cx.manifest);
     // Nothing listed changed (no record written, the other sections as before) and the file is
     // the one the last build wrote: it stands, unread and unwritten.
     let stands = !cx.records.changed()
         && cx.stale.is_empty()
-        && sections == cx.previous
+        && sections.digest() == previous_sections
         && cx.cache.as_last_recorded(manifest::FILE_NAME);
     if !stands {
         let digests = sections
@@ -206,10 +214,7 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
     }
-    cx.manifest = Manifest {
-        volumes,
-        ..sections
-    };
+    cx.manifest = sections;
     // The signature is the seal's: made again with the manifest, or standing with it.
     let signature = format!("{}{}", manifest::FILE_NAME, crate::signing::SIG_SUFFIX);
     let stood = stands.then(|| crate::buildlog::Stood {
@@ -225,12 +230,26 @@ fn close(cx: &mut BuildContext, previous_paths: &BTreeSet<String>) -> Result<(),
     let listed = cx.manifest.paths();
     let mut stale: BTreeSet<String> = previous_paths.difference(&listed).cloned().collect();
     stale.extend(std::mem::take(&mut cx.stale));
-    stale.extend(
-        cx.cache
-            .no_longer_made()
-            .into_iter()
-            .filter(|p| !listed.contains(p) && *p != signature),
-    );
+    let mut gone: BTreeSet<String> = cx
+        .cache
+        .no_longer_made()
+        .into_iter()
+        .filter(|p| !listed.contains(p) && *p != signature)
+        .collect();
+    // A volume or 件 file the records still list stays: the records are read only when the cache
+    // has such a file to give up (the volumes' records travel with their cases, not the index).
+    let below_volumes = format!("{}/", crate::archive::VOLUMES_DIR);
+    if gone.iter().any(|p| p.starts_with(&below_volumes)) {
+        for v in records.entries(&volumes).flatten() {
+            gone.remove(&v.path);
+            for it in &v.items {
+                if let Some(f) = &it.file {
+                    gone.remove(f);
+                }
+            }
+        }
+    }
+    stale.extend(gone);
     crate::output::remove_outputs(out, &stale);
     cx.problems.extend(crate::buildlog::seal_known(
         &cx.project.settings,

@@ -106,7 +106,7 @@ pub fn seal_known(settings: &Settings, root: &Path, out: &Path, stood: Option<St
         && last.manifest_sm3 == stood.sm3
         && last.signed == signer.is_some()
         && signer.as_ref().is_none_or(|s| {
-            stood.signature_as_recorded && signature_names(&sig_path, &stood.sm3, &s.public().hex())
+            stood.signature_as_recorded && signature_names(&sig_path, &stood.sm3, s.public().hex())
         })
     {
         let entry = LogEntry {

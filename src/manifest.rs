@@ -145,6 +145,26 @@ impl Manifest {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// SHA-256 of the manifest's JSON, serialised straight into the digest (never held as text):
+    /// two manifests with the same digest list the same.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::Digest;
+        struct Hashing(sha2::Sha256);
+        impl std::io::Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut h = Hashing(sha2::Sha256::new());
+        // Serialising plain data into memory cannot fail.
+        let _ = serde_json::to_writer(&mut h, self);
+        h.0.finalize().into()
+    }
+
     /// The sections a build holds whole: all but `files` and `volumes`, whose entries are
     /// kept a case at a time (see `records`).
     pub fn load_sections(out: &Path) -> Option<Manifest> {
@@ -313,6 +333,20 @@ impl ItemRow {
             format!("{}-{}", self.start, self.end)
         } else {
             self.start.to_string()
+        }
+    }
+}
+
+impl VolumeEntry {
+    /// The year whose transfer package holds the volume: its own year (of its last document,
+    /// archive.md revision 2); volumes of older builds, which did not record it, by their filing
+    /// year.
+    pub fn bag_year(&self) -> i32 {
+        use chrono::Datelike;
+        if self.year != 0 {
+            self.year
+        } else {
+            self.filed_on.year()
         }
     }
 }

@@ -58,6 +58,15 @@ impl CaseRecord {
     }
 }
 
+/// What 立卷 needs of an unchanged case's volumes, taken from its record when its documents were
+/// found unchanged (so that the record is read once): each volume's year and 档号 in volume
+/// order, and their keys for the index.
+#[derive(Debug, Default)]
+pub struct Stood {
+    pub codes: Vec<(i32, String)>,
+    pub keys: Vec<VolumeKey>,
+}
+
 /// The records of one output folder.
 pub struct Records {
     dir: PathBuf,
@@ -162,19 +171,31 @@ impl Records {
         ids
     }
 
-    /// Every recorded volume (without its page digests, which only `verify` reads), by path.
-    pub fn volumes(&self) -> Vec<VolumeEntry> {
-        let mut all: Vec<VolumeEntry> = Vec::new();
+    /// The index of every recorded volume, by path: what the stages after 立卷 know of the
+    /// volumes without holding them (see [`VolumeKey`]). The records are read one at a time.
+    pub fn volume_index(&self) -> Vec<VolumeKey> {
+        let mut all: Vec<VolumeKey> = Vec::new();
         for id in self.ids() {
             if let Some(r) = self.load(&id) {
-                all.extend(r.volumes.into_iter().map(|mut v| {
-                    v.page_digests = Vec::new();
-                    v
-                }));
+                all.extend(r.volumes.into_iter().map(VolumeKey::of));
             }
         }
         all.sort_by(|a, b| a.path.cmp(&b.path));
         all
+    }
+
+    /// The volumes of `keys`, whole (without their page digests, which only `verify` reads), in
+    /// the order given: each case's record is read once per run of its volumes, and only that
+    /// record is held.
+    pub fn entries<'a, I>(&'a self, keys: I) -> Entries<'a, I::IntoIter>
+    where
+        I: IntoIterator<Item = &'a VolumeKey>,
+    {
+        Entries {
+            records: self,
+            keys: keys.into_iter(),
+            current: None,
+        }
     }
 
     /// Writes the manifest's `files` section from every record, one case at a time, in the
@@ -186,13 +207,14 @@ impl Records {
         })
     }
 
-    /// The manifest's `volumes` section: the volumes `listed` (by path, as [`Records::volumes`]
-    /// gives them) written whole from their cases' records, a run of one case's volumes at a time.
-    pub fn write_volumes(&self, listed: &[VolumeEntry], w: &mut dyn Write) -> std::io::Result<()> {
+    /// The manifest's `volumes` section: the volumes `listed` (by path, as
+    /// [`Records::volume_index`] gives them) written whole from their cases' records, a run of
+    /// one case's volumes at a time.
+    pub fn write_volumes(&self, listed: &[VolumeKey], w: &mut dyn Write) -> std::io::Result<()> {
         let mut runs: Vec<(&str, Vec<&str>)> = Vec::new();
         for v in listed {
             match runs.last_mut() {
-                Some((case, paths)) if *case == v.case => paths.push(&v.path),
+                Some((case, paths)) if *case == &*v.case => paths.push(&v.path),
                 _ => runs.push((&v.case, vec![&v.path])),
             }
         }
@@ -202,6 +224,117 @@ impl Records {
             volumes.retain(|v| paths.contains(&v.path.as_str()));
             volumes
         })
+    }
+}
+
+/// What the stages after 立卷 keep of a volume (about 200 bytes, however many 件 it holds):
+/// enough to order, group and count the volumes, and a digest of its whole entry so that what is
+/// made from the entries can be known unchanged without reading them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeKey {
+    pub path: Box<str>,
+    pub case: Box<str>,
+    pub archive_code: Box<str>,
+    pub volume: u32,
+    pub filed_on: chrono::NaiveDate,
+    /// The year of the transfer package that holds it (`VolumeEntry::bag_year`).
+    pub year: i32,
+    /// Its 件.
+    pub items: u32,
+    /// SHA-256 of the entry's JSON without its page digests.
+    pub digest: [u8; 32],
+}
+
+impl VolumeKey {
+    pub fn of(mut v: VolumeEntry) -> VolumeKey {
+        v.page_digests = Vec::new();
+        VolumeKey {
+            digest: entry_digest(&v),
+            year: v.bag_year(),
+            items: v.items.len() as u32,
+            volume: v.volume as u32,
+            filed_on: v.filed_on,
+            path: v.path.into(),
+            case: v.case.into(),
+            archive_code: v.archive_code.into(),
+        }
+    }
+
+    /// The order of the catalogues: by 档号 and volume (a sort that keeps the index's order
+    /// among equals, as `catalog::catalogs` does over volumes by path).
+    pub fn catalogue_order<'a>(
+        keys: impl IntoIterator<Item = &'a VolumeKey>,
+    ) -> Vec<&'a VolumeKey> {
+        let mut keys: Vec<&VolumeKey> = keys.into_iter().collect();
+        keys.sort_by(|a, b| (&a.archive_code, a.volume).cmp(&(&b.archive_code, b.volume)));
+        keys
+    }
+}
+
+/// SHA-256 of a volume entry's JSON, serialised straight into the digest.
+pub fn entry_digest(v: &VolumeEntry) -> [u8; 32] {
+    use sha2::Digest;
+    struct Hashing(sha2::Sha256);
+    impl Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(sha2::Sha256::new());
+    // Writing into a digest cannot fail, and a volume entry is plain data.
+    let _ = serde_json::to_writer(&mut h, v);
+    h.0.finalize().into()
+}
+
+/// A volume of the index that its case's record no longer lists.
+#[derive(Debug, thiserror::Error)]
+#[error("案件 {case} 的记录中没有案卷 {path}（输出目录中的生成记录可能被改动或删除，请重新生成）")]
+pub struct MissingVolume {
+    pub case: String,
+    pub path: String,
+}
+
+/// The volumes of an index, whole, read from their cases' records (see [`Records::entries`]).
+pub struct Entries<'a, I> {
+    records: &'a Records,
+    keys: I,
+    /// The case whose record is held, and its volumes not yet given.
+    current: Option<(String, Vec<VolumeEntry>)>,
+}
+
+impl<'a, I: Iterator<Item = &'a VolumeKey>> Iterator for Entries<'a, I> {
+    type Item = Result<VolumeEntry, MissingVolume>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.keys.next()?;
+        if self.current.as_ref().is_none_or(|(c, _)| **c != *key.case) {
+            // The previous case's record goes before the next is read.
+            self.current = None;
+            let volumes = self
+                .records
+                .load(&key.case)
+                .map(|r| r.volumes)
+                .unwrap_or_default();
+            self.current = Some((key.case.to_string(), volumes));
+        }
+        let volumes = self.current.as_mut().map(|(_, v)| v)?;
+        let found = volumes.iter().position(|v| *v.path == *key.path);
+        Some(
+            found
+                .map(|i| {
+                    let mut v = volumes.swap_remove(i);
+                    v.page_digests = Vec::new();
+                    v
+                })
+                .ok_or_else(|| MissingVolume {
+                    case: key.case.to_string(),
+                    path: key.path.to_string(),
+                }),
+        )
     }
 }
 

@@ -18,7 +18,7 @@ use crate::manifest::Manifest;
 use crate::numbering::Numbers;
 use crate::problems::Problems;
 use crate::project::{CaseEntry, CheckedCase, Project};
-use crate::records::{CaseRecord, Records};
+use crate::records::{CaseRecord, Records, VolumeKey};
 use crate::render::Renderer;
 
 pub struct BuildOptions {
@@ -101,12 +101,15 @@ pub struct BuildContext<'a> {
     /// Cases whose sources are those of their outputs: nothing of theirs is made again. With
     /// each, what 立卷 needs of its volumes (read with its documents' record, so that the record
     /// is read once).
-    pub unchanged: BTreeMap<String, crate::archive::Stood>,
+    pub unchanged: BTreeMap<String, Option<crate::records::Stood>>,
     /// Outputs of the cases made again that they no longer have (removed when the build ends).
     pub stale: Vec<String>,
     /// This build's, each stage writing its own section (`files` and `volumes` are written from
-    /// the records; `volumes` holds them, without page digests, for the stages after 立卷).
+    /// the records).
     pub manifest: Manifest,
+    /// Every volume recorded once 立卷 ran, by path: an index, not the entries (which the
+    /// stages after it read from the records, see `Records::entries`).
+    pub volumes: Vec<VolumeKey>,
     pub problems: Problems,
     /// The cases checked, numbered and with every template they need: this build's to make.
     /// Held light; a stage makes a chunk of them whole at a time ([`BuildContext::materialise`]).

@@ -1078,3 +1078,157 @@ fn a_changed_transfer_copy_is_checked_on_its_own_bytes() {
         .collect();
     assert_eq!(on_volume, Vec::<String>::new());
 }
+
+/// After 立卷 the build knows the volumes by a small index, each with the digest of its entry:
+/// catalogues whose volumes did not change stand without a case record read (here the records
+/// are even gone), and a volume changed in its case's record is read again and printed, the
+/// streamed files saying what the whole catalogue says.
+#[test]
+fn catalogues_of_unchanged_volumes_read_no_case_record() {
+    use anjuan::catalog::{self, Cell};
+    let out = copy_out("catalog-index");
+    let m = Manifest::load(&out).unwrap();
+    let records = anjuan::records::Records::open(&out).unwrap();
+    let index = records.volume_index();
+    assert_eq!(index.len(), m.volumes.len());
+    assert!(
+        index
+            .iter()
+            .all(|k| m.volumes.iter().any(|v| *v.path == *k.path))
+    );
+    let date = index.iter().map(|v| v.filed_on).max();
+
+    // The records set aside: only the index is left to know the volumes by.
+    let dir = out.join(anjuan::records::DIR);
+    let aside = temp("catalog-index-records");
+    let ids = records.ids();
+    for id in &ids {
+        std::fs::rename(
+            dir.join(format!("{id}.json")),
+            aside.join(format!("{id}.json")),
+        )
+        .unwrap();
+    }
+    let cache = anjuan::cache::BuildCache::load(&out);
+    let kept = catalog::write(
+        common::renderer(),
+        &cache,
+        &records,
+        &out,
+        &index,
+        date,
+        &m.catalogs,
+    )
+    .expect("unchanged catalogues stand without their volumes' records");
+    assert_eq!(kept, m.catalogs);
+
+    // One volume retitled in its case's record: its catalogue is made again from the records.
+    for id in &ids {
+        std::fs::rename(
+            aside.join(format!("{id}.json")),
+            dir.join(format!("{id}.json")),
+        )
+        .unwrap();
+    }
+    let mut record = records.load("2026-JC-003").unwrap();
+    let old_title = record.volumes[0].title.clone();
+    record.volumes[0].title = format!("{old_title}（更正）");
+    records.save("2026-JC-003", record).unwrap();
+    let index = records.volume_index();
+    let cache = anjuan::cache::BuildCache::load(&out);
+    let made = catalog::write(
+        common::renderer(),
+        &cache,
+        &records,
+        &out,
+        &index,
+        date,
+        &m.catalogs,
+    )
+    .unwrap();
+    assert_eq!(made.len(), 8);
+    for e in &made {
+        let before = m.catalogs.iter().find(|b| b.path == e.path).unwrap();
+        assert_ne!(e.inputs, before.inputs, "{}", e.path);
+        // The 归档文件目录 does not print a volume's title: same bytes.
+        if e.catalog == catalog::ITEM_CATALOG && e.format != "pdf" {
+            assert_eq!(e.sha256, before.sha256, "{}", e.path);
+        }
+    }
+    let now: Vec<VolumeEntry> = records.entries(&index).collect::<Result<_, _>>().unwrap();
+    for c in catalog::catalogs(&now) {
+        let csv = std::fs::read(out.join(format!("catalogs/{}.csv", c.name))).unwrap();
+        let rows = catalog::read_csv(&csv).unwrap();
+        let expected: Vec<Vec<String>> =
+            std::iter::once(c.columns.iter().map(|s| s.to_string()).collect())
+                .chain(c.rows.iter().map(|r| r.iter().map(Cell::text).collect()))
+                .collect();
+        assert_eq!(rows, expected, "{}", c.name);
+    }
+    let csv = std::fs::read_to_string(out.join("catalogs/案卷目录.csv")).unwrap();
+    assert!(csv.contains(&format!("{old_title}（更正）")), "{csv}");
+    let html = std::fs::read_to_string(out.join("catalogs/案卷目录.html")).unwrap();
+    assert!(html.contains(&format!("{old_title}（更正）")));
+    let pdf = common::pdf_text_file(&out.join("catalogs/案卷目录.pdf"));
+    assert!(pdf.contains("更正"), "{pdf}");
+    // No spool is left behind.
+    let spools: Vec<_> = std::fs::read_dir(out.join(".anjuan-cache"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("spool-"))
+        .collect();
+    assert!(spools.is_empty(), "{spools:?}");
+}
+
+/// A build that changes nothing leaves the signed manifest as it stands, unread: the log gets a
+/// line with the same SM3, the signature stays valid; a signature file changed since is made
+/// again, never trusted because it names the right manifest.
+#[test]
+fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_signature() {
+    let cases = temp("noop-seal-cases");
+    copy_dir(&built().cases, &cases);
+    let _ = std::fs::remove_file(cases.join("anjuan-builds.log"));
+    let out = temp("noop-seal-out");
+    let first = build_at(&Project::open(&cases).unwrap(), &out);
+    assert!(first.ok(), "{:?}", first.problems);
+    let sig_path = out.join("manifest.json.sig");
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    let sig = std::fs::read(&sig_path).unwrap();
+    let again = build_at(&Project::open(&cases).unwrap(), &out);
+    assert!(again.ok(), "{:?}", again.problems);
+    assert_eq!(
+        again.files_written, 0,
+        "a build that changes nothing writes nothing"
+    );
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
+    assert_eq!(std::fs::read(&sig_path).unwrap(), sig);
+    let log = anjuan::buildlog::read(&cases).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].manifest_sm3, log[1].manifest_sm3);
+    assert_eq!(
+        (
+            log[1].files,
+            log[1].documents,
+            log[1].volumes,
+            log[1].signed
+        ),
+        (log[0].files, log[0].documents, log[0].volumes, true)
+    );
+    assert_eq!(
+        errors(&verify::verify_with(&out, &office_key())),
+        Vec::<String>::new()
+    );
+    // The signature's own hex changed, its 被签名文件, SM3 and 公钥 lines left as they were.
+    let text = String::from_utf8(sig.clone()).unwrap();
+    let line = text.lines().find(|l| l.starts_with("签名：")).unwrap();
+    let flipped = line.replacen(&line[9..10], if &line[9..10] == "0" { "1" } else { "0" }, 1);
+    std::fs::write(&sig_path, text.replace(line, &flipped)).unwrap();
+    assert_ne!(std::fs::read(&sig_path).unwrap(), sig);
+    let mended = build_at(&Project::open(&cases).unwrap(), &out);
+    assert!(mended.ok(), "{:?}", mended.problems);
+    assert_eq!(std::fs::read(&sig_path).unwrap(), sig);
+    assert_eq!(
+        errors(&verify::verify_with(&out, &office_key())),
+        Vec::<String>::new()
+    );
+}

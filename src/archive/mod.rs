@@ -7,7 +7,7 @@ pub use crate::pdf;
 pub mod transfer;
 pub mod verify;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -22,7 +22,7 @@ pub use crate::manifest::{ItemRow, Served, VolumeEntry, item_code};
 use crate::output::sha256_hex;
 use crate::problems::Problems;
 use crate::project::{CaseEntry, CheckedCase};
-use crate::records::CaseRecord;
+use crate::records::{CaseRecord, Stood, VolumeKey};
 use crate::render::{RenderRequest, Renderer};
 use crate::settings::{ArchiveSettings, Settings};
 use crate::stage::{BuildContext, BuildError, Stage};
@@ -88,8 +88,17 @@ impl Stage for Volumes {
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let project = cx.project;
+        let cases = cx.cases.clone();
+        // The index of every recorded volume: those of the cases worked on here are known as
+        // they are kept or made; only the records of other cases (failed now, or not read by
+        // this build) are read for theirs.
+        let mut volumes: Vec<VolumeKey> = Vec::new();
+        let mut known: HashSet<&str> = cases
+            .iter()
+            .map(|c| c.loaded.id())
+            .filter(|id| !cx.failed.contains(*id))
+            .collect();
         if let Some(arch) = project.settings.archive.as_ref() {
-            let cases = cx.cases.clone();
             let failed = &cx.failed;
             let mut ordered: Vec<&CaseEntry> = cases
                 .iter()
@@ -100,16 +109,30 @@ impl Stage for Volumes {
                 (a.filed.map(|f| f.0), a.loaded.id()).cmp(&(b.filed.map(|f| f.0), b.loaded.id()))
             });
             let (codes, kept) = allocate_codes(cx, arch, &ordered);
+            for id in &kept {
+                if let Some(Some(stood)) = cx.unchanged.get_mut(id) {
+                    volumes.append(&mut stood.keys);
+                }
+            }
             ordered.retain(|c| !kept.contains(c.loaded.id()));
             for chunk in ordered.chunks(CASES_PER_CHUNK) {
                 let whole = cx.materialise(chunk);
                 let refs: Vec<&CheckedCase> = whole.iter().collect();
-                make_chunk(cx, arch, &refs, &codes)?;
+                make_chunk(cx, arch, &refs, &codes, &mut volumes)?;
                 drop(refs);
                 crate::stage::release(whole);
             }
+            // A failure in making them may have left a case's volumes as they were.
+            known.retain(|id| !cx.failed.contains(*id));
         }
-        let volumes = cx.records.volumes();
+        for id in cx.records.ids() {
+            if !known.contains(id.as_str())
+                && let Some(r) = cx.records.load(&id)
+            {
+                volumes.extend(r.volumes.into_iter().map(VolumeKey::of));
+            }
+        }
+        volumes.sort_by(|a, b| a.path.cmp(&b.path));
         // verify checks 档号 against the template without the cases root.
         cx.manifest.archive = cx
             .project
@@ -123,7 +146,7 @@ impl Stage for Volumes {
                 category: a.category.to_string(),
                 org_code: a.org_code.to_string(),
             });
-        cx.manifest.volumes = volumes;
+        cx.volumes = volumes;
         Ok(())
     }
 }
@@ -156,7 +179,7 @@ fn allocate_codes(
                 for c in chunk {
                     let id = c.loaded.id();
                     if let Some(Some(stood)) = unchanged.get(id)
-                        && codes_stand(arch, ledger, c, stood)
+                        && codes_stand(arch, ledger, c, &stood.codes)
                     {
                         kept.insert(id.to_string());
                     } else {
@@ -198,13 +221,9 @@ fn allocate_codes(
     (codes, kept)
 }
 
-/// What 立卷 needs of an unchanged case's volumes: each one's year and 档号, in volume order;
-/// None when there are none, or one of their files (volume or 件) is not there as made.
-pub type Stood = Option<Vec<(i32, String)>>;
-
-/// An unchanged case's volumes as its record lists them, if their files are all there as made
-/// (the record's cache records adopted).
-pub fn stood(cache: &BuildCache, record: &CaseRecord) -> Stood {
+/// An unchanged case's volumes as its record lists them, if it has any and their files (volume
+/// and 件) are all there as made (the record's cache records adopted).
+pub fn stood(cache: &BuildCache, record: &CaseRecord) -> Option<Stood> {
     let mut volumes: Vec<&VolumeEntry> = record.volumes.iter().collect();
     volumes.sort_by_key(|v| v.volume);
     let files_hold = !volumes.is_empty()
@@ -214,11 +233,15 @@ pub fn stood(cache: &BuildCache, record: &CaseRecord) -> Stood {
                     .iter()
                     .all(|it| it.file.as_ref().is_none_or(|f| cache.holds(f, &it.sha256)))
         });
-    files_hold.then(|| {
-        volumes
+    files_hold.then(|| Stood {
+        codes: volumes
             .iter()
             .map(|v| (v.year, v.archive_code.clone()))
-            .collect()
+            .collect(),
+        keys: volumes
+            .iter()
+            .map(|v| VolumeKey::of((*v).clone()))
+            .collect(),
     })
 }
 
@@ -246,6 +269,7 @@ fn make_chunk(
     arch: &ArchiveSettings,
     chunk: &[&CheckedCase],
     codes: &Codes,
+    index: &mut Vec<VolumeKey>,
 ) -> Result<(), BuildError> {
     let env = Env {
         settings: &cx.project.settings,
@@ -315,6 +339,7 @@ fn make_chunk(
         if record.volumes.len() != codes.get(id).map_or(0, |(_, g)| g.len()) {
             record.volumes.clear();
         }
+        index.extend(record.volumes.iter().cloned().map(VolumeKey::of));
         cx.write_record(id, before, record)?;
     }
     Ok(())

@@ -6,13 +6,14 @@
 //! tagmanifest-{sha256,sm3}.txt beside it, and with a signing key `tagmanifest-sm3.txt.sig`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 
 use super::VolumeEntry;
 use crate::cache::{BuildCache, Digests, Made};
 use crate::catalog::{self, Cell};
 use crate::manifest::ListedFile;
-use crate::output::{sha256_hex, sm3_hex};
+use crate::records::{Records, VolumeKey};
 use crate::settings::Settings;
 use crate::signing::Signer;
 use crate::stage::{BuildContext, BuildError, Stage};
@@ -45,14 +46,15 @@ impl Stage for TransferPackage {
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let out = &cx.opts.out;
-        if cx.manifest.volumes.is_empty() {
+        if cx.volumes.is_empty() {
             return Ok(());
         }
         let settings = &cx.project.settings;
         // A key that cannot be loaded is reported once, by the build's end (buildlog::seal).
         let signer = settings.signer().ok().flatten();
         // The package is made from the volumes, the settings and the key alone: when none of
-        // them changed and its files are as recorded, it stands.
+        // them changed and its files are as recorded, it stands. The volumes are known by their
+        // entries' digests: nothing is read to know it.
         let inputs = {
             use sha2::Digest;
             let mut h = sha2::Sha256::new();
@@ -64,18 +66,11 @@ impl Stage for TransferPackage {
                     .map(|s| s.public().hex())
                     .unwrap_or_default(),
             );
-            // Serialised straight into the digest: the volumes' JSON is never held whole.
-            struct Hashing<'h>(&'h mut sha2::Sha256);
-            impl std::io::Write for Hashing<'_> {
-                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                    self.0.update(buf);
-                    Ok(buf.len())
-                }
-                fn flush(&mut self) -> std::io::Result<()> {
-                    Ok(())
-                }
+            for v in &cx.volumes {
+                h.update(v.digest);
+                h.update(v.path.as_bytes());
+                h.update([0x1e]);
             }
-            let _ = serde_json::to_writer(Hashing(&mut h), &cx.manifest.volumes);
             hex::encode(h.finalize())
         };
         let previous = std::mem::take(&mut cx.previous.transfer);
@@ -96,7 +91,8 @@ impl Stage for TransferPackage {
             return Ok(());
         }
         match write(
-            &cx.manifest.volumes,
+            &cx.records,
+            &cx.volumes,
             settings,
             signer.as_ref(),
             out,
@@ -112,57 +108,33 @@ impl Stage for TransferPackage {
     }
 }
 
+/// Writes one bag per year of the volumes of `index`, each volume's entry read from its case's
+/// record in catalogue order and dropped once its files are in the bag; returns the manifest
+/// entries (per bag: the payload by path, then the tag files).
 pub fn write(
-    volumes: &[VolumeEntry],
+    records: &Records,
+    index: &[VolumeKey],
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
     cache: &BuildCache,
 ) -> Result<Vec<ListedFile>, TransferError> {
-    let mut by_year: BTreeMap<i32, Vec<&VolumeEntry>> = BTreeMap::new();
-    for v in volumes {
-        by_year.entry(bag_year(v)).or_default().push(v);
+    let mut by_year: BTreeMap<i32, Vec<&VolumeKey>> = BTreeMap::new();
+    for v in index {
+        by_year.entry(v.year).or_default().push(v);
     }
     let mut entries = Vec::new();
-    for (year, vols) in &by_year {
-        // What the bag makes is written at once, so a year's package files are never all held.
-        let mut put = |rel: &str, bytes: Vec<u8>| -> Result<Digests, TransferError> {
-            let path = format!("{DIR}/{year}/{rel}");
-            cache
-                .write(&path, &bytes)
-                .map(|(d, _)| d)
-                .map_err(|e| TransferError::Write(path, e))
-        };
-        for (rel, content) in bag(*year, vols, settings, signer, out, &mut put)? {
-            let path = format!("{DIR}/{year}/{rel}");
-            let target = out.join(&path);
-            let (sha, sm3) = match content {
-                Content::Written(d) => (d.sha256, d.sm3),
-                Content::Copy {
-                    from,
-                    sha256,
-                    sm3,
-                    size,
-                } => {
-                    if !cache.holds(&path, &sha256) {
-                        link_or_copy(&from, &target)
-                            .map_err(|e| TransferError::Write(path.clone(), e))?;
-                        let d = Digests {
-                            sha256: sha256.clone(),
-                            sm3: sm3.clone(),
-                            size,
-                        };
-                        cache.record(&path, &d);
-                    }
-                    (sha256, sm3)
-                }
-            };
-            entries.push(ListedFile {
-                path,
-                sha256: sha,
-                sm3,
-            });
-        }
+    for (year, keys) in &by_year {
+        bag(
+            *year,
+            keys,
+            records,
+            settings,
+            signer,
+            out,
+            cache,
+            &mut entries,
+        )?;
     }
     Ok(entries)
 }
@@ -174,12 +146,39 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A catalogue as XML, each row with 电子档案名称 (the volume file's name).
-fn catalog_xml(root: &str, row_tag: &str, c: &catalog::Catalog) -> Vec<u8> {
-    let mut s = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root}>\n");
-    for (r, link) in c.rows.iter().zip(&c.links) {
-        s.push_str(&format!("  <{row_tag}>\n"));
-        for (name, cell) in c.columns.iter().zip(r) {
+/// A catalogue as XML, each row with 电子档案名称 (the volume file's name), written a row at a
+/// time to a spool: its head first, then [`CatalogXml::row`] for each row.
+struct CatalogXml {
+    root: &'static str,
+    row_tag: &'static str,
+    columns: &'static [&'static str],
+    spool: catalog::Spool,
+}
+
+impl CatalogXml {
+    fn new(
+        out: &Path,
+        root: &'static str,
+        row_tag: &'static str,
+        columns: &'static [&'static str],
+    ) -> std::io::Result<CatalogXml> {
+        let mut spool = catalog::Spool::create(out, &format!("transfer-{root}"))?;
+        write!(
+            spool.writer()?,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root}>\n"
+        )?;
+        Ok(CatalogXml {
+            root,
+            row_tag,
+            columns,
+            spool,
+        })
+    }
+
+    fn row(&mut self, r: &[Cell], link: &str) -> std::io::Result<()> {
+        let row_tag = self.row_tag;
+        let mut s = format!("  <{row_tag}>\n");
+        for (name, cell) in self.columns.iter().zip(r) {
             s.push_str(&format!(
                 "    <{name}>{}</{name}>\n",
                 xml_escape(&cell.text())
@@ -191,41 +190,13 @@ fn catalog_xml(root: &str, row_tag: &str, c: &catalog::Catalog) -> Vec<u8> {
             xml_escape(file)
         ));
         s.push_str(&format!("  </{row_tag}>\n"));
+        self.spool.writer()?.write_all(s.as_bytes())
     }
-    s.push_str(&format!("</{root}>\n"));
-    s.into_bytes()
-}
 
-/// A file of the bag: made here (and written at once), or a volume copied in (a year's volumes
-/// are never all held in memory; their digests are known from the build).
-enum Content {
-    Written(Digests),
-    Copy {
-        from: std::path::PathBuf,
-        sha256: String,
-        sm3: String,
-        size: u64,
-    },
-}
-
-impl Content {
-    fn sha256(&self) -> &str {
-        match self {
-            Content::Written(d) => &d.sha256,
-            Content::Copy { sha256, .. } => sha256,
-        }
-    }
-    fn sm3(&self) -> &str {
-        match self {
-            Content::Written(d) => &d.sm3,
-            Content::Copy { sm3, .. } => sm3,
-        }
-    }
-    fn size(&self) -> u64 {
-        match self {
-            Content::Written(d) => d.size,
-            Content::Copy { size, .. } => *size,
-        }
+    fn finish(&mut self) -> std::io::Result<()> {
+        let root = self.root;
+        writeln!(self.spool.writer()?, "</{root}>")?;
+        self.spool.finish()
     }
 }
 
@@ -245,26 +216,63 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
     })
 }
 
-/// Writes a file of the bag at once: its path in the bag and its bytes.
-type Put<'a> = dyn FnMut(&str, Vec<u8>) -> Result<Digests, TransferError> + 'a;
-
-/// Every file of one year's bag, relative to the bag's folder.
+/// Writes one year's bag: the volumes (`keys`) read from their cases' records one at a time in
+/// catalogue order, each volume's file and 件 files linked in and its 封装包 written at once, the
+/// catalogue XMLs a row at a time through spools; the payload's entries, sorted by path, give the
+/// payload manifests (they are the manifest's `transfer` section anyway). Appends the bag's
+/// entries to `entries`.
+#[allow(clippy::too_many_arguments)]
 fn bag(
     year: i32,
-    vols: &[&VolumeEntry],
+    keys: &[&VolumeKey],
+    records: &Records,
     settings: &Settings,
     signer: Option<&Signer>,
     out: &Path,
-    put: &mut Put,
-) -> Result<Vec<(String, Content)>, TransferError> {
+    cache: &BuildCache,
+    entries: &mut Vec<ListedFile>,
+) -> Result<(), TransferError> {
+    let bag_dir = format!("{DIR}/{year}");
     let fonds_name = settings
         .archive
         .as_ref()
         .map(|a| a.fonds_name.to_string())
         .unwrap_or_default();
-    let [by_volume, by_item] = catalog::catalogs(vols.iter().copied());
-    let mut payload: Vec<(String, Content)> = Vec::new();
-    for v in vols {
+    // What the bag makes is written at once, so a year's package files are never all held.
+    let put = |rel: &str, bytes: &[u8]| -> Result<Digests, TransferError> {
+        let path = format!("{bag_dir}/{rel}");
+        cache
+            .write(&path, bytes)
+            .map(|(d, _)| d)
+            .map_err(|e| TransferError::Write(path, e))
+    };
+    let spool_err =
+        |e: std::io::Error| TransferError::Write(format!("{}/spool-*.tmp", crate::cache::DIR), e);
+    let first = entries.len();
+    let mut oxum_bytes: u64 = 0;
+    let mut listed = |path: String, sha256: String, sm3: String, size: u64| {
+        oxum_bytes += size;
+        entries.push(ListedFile { path, sha256, sm3 });
+    };
+    let mut volumes_xml =
+        CatalogXml::new(out, "案卷目录", "案卷", catalog::VOLUME_COLUMNS).map_err(spool_err)?;
+    let mut items_xml =
+        CatalogXml::new(out, "文件目录", "文件", catalog::ITEM_COLUMNS).map_err(spool_err)?;
+    let (mut rows, mut item_rows, mut pages) = (0usize, 0usize, 0usize);
+    let order = VolumeKey::catalogue_order(keys.iter().copied());
+    for v in records.entries(order) {
+        let v = v.map_err(|e| TransferError::Read(e.path.clone(), std::io::Error::other(e)))?;
+        let (row, items) = catalog::rows_of(&v, rows + 1, item_rows + 1);
+        rows += 1;
+        item_rows += items.len();
+        pages += v.content_pages;
+        volumes_xml.row(&row, &v.path).map_err(spool_err)?;
+        for r in &items {
+            items_xml.row(r, &v.path).map_err(spool_err)?;
+        }
+        drop(items);
+        // The volume's file and each 件's, linked in (a year's volumes are never all held in
+        // memory; their digests are known from the build).
         let from = out.join(&v.path);
         let size = std::fs::metadata(&from)
             .map_err(|e| TransferError::Read(v.path.clone(), e))?
@@ -275,37 +283,40 @@ fn bag(
             v.sm3.clone()
         };
         let name = v.path.rsplit('/').next().unwrap_or(&v.path);
-        payload.push((
-            format!("data/电子档案/{name}"),
-            Content::Copy {
-                from,
-                sha256: v.sha256.clone(),
-                sm3: sm3.clone(),
-                size,
-            },
-        ));
+        let mut copy =
+            |rel: String, from: std::path::PathBuf, sha256: &str, sm3: &str, size: u64| {
+                let path = format!("{bag_dir}/{rel}");
+                if !cache.holds(&path, sha256) {
+                    link_or_copy(&from, &out.join(&path))
+                        .map_err(|e| TransferError::Write(path.clone(), e))?;
+                    let d = Digests {
+                        sha256: sha256.to_string(),
+                        sm3: sm3.to_string(),
+                        size,
+                    };
+                    cache.record(&path, &d);
+                }
+                listed(path, sha256.to_string(), sm3.to_string(), size);
+                Ok::<(), TransferError>(())
+            };
+        copy(format!("data/电子档案/{name}"), from, &v.sha256, &sm3, size)?;
         for it in &v.items {
             let Some(file) = &it.file else { continue };
             let item_name = file.rsplit('/').next().unwrap_or(file);
-            payload.push((
+            copy(
                 format!("data/电子档案/{}/{item_name}", v.archive_code),
-                Content::Copy {
-                    from: out.join(file),
-                    sha256: it.sha256.clone(),
-                    sm3: it.sm3.clone(),
-                    size: it.size,
-                },
-            ));
+                out.join(file),
+                &it.sha256,
+                &it.sm3,
+                it.size,
+            )?;
         }
         let rel = format!("{PACKAGE_DIR}/{}.xml", v.archive_code);
-        let package = put(&rel, package_xml(v, settings, size, &sm3, signer))?;
-        payload.push((rel, Content::Written(package)));
+        let d = put(&rel, &package_xml(&v, settings, size, &sm3, signer))?;
+        listed(format!("{bag_dir}/{rel}"), d.sha256, d.sm3, d.size);
     }
-    let pages: usize = by_volume
-        .rows
-        .iter()
-        .map(|r| if let Cell::Num(n) = r[5] { n } else { 0 })
-        .sum();
+    volumes_xml.finish().map_err(spool_err)?;
+    items_xml.finish().map_err(spool_err)?;
     let signed = if signer.is_some() {
         "电子签名：SM2（GM/T 0003），见 tagmanifest-sm3.txt.sig 和各封装包的电子签名块；用 anjuan verify --key 公钥 核验\r\n"
     } else {
@@ -313,40 +324,49 @@ fn bag(
     };
     let note = format!(
         "归档移交说明\r\n\r\n全宗名称：{fonds_name}\r\n归档年度：{year}\r\n内容：{} 卷案卷（{} 件文件，共 {pages} 页）的电子档案，每卷一个 PDF/A-2b 文件，\r\n      文件名为档号；电子档案/<档号>/ 中是卷内每一件的文件，文件名为件的档号；\r\n      案卷目录.XML 和 文件目录.XML 为对应的目录；封装包/<档号>.xml 是每卷的元数据封装包\r\n      （DA/T 46 文书类电子文件元数据，按 DA/T 48 的结构封装）。\r\n摘要算法：SM3 和 SHA-256（见 manifest-sm3.txt、manifest-sha256.txt 及对应的 tagmanifest）\r\n{signed}封装格式：BagIt 1.0\r\n生成工具：anjuan {}\r\n",
-        by_volume.rows.len(),
-        by_item.rows.len(),
+        rows,
+        item_rows,
         env!("CARGO_PKG_VERSION"),
     );
-    let made = [
-        ("data/说明文件.TXT", note.into_bytes()),
-        (
-            "data/案卷目录.XML",
-            catalog_xml("案卷目录", "案卷", &by_volume),
-        ),
-    ];
-    for (rel, bytes) in made {
-        payload.push((rel.to_string(), Content::Written(put(rel, bytes)?)));
+    let d = put("data/说明文件.TXT", note.as_bytes())?;
+    listed(
+        format!("{bag_dir}/data/说明文件.TXT"),
+        d.sha256,
+        d.sm3,
+        d.size,
+    );
+    for (rel, xml) in [
+        ("data/案卷目录.XML", &volumes_xml),
+        ("data/文件目录.XML", &items_xml),
+    ] {
+        let path = format!("{bag_dir}/{rel}");
+        let d = cache
+            .write_streamed(&path, |w| xml.spool.copy_to(w))
+            .map_err(|e| TransferError::Write(path.clone(), e))?;
+        listed(path, d.sha256, d.sm3, d.size);
     }
-    drop(by_volume);
-    let items = catalog_xml("文件目录", "文件", &by_item);
-    drop(by_item);
-    payload.push((
-        "data/文件目录.XML".into(),
-        Content::Written(put("data/文件目录.XML", items)?),
-    ));
-    payload.sort_by(|a, b| a.0.cmp(&b.0));
+    drop((volumes_xml, items_xml));
+    let payload = &mut entries[first..];
+    payload.sort_by(|a, b| a.path.cmp(&b.path));
+    let payload = &entries[first..];
 
-    let oxum_bytes: u64 = payload.iter().map(|(_, c)| c.size()).sum();
-    let manifest: String = payload
-        .iter()
-        .map(|(p, c)| format!("{}  {p}\n", c.sha256()))
-        .collect();
-    let manifest_sm3: String = payload
-        .iter()
-        .map(|(p, c)| format!("{}  {p}\n", c.sm3()))
-        .collect();
+    let manifest = |w: &mut dyn Write, sm3: bool| -> std::io::Result<()> {
+        for e in payload {
+            let digest = if sm3 { &e.sm3 } else { &e.sha256 };
+            writeln!(w, "{digest}  {}", &e.path[bag_dir.len() + 1..])?;
+        }
+        Ok(())
+    };
+    let streamed = |rel: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        let path = format!("{bag_dir}/{rel}");
+        cache
+            .write_streamed(&path, |w| fill(w))
+            .map_err(|e| TransferError::Write(path, e))
+    };
+    let manifest_sha256 = streamed("manifest-sha256.txt", &|w| manifest(w, false))?;
+    let manifest_sm3 = streamed("manifest-sm3.txt", &|w| manifest(w, true))?;
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_string();
-    let date = vols
+    let date = keys
         .iter()
         .map(|v| v.filed_on)
         .max()
@@ -357,46 +377,56 @@ fn bag(
         payload.len(),
         env!("CARGO_PKG_VERSION"),
     );
-    let mut tags = vec![
-        ("bag-info.txt".to_string(), info.into_bytes()),
-        ("bagit.txt".to_string(), bagit.into_bytes()),
-        ("manifest-sha256.txt".to_string(), manifest.into_bytes()),
-        ("manifest-sm3.txt".to_string(), manifest_sm3.into_bytes()),
+    let mut tail: Vec<ListedFile> = Vec::new();
+    let info_d = put("bag-info.txt", info.as_bytes())?;
+    let bagit_d = put("bagit.txt", bagit.as_bytes())?;
+    let tags = [
+        ("bag-info.txt", &info_d),
+        ("bagit.txt", &bagit_d),
+        ("manifest-sha256.txt", &manifest_sha256),
+        ("manifest-sm3.txt", &manifest_sm3),
     ];
     let tagmanifest: String = tags
         .iter()
-        .map(|(p, b)| format!("{}  {p}\n", sha256_hex(b)))
+        .map(|(p, d)| format!("{}  {p}\n", d.sha256))
         .collect();
     let tagmanifest_sm3: String = tags
         .iter()
-        .map(|(p, b)| format!("{}  {p}\n", sm3_hex(b)))
+        .map(|(p, d)| format!("{}  {p}\n", d.sm3))
         .collect();
-    tags.push(("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes()));
+    for (rel, d) in tags {
+        tail.push(ListedFile {
+            path: format!("{bag_dir}/{rel}"),
+            sha256: d.sha256.clone(),
+            sm3: d.sm3.clone(),
+        });
+    }
+    let mut made: Vec<(&str, Vec<u8>)> = vec![("tagmanifest-sha256.txt", tagmanifest.into_bytes())];
     if let Some(s) = signer {
         // The SM3 tag manifest covers both payload manifests and bag-info: one signature holds
         // the whole bag.
-        tags.push((
-            BAG_SIGNATURE.into(),
+        made.push((
+            BAG_SIGNATURE,
             s.detached("tagmanifest-sm3.txt", tagmanifest_sm3.as_bytes()),
         ));
     }
-    tags.push(("tagmanifest-sm3.txt".into(), tagmanifest_sm3.into_bytes()));
-    for (rel, bytes) in tags {
-        let d = put(&rel, bytes)?;
-        payload.push((rel, Content::Written(d)));
+    made.push(("tagmanifest-sm3.txt", tagmanifest_sm3.into_bytes()));
+    for (rel, bytes) in made {
+        let d = put(rel, &bytes)?;
+        tail.push(ListedFile {
+            path: format!("{bag_dir}/{rel}"),
+            sha256: d.sha256,
+            sm3: d.sm3,
+        });
     }
-    Ok(payload)
+    entries.extend(tail);
+    Ok(())
 }
 
 /// The year whose bag holds a volume: the volume's own year (of its last document, archive.md
 /// revision 2); volumes of older builds, which did not record it, by their filing year.
 pub fn bag_year(v: &VolumeEntry) -> i32 {
-    use chrono::Datelike;
-    if v.year != 0 {
-        v.year
-    } else {
-        v.filed_on.year()
-    }
+    v.bag_year()
 }
 
 /// The 年度 segment of a volume's 档号: the year of its last document or of its filing, whichever
