@@ -72,6 +72,41 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// The shard kept in the file `rel` (below the output folder), if there is one of this
+    /// version of anjuan.
+    pub fn load(out: &Path, rel: &str) -> Shard {
+        #[derive(Deserialize)]
+        struct Kept {
+            version: u32,
+            // Not flattened: serde's flattening cannot carry the stamps' i128.
+            shard: Shard,
+        }
+        std::fs::read(out.join(rel))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Kept>(&b).ok())
+            .filter(|k| k.version == VERSION)
+            .map(|k| k.shard)
+            .unwrap_or_default()
+    }
+
+    /// Keeps the shard in the file `rel` (written only when it changed).
+    pub fn save(&self, out: &Path, rel: &str) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Kept<'a> {
+            version: u32,
+            // Not flattened: serde's flattening cannot carry the stamps' i128.
+            shard: &'a Shard,
+        }
+        let kept = Kept {
+            version: VERSION,
+            shard: self,
+        };
+        crate::output::write_streamed(&out.join(rel), None, |w| {
+            serde_json::to_writer(w, &kept).map_err(std::io::Error::other)
+        })
+        .map(|_| ())
+    }
+
     /// The paths it has records of.
     pub fn paths(&self) -> impl Iterator<Item = &String> {
         self.made.keys().chain(self.files.keys())
@@ -343,5 +378,30 @@ impl BuildCache {
             serde_json::to_writer(w, &*now).map_err(std::io::Error::other)
         })
         .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shard kept in its own file comes back whole: its files' stamps (an i128 of
+    /// nanoseconds) included, so the next build knows them unread.
+    #[test]
+    fn a_kept_shard_loads_back_whole() {
+        let out = std::env::temp_dir().join(format!("anjuan-shard-{}", std::process::id()));
+        std::fs::create_dir_all(out.join(DIR)).unwrap();
+        std::fs::write(out.join("a.pdf"), b"%PDF-1.7 a").unwrap();
+        let cache = BuildCache::load(&out);
+        cache.record("a.pdf", &Digests::of(b"%PDF-1.7 a"));
+        let shard = cache.take(["a.pdf"]);
+        assert_eq!(shard.paths().count(), 1);
+        shard.save(&out, ".anjuan-cache/kept.json").unwrap();
+        let back = Shard::load(&out, ".anjuan-cache/kept.json");
+        assert_eq!(back, shard);
+        let again = BuildCache::load(&out);
+        again.adopt(back);
+        assert!(again.as_last_recorded("a.pdf"));
+        std::fs::remove_dir_all(&out).unwrap();
     }
 }

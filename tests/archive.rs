@@ -1194,6 +1194,15 @@ fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_si
     let sig_path = out.join("manifest.json.sig");
     let manifest = std::fs::read(out.join("manifest.json")).unwrap();
     let sig = std::fs::read(&sig_path).unwrap();
+    // The records of the package's files are kept apart from the cache's index (which every
+    // stage holds), in a file of their own.
+    let index = std::fs::read_to_string(out.join(".anjuan-cache/index.json")).unwrap();
+    assert!(
+        !index.contains("\"transfer/2"),
+        "package files in the index"
+    );
+    let kept = std::fs::read_to_string(out.join(".anjuan-cache/transfer.json")).unwrap();
+    assert!(kept.contains("\"transfer/2"));
     let again = build_at(&Project::open(&cases).unwrap(), &out);
     assert!(again.ok(), "{:?}", again.problems);
     assert_eq!(
@@ -1224,9 +1233,25 @@ fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_si
     let flipped = line.replacen(&line[9..10], if &line[9..10] == "0" { "1" } else { "0" }, 1);
     std::fs::write(&sig_path, text.replace(line, &flipped)).unwrap();
     assert_ne!(std::fs::read(&sig_path).unwrap(), sig);
+    // A volume's copy in the package replaced by other bytes: linked in again.
+    let m = Manifest::load(&out).unwrap();
+    let v = &m.volumes[0];
+    let name = v.path.rsplit('/').next().unwrap();
+    let copy = m
+        .transfer
+        .iter()
+        .find(|e| e.path.ends_with(&format!("/data/电子档案/{name}")))
+        .map(|e| out.join(&e.path))
+        .unwrap();
+    std::fs::remove_file(&copy).unwrap();
+    std::fs::write(&copy, b"%PDF-1.7 not the volume").unwrap();
     let mended = build_at(&Project::open(&cases).unwrap(), &out);
     assert!(mended.ok(), "{:?}", mended.problems);
     assert_eq!(std::fs::read(&sig_path).unwrap(), sig);
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(out.join(&v.path)).unwrap()
+    );
     assert_eq!(
         errors(&verify::verify_with(&out, &office_key())),
         Vec::<String>::new()

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::VolumeEntry;
-use crate::cache::{BuildCache, Digests, Made};
+use crate::cache::{BuildCache, Digests, Made, Shard};
 use crate::catalog::{self, Cell};
 use crate::manifest::ListedFile;
 use crate::records::{Records, VolumeKey};
@@ -47,6 +47,7 @@ impl Stage for TransferPackage {
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let out = &cx.opts.out;
         if cx.volumes.is_empty() {
+            let _ = std::fs::remove_file(out.join(SHARD));
             return Ok(());
         }
         let settings = &cx.project.settings;
@@ -73,6 +74,9 @@ impl Stage for TransferPackage {
             }
             hex::encode(h.finalize())
         };
+        // The records of the package's files are kept apart from the cache's index, so that the
+        // build holds them (one a file of the bags) only while this stage works.
+        cx.cache.adopt(Shard::load(out, SHARD));
         let previous = std::mem::take(&mut cx.previous.transfer);
         let made = Made {
             inputs: inputs.clone(),
@@ -88,7 +92,7 @@ impl Stage for TransferPackage {
         if unchanged {
             cx.cache.made(DIR, made);
             cx.manifest.transfer = previous;
-            return Ok(());
+            return keep_shard(cx);
         }
         match write(
             &cx.records,
@@ -104,8 +108,22 @@ impl Stage for TransferPackage {
             }
             Err(e) => cx.settings_error("archive", e.to_string()),
         }
-        Ok(())
+        keep_shard(cx)
     }
+}
+
+/// Where the records of the package's files are kept, below the output folder.
+const SHARD: &str = ".anjuan-cache/transfer.json";
+
+/// Takes the records of the files the package lists out of the build's cache into their own
+/// file. The files it no longer lists stay with the cache, which gives them up at the end.
+fn keep_shard(cx: &mut BuildContext) -> Result<(), BuildError> {
+    let shard = cx
+        .cache
+        .take(cx.manifest.transfer.iter().map(|e| e.path.as_str()));
+    shard
+        .save(&cx.opts.out, SHARD)
+        .map_err(|e| BuildError::Output(cx.opts.out.join(SHARD), e))
 }
 
 /// Writes one bag per year of the volumes of `index`, each volume's entry read from its case's
