@@ -86,7 +86,7 @@ fn build_locked(
     timing.done("核对");
     let previous_paths = cx.previous.paths();
     // The stages take the last build's sections as they go: what they were is kept as a digest.
-    let previous_sections = cx.previous.digest();
+    let previous_sections = cx.previous.digest_but_transfer();
     for stage in stages() {
         stage.run(&mut cx)?;
         timing.done(stage.name());
@@ -172,6 +172,7 @@ fn open<'a>(
         sources,
         unchanged: Default::default(),
         stale: Vec::new(),
+        transfer_changed: false,
         manifest: Manifest::default(),
         volumes: Vec::new(),
         problems,
@@ -196,12 +197,13 @@ fn close(
     // The sections the build holds whole; the volumes are an index, their entries written from
     // the records.
     let volumes = std::mem::take(&mut cx.volumes);
-    let sections = std::mem::take(&mut cx.manifest);
+    let mut sections = std::mem::take(&mut cx.manifest);
     // Nothing listed changed (no record written, the other sections as before) and the file is
     // the one the last build wrote: it stands, unread and unwritten.
     let stands = !cx.records.changed()
         && cx.stale.is_empty()
-        && sections.digest() == previous_sections
+        && !cx.transfer_changed
+        && sections.digest_but_transfer() == previous_sections
         && cx.cache.as_last_recorded(manifest::FILE_NAME);
     if !stands {
         let digests = sections

@@ -165,8 +165,17 @@ impl Manifest {
         h.0.finalize().into()
     }
 
+    /// [`Manifest::digest`] of all but the `transfer` section.
+    pub fn digest_but_transfer(&mut self) -> [u8; 32] {
+        let transfer = std::mem::take(&mut self.transfer);
+        let digest = self.digest();
+        self.transfer = transfer;
+        digest
+    }
+
     /// The sections a build holds whole: all but `files` and `volumes`, whose entries are
-    /// kept a case at a time (see `records`).
+    /// kept a case at a time (see `records`), and `transfer`, which the transfer package's stage
+    /// reads when it works ([`Manifest::load_transfer`]).
     pub fn load_sections(out: &Path) -> Option<Manifest> {
         #[derive(Deserialize)]
         struct Sections {
@@ -180,8 +189,6 @@ impl Manifest {
             print_files: Vec<PrintFileEntry>,
             #[serde(default)]
             registers: Vec<RegisterEntry>,
-            #[serde(default)]
-            transfer: Vec<ListedFile>,
         }
         let file = std::fs::File::open(out.join(FILE_NAME)).ok()?;
         let s: Sections =
@@ -193,9 +200,29 @@ impl Manifest {
             letters: s.letters,
             print_files: s.print_files,
             registers: s.registers,
-            transfer: s.transfer,
+            transfer: Vec::new(),
             volumes: Vec::new(),
         })
+    }
+
+    /// The `transfer` section alone, read in one pass over the file.
+    pub fn load_transfer(out: &Path) -> Vec<ListedFile> {
+        #[derive(Deserialize)]
+        struct Transfer {
+            #[serde(default)]
+            transfer: Vec<ListedFile>,
+        }
+        std::fs::File::open(out.join(FILE_NAME))
+            .ok()
+            .and_then(|file| {
+                serde_json::from_reader::<_, Transfer>(std::io::BufReader::with_capacity(
+                    1 << 16,
+                    file,
+                ))
+                .ok()
+            })
+            .map(|t| t.transfer)
+            .unwrap_or_default()
     }
 
     /// Writes the manifest with its `files` and `volumes` sections written by `files` and

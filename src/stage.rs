@@ -102,8 +102,12 @@ pub struct BuildContext<'a> {
     /// each, what 立卷 needs of its volumes (read with its documents' record, so that the record
     /// is read once).
     pub unchanged: BTreeMap<String, Option<crate::records::Stood>>,
-    /// Outputs of the cases made again that they no longer have (removed when the build ends).
+    /// Outputs of the cases made again that they no longer have, and files of the last transfer
+    /// package it no longer has (removed when the build ends).
     pub stale: Vec<String>,
+    /// Whether the transfer package's section differs from the last build's (which `previous`
+    /// does not hold).
+    pub transfer_changed: bool,
     /// This build's, each stage writing its own section (`files` and `volumes` are written from
     /// the records).
     pub manifest: Manifest,

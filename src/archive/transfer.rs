@@ -47,7 +47,12 @@ impl Stage for TransferPackage {
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let out = &cx.opts.out;
         if cx.volumes.is_empty() {
+            // None filed now: the last package goes.
+            let previous = last_listed(out);
+            cx.transfer_changed = !previous.is_empty();
+            cx.stale.extend(previous.into_iter().map(|e| e.path));
             let _ = std::fs::remove_file(out.join(SHARD));
+            let _ = std::fs::remove_file(out.join(LISTED));
             return Ok(());
         }
         let settings = &cx.project.settings;
@@ -77,7 +82,7 @@ impl Stage for TransferPackage {
         // The records of the package's files are kept apart from the cache's index, so that the
         // build holds them (one a file of the bags) only while this stage works.
         cx.cache.adopt(Shard::load(out, SHARD));
-        let previous = std::mem::take(&mut cx.previous.transfer);
+        let previous = last_listed(out);
         let made = Made {
             inputs: inputs.clone(),
             pages: 0,
@@ -92,7 +97,7 @@ impl Stage for TransferPackage {
         if unchanged {
             cx.cache.made(DIR, made);
             cx.manifest.transfer = previous;
-            return keep_shard(cx);
+            return keep(cx, &[]);
         }
         match write(
             &cx.records,
@@ -108,22 +113,55 @@ impl Stage for TransferPackage {
             }
             Err(e) => cx.settings_error("archive", e.to_string()),
         }
-        keep_shard(cx)
+        keep(cx, &previous)
     }
 }
 
 /// Where the records of the package's files are kept, below the output folder.
 const SHARD: &str = ".anjuan-cache/transfer.json";
 
-/// Takes the records of the files the package lists out of the build's cache into their own
-/// file. The files it no longer lists stay with the cache, which gives them up at the end.
-fn keep_shard(cx: &mut BuildContext) -> Result<(), BuildError> {
+/// Where the manifest's `transfer` section is kept between builds, so that a build does not
+/// hold the last one's (an entry a file of the bags) while the other stages work.
+const LISTED: &str = ".anjuan-cache/transfer-listed.json";
+
+/// The last build's `transfer` section: as kept, else from its manifest.
+fn last_listed(out: &Path) -> Vec<ListedFile> {
+    std::fs::read(out.join(LISTED))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| crate::manifest::Manifest::load_transfer(out))
+}
+
+/// Keeps the package's section and the records of the files it lists, each in its own file,
+/// taking the records out of the build's cache. Files `before` listed and no longer listed are
+/// removed when the build ends.
+fn keep(cx: &mut BuildContext, before: &[ListedFile]) -> Result<(), BuildError> {
+    let out = &cx.opts.out;
+    let now: std::collections::HashSet<&str> = cx
+        .manifest
+        .transfer
+        .iter()
+        .map(|e| e.path.as_str())
+        .collect();
+    cx.stale.extend(
+        before
+            .iter()
+            .filter(|e| !now.contains(e.path.as_str()))
+            .map(|e| e.path.clone()),
+    );
+    drop(now);
     let shard = cx
         .cache
         .take(cx.manifest.transfer.iter().map(|e| e.path.as_str()));
     shard
-        .save(&cx.opts.out, SHARD)
-        .map_err(|e| BuildError::Output(cx.opts.out.join(SHARD), e))
+        .save(out, SHARD)
+        .map_err(|e| BuildError::Output(out.join(SHARD), e))?;
+    let (wrote, _) = crate::output::write_streamed(&out.join(LISTED), None, |w| {
+        serde_json::to_writer(w, &cx.manifest.transfer).map_err(std::io::Error::other)
+    })
+    .map_err(|e| BuildError::Output(out.join(LISTED), e))?;
+    cx.transfer_changed = wrote;
+    Ok(())
 }
 
 /// Writes one bag per year of the volumes of `index`, each volume's entry read from its case's
