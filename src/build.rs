@@ -18,7 +18,7 @@ use crate::numbering::{self, Numbers};
 use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
 use crate::project::{CaseEntry, CheckedCase, Project};
-use crate::records::{CaseRecord, Records};
+use crate::records::{CaseRecord, Records, Stood};
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
 use crate::stage::{BuildContext, Stage, progress_bar, release};
@@ -299,76 +299,105 @@ impl Stage for CaseDocuments {
     }
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
-        let (project, renderer, opts) = (cx.project, cx.renderer, cx.opts);
+        let opts = cx.opts;
         let cases = cx.cases.clone();
         let total: usize = cases.iter().map(|c| c.docs).sum();
         let bar = progress_bar(opts.progress, total as u64, "生成文书", "份");
         // Whole cases a chunk at a time: a case is written only once all its documents
         // rendered, and its record once its documents are written.
-        for group in case_chunks(&cases, batch::CHUNK) {
-            let mut before: Vec<CaseRecord> = Vec::with_capacity(group.len());
-            let mut todo: Vec<&CaseEntry> = Vec::with_capacity(group.len());
-            for c in group {
-                let record = cx.records.load(c.loaded.id()).unwrap_or_default();
-                cx.cache.adopt(record.cache.clone());
-                let sources = c.sources.clone();
-                if opts.dump_data.is_none() && still_made_from(cx, &record, &sources) {
-                    // Nothing to make, nothing to write: its record stands as it is.
-                    let stood = crate::archive::stood(&cx.cache, &record);
-                    cx.cache.take(record.paths());
-                    cx.report.cases_built += 1;
-                    cx.report.documents += record.files.len();
-                    cx.report.pages += record.files.iter().map(|f| f.pages).sum::<usize>();
-                    cx.unchanged.insert(c.loaded.id().to_string(), stood);
-                    bar.inc(c.docs as u64);
-                    continue;
-                }
-                before.push(CaseRecord { sources, ..record });
-                todo.push(c);
-            }
-            let whole = cx.materialise(&todo);
-            let group: Vec<&CheckedCase> = whole.iter().collect();
-            let per_case: Vec<Vec<Job>> = group
-                .iter()
-                .map(|c| jobs_of(&project.settings, c, &cx.numbers))
+        for window in cases.chunks(CHECKED_AT_ONCE) {
+            // Which cases are unchanged, their records read and their files' stamps looked at
+            // in parallel.
+            let (records, cache) = (&cx.records, &cx.cache);
+            let dumping = opts.dump_data.is_some();
+            let checked: Vec<(CaseRecord, Option<Option<Stood>>)> = window
+                .par_iter()
+                .map(|c| {
+                    let record = records.load(c.loaded.id()).unwrap_or_default();
+                    cache.adopt(record.cache.clone());
+                    if dumping || !still_made_from(cache, &record, &c.sources) {
+                        return (record, None);
+                    }
+                    let stood = crate::archive::stood(cache, &record);
+                    cache.take(record.paths());
+                    (record, Some(stood))
+                })
                 .collect();
-            let flat: Vec<&Job> = per_case.iter().flatten().collect();
-            let mut rendered = batch::parallel(&flat, batch::threads(), |job| {
-                let r = render_job(renderer, job, &cx.numbers, &cx.cache);
-                bar.inc(1);
-                r
-            })
-            .into_iter();
-            drop(flat);
-            for ((case, jobs), before) in group.iter().zip(&per_case).zip(before) {
-                let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
-                match finish_case(case, jobs, own, opts, &cx.cache) {
-                    CaseResult::Built {
-                        entries,
-                        written,
-                        problems: p,
-                    } => {
-                        cx.problems.extend(p);
-                        cx.report.cases_built += 1;
-                        cx.report.documents += entries.len();
-                        cx.report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
-                        cx.report.written += written;
-                        record_documents(cx, case, entries, before)?;
-                    }
-                    CaseResult::Failed { id, problems: p } => {
-                        // Its last good outputs stand, its record untouched.
-                        cx.cache.forget(before.paths());
-                        cx.failed.insert(id);
-                        cx.problems.extend(p);
-                    }
-                }
+            let mut todo: Vec<(&CaseEntry, CaseRecord)> = Vec::new();
+            for (c, (record, stood)) in window.iter().zip(checked) {
+                let Some(stood) = stood else {
+                    let sources = c.sources.clone();
+                    todo.push((c, CaseRecord { sources, ..record }));
+                    continue;
+                };
+                // Nothing to make, nothing to write: its record stands as it is.
+                cx.report.cases_built += 1;
+                cx.report.documents += record.files.len();
+                cx.report.pages += record.files.iter().map(|f| f.pages).sum::<usize>();
+                cx.unchanged.insert(c.loaded.id().to_string(), stood);
+                bar.inc(c.docs as u64);
             }
-            drop(group);
-            release(whole);
-            typst::comemo::evict(0);
-            crate::memstat::release_free();
+            for group in case_chunks(todo, batch::CHUNK) {
+                self.render_group(cx, group, &bar)?;
+            }
         }
         bar.finish_and_clear();
+        Ok(())
+    }
+}
+
+impl CaseDocuments {
+    /// Renders a chunk of cases whole and writes their documents and records; `group` holds
+    /// each case with its record as the last build left it.
+    fn render_group(
+        &self,
+        cx: &mut BuildContext,
+        group: Vec<(&CaseEntry, CaseRecord)>,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(), BuildError> {
+        let (project, renderer, opts) = (cx.project, cx.renderer, cx.opts);
+        let (todo, before): (Vec<&CaseEntry>, Vec<CaseRecord>) = group.into_iter().unzip();
+        let whole = cx.materialise(&todo);
+        let group: Vec<&CheckedCase> = whole.iter().collect();
+        let per_case: Vec<Vec<Job>> = group
+            .iter()
+            .map(|c| jobs_of(&project.settings, c, &cx.numbers))
+            .collect();
+        let flat: Vec<&Job> = per_case.iter().flatten().collect();
+        let mut rendered = batch::parallel(&flat, batch::threads(), |job| {
+            let r = render_job(renderer, job, &cx.numbers, &cx.cache);
+            bar.inc(1);
+            r
+        })
+        .into_iter();
+        drop(flat);
+        for ((case, jobs), before) in group.iter().zip(&per_case).zip(before) {
+            let own: Vec<_> = rendered.by_ref().take(jobs.len()).collect();
+            match finish_case(case, jobs, own, opts, &cx.cache) {
+                CaseResult::Built {
+                    entries,
+                    written,
+                    problems: p,
+                } => {
+                    cx.problems.extend(p);
+                    cx.report.cases_built += 1;
+                    cx.report.documents += entries.len();
+                    cx.report.pages += entries.iter().map(|e| e.pages).sum::<usize>();
+                    cx.report.written += written;
+                    record_documents(cx, case, entries, before)?;
+                }
+                CaseResult::Failed { id, problems: p } => {
+                    // Its last good outputs stand, its record untouched.
+                    cx.cache.forget(before.paths());
+                    cx.failed.insert(id);
+                    cx.problems.extend(p);
+                }
+            }
+        }
+        drop(group);
+        release(whole);
+        typst::comemo::evict(0);
+        crate::memstat::release_free();
         Ok(())
     }
 }
@@ -403,13 +432,10 @@ fn case_sources(
 
 /// Whether the case's outputs as recorded were made from `sources` and are all still there as
 /// made (known from their stamps, not read).
-fn still_made_from(cx: &BuildContext, record: &CaseRecord, sources: &str) -> bool {
+fn still_made_from(cache: &BuildCache, record: &CaseRecord, sources: &str) -> bool {
     record.sources == sources
         && !record.files.is_empty()
-        && record
-            .files
-            .iter()
-            .all(|f| cx.cache.holds(&f.path, &f.sha256))
+        && record.files.iter().all(|f| cache.holds(&f.path, &f.sha256))
 }
 
 /// Digest of what every case's outputs are made from besides the case itself. The program's
@@ -473,17 +499,23 @@ enum CaseResult {
     },
 }
 
-/// Cases grouped so that each group has at least `min_docs` documents (the last may have
-/// fewer).
-fn case_chunks(cases: &[CaseEntry], min_docs: usize) -> Vec<Vec<&CaseEntry>> {
-    let mut groups: Vec<Vec<&CaseEntry>> = Vec::new();
+/// Cases whose records are read and looked at together, in parallel, to find the unchanged.
+const CHECKED_AT_ONCE: usize = 256;
+
+/// Cases (with their records) grouped so that each group has at least `min_docs` documents
+/// (the last may have fewer).
+fn case_chunks(
+    cases: Vec<(&CaseEntry, CaseRecord)>,
+    min_docs: usize,
+) -> Vec<Vec<(&CaseEntry, CaseRecord)>> {
+    let mut groups: Vec<Vec<(&CaseEntry, CaseRecord)>> = Vec::new();
     let mut docs = 0;
     for c in cases {
         if groups.is_empty() || docs >= min_docs {
             groups.push(Vec::new());
             docs = 0;
         }
-        docs += c.docs;
+        docs += c.0.docs;
         groups.last_mut().expect("a group").push(c);
     }
     groups

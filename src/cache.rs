@@ -107,6 +107,11 @@ impl Shard {
         .map(|_| ())
     }
 
+    /// How many files it has records of.
+    pub fn files(&self) -> usize {
+        self.files.len()
+    }
+
     /// The paths it has records of.
     pub fn paths(&self) -> impl Iterator<Item = &String> {
         self.made.keys().chain(self.files.keys())

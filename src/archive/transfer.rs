@@ -48,7 +48,7 @@ impl Stage for TransferPackage {
         let out = &cx.opts.out;
         if cx.volumes.is_empty() {
             // None filed now: the last package goes.
-            let previous = last_listed(out);
+            let (previous, _) = last_listed(out);
             cx.transfer_changed = !previous.is_empty();
             cx.stale.extend(previous.into_iter().map(|e| e.path));
             let _ = std::fs::remove_file(out.join(SHARD));
@@ -81,8 +81,11 @@ impl Stage for TransferPackage {
         };
         // The records of the package's files are kept apart from the cache's index, so that the
         // build holds them (one a file of the bags) only while this stage works.
-        cx.cache.adopt(Shard::load(out, SHARD));
-        let previous = last_listed(out);
+        let kept = Shard::load(out, SHARD);
+        let (previous, listed_kept) = last_listed(out);
+        // Both kept files hold what this build would keep: they stand, unwritten.
+        let kept_whole = listed_kept && kept.files() == previous.len();
+        cx.cache.adopt(kept);
         let made = Made {
             inputs: inputs.clone(),
             pages: 0,
@@ -97,6 +100,11 @@ impl Stage for TransferPackage {
         if unchanged {
             cx.cache.made(DIR, made);
             cx.manifest.transfer = previous;
+            if kept_whole {
+                cx.cache
+                    .take(cx.manifest.transfer.iter().map(|e| e.path.as_str()));
+                return Ok(());
+            }
             return keep(cx, &[]);
         }
         match write(
@@ -124,12 +132,15 @@ const SHARD: &str = ".anjuan-cache/transfer.json";
 /// hold the last one's (an entry a file of the bags) while the other stages work.
 const LISTED: &str = ".anjuan-cache/transfer-listed.json";
 
-/// The last build's `transfer` section: as kept, else from its manifest.
-fn last_listed(out: &Path) -> Vec<ListedFile> {
-    std::fs::read(out.join(LISTED))
+/// The last build's `transfer` section: as kept (true), else from its manifest.
+fn last_listed(out: &Path) -> (Vec<ListedFile>, bool) {
+    match std::fs::read(out.join(LISTED))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_else(|| crate::manifest::Manifest::load_transfer(out))
+    {
+        Some(listed) => (listed, true),
+        None => (crate::manifest::Manifest::load_transfer(out), false),
+    }
 }
 
 /// Keeps the package's section and the records of the files it lists, each in its own file,
