@@ -101,56 +101,47 @@ pub fn seal_known(settings: &Settings, root: &Path, out: &Path, stood: Option<St
         .unwrap_or_else(|_| out.to_path_buf())
         .display()
         .to_string();
-    if let Some(stood) = stood
-        && let Some(last) = last_entry(root, &out_text)
-        && last.manifest_sm3 == stood.sm3
-        && last.signed == signer.is_some()
-        && signer.as_ref().is_none_or(|s| {
+    let standing = stood.and_then(|stood| {
+        let last = last_entry(root, &out_text)?;
+        let signature_stands = signer.as_ref().is_none_or(|s| {
             stood.signature_as_recorded && signature_names(&sig_path, &stood.sm3, s.public().hex())
-        })
-    {
-        let entry = LogEntry {
-            time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            ..last
-        };
-        if let Err(e) = append(root, &entry) {
-            ctx.error(
-                "",
-                format!(
-                    "无法追加生成记录 {}：{}",
-                    root.join(FILE_NAME).display(),
-                    crate::text::io_error(&e)
-                ),
-            );
+        });
+        (last.manifest_sm3 == stood.sm3 && last.signed == signer.is_some() && signature_stands)
+            .then_some(last)
+    });
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let entry = match standing {
+        // The manifest and its signature as the last build left them: its line again.
+        Some(last) => LogEntry { time: now, ..last },
+        None => {
+            let Some((manifest_sm3, digest, m)) = read_manifest(file, signer.as_ref()) else {
+                return ctx.problems;
+            };
+            let mut signed = false;
+            if let (Some(signer), Some(digest)) = (&signer, digest) {
+                let sig = signer.detached_signed(manifest::FILE_NAME, &manifest_sm3, digest);
+                match write_if_changed(&sig_path, &sig) {
+                    Ok(_) => signed = true,
+                    Err(e) => ctx.error(
+                        "signing",
+                        format!(
+                            "无法写入清单签名 {}：{}",
+                            sig_path.display(),
+                            crate::text::io_error(&e)
+                        ),
+                    ),
+                }
+            }
+            LogEntry {
+                time: now,
+                manifest_sm3,
+                files: m.files,
+                documents: m.documents,
+                volumes: m.volumes,
+                signed,
+                out: out_text,
+            }
         }
-        return ctx.problems;
-    }
-    let Some((manifest_sm3, digest, m)) = read_manifest(file, signer.as_ref()) else {
-        return ctx.problems;
-    };
-    let mut signed = false;
-    if let (Some(signer), Some(digest)) = (&signer, digest) {
-        let sig = signer.detached_signed(manifest::FILE_NAME, &manifest_sm3, digest);
-        match write_if_changed(&sig_path, &sig) {
-            Ok(_) => signed = true,
-            Err(e) => ctx.error(
-                "signing",
-                format!(
-                    "无法写入清单签名 {}：{}",
-                    sig_path.display(),
-                    crate::text::io_error(&e)
-                ),
-            ),
-        }
-    }
-    let entry = LogEntry {
-        time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        manifest_sm3,
-        files: m.files,
-        documents: m.documents,
-        volumes: m.volumes,
-        signed,
-        out: out_text,
     };
     if let Err(e) = append(root, &entry) {
         ctx.error(

@@ -148,21 +148,7 @@ impl Manifest {
     /// SHA-256 of the manifest's JSON, serialised straight into the digest (never held as text):
     /// two manifests with the same digest list the same.
     pub fn digest(&self) -> [u8; 32] {
-        use sha2::Digest;
-        struct Hashing(sha2::Sha256);
-        impl std::io::Write for Hashing {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.update(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut h = Hashing(sha2::Sha256::new());
-        // Serialising plain data into memory cannot fail.
-        let _ = serde_json::to_writer(&mut h, self);
-        h.0.finalize().into()
+        crate::output::json_sha256(self)
     }
 
     /// [`Manifest::digest`] of all but the `transfer` section.

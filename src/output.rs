@@ -150,6 +150,24 @@ impl Digests {
     }
 }
 
+/// SHA-256 of a value's JSON, serialised straight into the digest: the text is never held.
+pub fn json_sha256(value: &impl serde::Serialize) -> [u8; 32] {
+    struct Hashing(Sha256);
+    impl Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    // Writing into a digest cannot fail, and what is hashed here is plain data.
+    let _ = serde_json::to_writer(&mut h, value);
+    h.0.finalize().into()
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }

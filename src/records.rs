@@ -273,21 +273,7 @@ impl VolumeKey {
 
 /// SHA-256 of a volume entry's JSON, serialised straight into the digest.
 pub fn entry_digest(v: &VolumeEntry) -> [u8; 32] {
-    use sha2::Digest;
-    struct Hashing(sha2::Sha256);
-    impl Write for Hashing {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = Hashing(sha2::Sha256::new());
-    // Writing into a digest cannot fail, and a volume entry is plain data.
-    let _ = serde_json::to_writer(&mut h, v);
-    h.0.finalize().into()
+    crate::output::json_sha256(v)
 }
 
 /// A volume of the index that its case's record no longer lists.
