@@ -17,7 +17,7 @@ use crate::manifest::{self, FileEntry, Manifest};
 use crate::numbering::{self, Numbers};
 use crate::output::write_atomic;
 use crate::problems::{Problem, Problems, Severity};
-use crate::project::{CaseEntry, CheckedCase, Project};
+use crate::project::{CaseEntry, CaseFacts, CheckedCase, Project};
 use crate::records::{CaseRecord, Records, Stood};
 use crate::render::{RenderRequest, Renderer, batch};
 use crate::settings::Settings;
@@ -80,7 +80,7 @@ fn build_locked(
     let started = Instant::now();
     let written_before = crate::output::files_written();
     let mut timing = crate::memstat::Stages::from_env();
-    let checked = project.check(opts.today);
+    let checked = project.check_light(opts.today);
     let mut cx = open(project, renderer, opts, checked)?;
     forget_vanished_cases(&mut cx);
     timing.done("核对");
@@ -150,7 +150,10 @@ fn open<'a>(
         .map(|c| CaseEntry {
             loaded: c.loaded.clone(),
             docs: c.docs.len(),
-            filed: c.loaded.case().archive().map(|a| (a.filed_on, a.retention)),
+            filed: c.facts.as_ref().map_or_else(
+                || c.loaded.case().archive().map(|a| (a.filed_on, a.retention)),
+                |f| f.filed,
+            ),
             sources: case_sources(&sources, &numbers, &project.root, c),
         })
         .collect::<Vec<_>>()
@@ -216,6 +219,8 @@ fn close(
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
     }
+    // The transfer package noted its own stale files: its listing is not needed to find them.
+    sections.transfer = Vec::new();
     cx.manifest = sections;
     // The signature is the seal's: made again with the manifest, or standing with it.
     let signature = format!("{}{}", manifest::FILE_NAME, crate::signing::SIG_SUFFIX);
@@ -418,14 +423,12 @@ fn case_sources(
             key.push_str(&format!("{}={no}\n", d.key()));
         }
     }
-    let dir = case.loaded.path.parent().unwrap_or(root);
-    for a in case.loaded.case().attachments() {
-        let file = std::path::Path::new(a.file.as_str());
-        let stamp = crate::case::validate::resolve_attachment(file, root, dir).and_then(|p| {
-            let meta = std::fs::metadata(&p).ok()?;
-            Some((p, meta.len(), meta.modified().ok()))
-        });
-        key.push_str(&format!("{stamp:?}\n"));
+    match &case.facts {
+        Some(f) => key.push_str(&f.attachments),
+        None => {
+            let dir = case.loaded.path.parent().unwrap_or(root);
+            key.push_str(&CaseFacts::of(&case.loaded.case(), root, dir).attachments);
+        }
     }
     crate::output::sha256_hex(key.as_bytes())
 }

@@ -212,9 +212,10 @@ impl Manifest {
     }
 
     /// Writes the manifest with its `files` and `volumes` sections written by `files` and
-    /// `volumes` (none: no volumes) instead of from itself, the rest from itself: byte for byte
-    /// what [`Manifest::save`] writes for the whole, without holding it. Returns the digests of
-    /// what the file holds.
+    /// `volumes` (none: no volumes) instead of from itself, and its `transfer` section an entry at
+    /// a time, the rest from itself: byte for byte what [`Manifest::save`] writes for the whole,
+    /// without holding its text (nor a copy of the transfer package's listing). Returns the
+    /// digests of what the file holds.
     pub fn save_streamed(
         &self,
         out: &Path,
@@ -223,8 +224,13 @@ impl Manifest {
     ) -> std::io::Result<crate::output::Digests> {
         let sections = Manifest {
             files: Vec::new(),
+            archive: self.archive.clone(),
+            catalogs: self.catalogs.clone(),
+            letters: self.letters.clone(),
+            print_files: self.print_files.clone(),
+            registers: self.registers.clone(),
+            transfer: Vec::new(),
             volumes: Vec::new(),
-            ..self.clone()
         };
         let text = serde_json::to_string_pretty(&sections).map_err(std::io::Error::other)?;
         let rest = text
@@ -235,6 +241,10 @@ impl Manifest {
             w.write_all(b"{\n  \"files\": ")?;
             files(&mut *w)?;
             w.write_all(rest.as_bytes())?;
+            if !self.transfer.is_empty() {
+                w.write_all(b",\n  \"transfer\": ")?;
+                write_member_array(&mut *w, &self.transfer, std::iter::once)?;
+            }
             if let Some(volumes) = volumes {
                 w.write_all(b",\n  \"volumes\": ")?;
                 volumes(&mut *w)?;
@@ -286,6 +296,28 @@ impl Manifest {
         })
         .map(|_| ())
     }
+}
+
+/// A JSON array as a member of the manifest's top-level object, the entries of each item from
+/// `each` in turn: byte for byte what `serde_json::to_writer_pretty` writes for the whole
+/// manifest.
+pub fn write_member_array<'a, I, T: Serialize, E: IntoIterator<Item = T>>(
+    w: &mut dyn std::io::Write,
+    items: &'a [I],
+    mut each: impl FnMut(&'a I) -> E,
+) -> std::io::Result<()> {
+    let mut first = true;
+    w.write_all(b"[")?;
+    for item in items {
+        for value in each(item) {
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
+            // Pretty JSON has no raw line break inside a string: each line is indented anew.
+            w.write_all(text.replace('\n', "\n    ").as_bytes())?;
+        }
+    }
+    w.write_all(if first { b"]" } else { b"\n  ]" })
 }
 
 /// One row of a 卷内文件目录 (and of the 归档文件目录).

@@ -44,6 +44,36 @@ pub struct CheckedCase {
     pub loaded: Arc<LoadedCase>,
     pub docs: Vec<DocSpec>,
     pub deadlines: Vec<Deadline>,
+    /// What a build keeps of the case once its model is let go, taken by a light check
+    /// ([`Project::check_light`]); none when the model is held.
+    pub facts: Option<CaseFacts>,
+}
+
+/// What a build needs of a case's model beyond its documents, taken while the model is held.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    /// The `archive` block's filing date and retention period.
+    pub filed: Option<(NaiveDate, case::Retention)>,
+    /// Each attachment as it is on disk (resolved path, size, modification time), a line each.
+    pub attachments: String,
+}
+
+impl CaseFacts {
+    pub fn of(case: &case::Case, root: &Path, dir: &Path) -> CaseFacts {
+        let mut attachments = String::new();
+        for a in case.attachments() {
+            let file = Path::new(a.file.as_str());
+            let stamp = crate::case::validate::resolve_attachment(file, root, dir).and_then(|p| {
+                let meta = std::fs::metadata(&p).ok()?;
+                Some((p, meta.len(), meta.modified().ok()))
+            });
+            attachments.push_str(&format!("{stamp:?}\n"));
+        }
+        CaseFacts {
+            filed: case.archive().map(|a| (a.filed_on, a.retention)),
+            attachments,
+        }
+    }
 }
 
 /// A checked case as a build holds it between its stages: its file and what numbering, the
@@ -161,6 +191,17 @@ impl Project {
 
     /// Runs the consistency rules and deadlines of every case.
     pub fn check(&self, today: NaiveDate) -> Checked {
+        self.check_with(today, false)
+    }
+
+    /// [`Project::check`] for a build: each case's model is let go once checked (what the build
+    /// needs of it kept as [`CaseFacts`]) and no deadline is kept, so that checking holds no more
+    /// than a light entry a case, however many there are.
+    pub fn check_light(&self, today: NaiveDate) -> Checked {
+        self.check_with(today, true)
+    }
+
+    fn check_with(&self, today: NaiveDate, light: bool) -> Checked {
         let mut problems = self.problems.clone();
         let mut failed: BTreeSet<String> = problems
             .0
@@ -178,13 +219,20 @@ impl Project {
                 crate::procedure::check(&loaded.case(), &docs, &self.root, &dir, &mut ctx);
                 self.check_numbering(&docs, &mut ctx);
                 crate::procedure::check_archived_steps(&loaded.case(), &docs, &mut ctx);
-                let deadlines =
+                let mut deadlines =
                     crate::procedure::deadlines(&loaded.case(), &self.calendar, today, &mut ctx);
+                let facts = light.then(|| {
+                    deadlines = Vec::new();
+                    let facts = CaseFacts::of(&loaded.case(), &self.root, &dir);
+                    loaded.release();
+                    facts
+                });
                 (
                     CheckedCase {
                         loaded: loaded.clone(),
                         docs,
                         deadlines,
+                        facts,
                     },
                     ctx.problems,
                 )
@@ -228,6 +276,7 @@ impl Project {
             loaded: loaded.clone(),
             docs,
             deadlines,
+            facts: None,
         }
     }
 }

@@ -202,7 +202,7 @@ impl Records {
     /// manifest's own layout (pretty JSON, each entry indented as a member of the top object's
     /// array).
     pub fn write_files(&self, ids: &[String], w: &mut dyn Write) -> std::io::Result<()> {
-        write_array(w, ids, |id| {
+        crate::manifest::write_member_array(w, ids, |id| {
             self.load(id).map(|r| r.files).unwrap_or_default()
         })
     }
@@ -218,7 +218,7 @@ impl Records {
                 _ => runs.push((&v.case, vec![&v.path])),
             }
         }
-        write_array(w, &runs, |(case, paths)| {
+        crate::manifest::write_member_array(w, &runs, |(case, paths)| {
             let mut volumes: Vec<VolumeEntry> =
                 self.load(case).map(|r| r.volumes).unwrap_or_default();
             volumes.retain(|v| paths.contains(&v.path.as_str()));
@@ -322,25 +322,4 @@ impl<'a, I: Iterator<Item = &'a VolumeKey>> Iterator for Entries<'a, I> {
                 }),
         )
     }
-}
-
-/// A JSON array as a member of the manifest's top-level object, entries from `each` in turn:
-/// byte for byte what `serde_json::to_writer_pretty` writes for the whole manifest.
-fn write_array<I, T: Serialize>(
-    w: &mut dyn Write,
-    items: &[I],
-    mut each: impl FnMut(&I) -> Vec<T>,
-) -> std::io::Result<()> {
-    let mut first = true;
-    w.write_all(b"[")?;
-    for item in items {
-        for value in each(item) {
-            w.write_all(if first { b"\n    " } else { b",\n    " })?;
-            first = false;
-            let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
-            // Pretty JSON has no raw line break inside a string: each line is indented anew.
-            w.write_all(text.replace('\n', "\n    ").as_bytes())?;
-        }
-    }
-    w.write_all(if first { b"]" } else { b"\n  ]" })
 }

@@ -1089,12 +1089,7 @@ fn a_build_lets_case_models_go_and_makes_from_the_checked_text() {
     };
     let report = build(&project, renderer(), &opts).expect("build runs");
     assert!(report.ok(), "{:?}", report.problems);
-    let held: Vec<&str> = project
-        .cases
-        .iter()
-        .filter(|c| c.is_held())
-        .map(|c| c.id())
-        .collect();
+    let held = held_models(&project);
     assert!(
         held.is_empty(),
         "models still held after the build: {held:?}"
@@ -1119,4 +1114,56 @@ fn a_build_lets_case_models_go_and_makes_from_the_checked_text() {
             .contains("某县档案馆")
     );
     assert!(c.is_held());
+}
+
+#[test]
+fn a_light_check_lets_each_model_go_as_it_is_checked_and_keeps_what_the_build_needs() {
+    let cases = sample_cases("light-check");
+    let project = Project::open(&cases).expect("project opens");
+    let full = project.check(d("2026-11-29"));
+    assert!(project.cases.iter().all(|c| c.is_held()));
+    assert!(full.cases.iter().all(|c| c.facts.is_none()));
+    assert!(!full.deadlines.is_empty());
+    let light = project.check_light(d("2026-11-29"));
+    // Checked, every model is let go at once: a check of many cases holds none of them whole.
+    let held = held_models(&project);
+    assert!(
+        held.is_empty(),
+        "models still held after the check: {held:?}"
+    );
+    assert!(light.deadlines.is_empty());
+    assert_eq!(light.failed, full.failed);
+    assert_eq!(light.cases.len(), full.cases.len());
+    for (l, f) in light.cases.iter().zip(&full.cases) {
+        assert_eq!(l.loaded.id(), f.loaded.id());
+        assert_eq!(l.docs.len(), f.docs.len());
+        assert!(l.deadlines.is_empty());
+        // What the build keeps of the model: its filing date and retention, as the model says.
+        let facts = l
+            .facts
+            .as_ref()
+            .expect("a light check keeps the case's facts");
+        let model = f.loaded.case();
+        assert_eq!(
+            facts.filed,
+            model.archive().map(|a| (a.filed_on, a.retention))
+        );
+        assert_eq!(facts.attachments.lines().count(), model.attachments().len());
+    }
+    assert!(
+        light
+            .cases
+            .iter()
+            .any(|c| c.facts.as_ref().is_some_and(|f| f.filed.is_some()))
+    );
+}
+
+/// The cases whose model the project still holds whole.
+fn held_models(project: &Project) -> Vec<&str> {
+    project
+        .cases
+        .iter()
+        .filter(|c| c.is_held())
+        .map(|c| c.id())
+        .collect()
 }

@@ -107,6 +107,8 @@ impl Stage for TransferPackage {
             }
             return keep(cx, &[]);
         }
+        // Only the paths of the last listing are needed now (to find the files it no longer has).
+        let before: Vec<String> = previous.into_iter().map(|e| e.path).collect();
         match write(
             &cx.records,
             &cx.volumes,
@@ -121,7 +123,7 @@ impl Stage for TransferPackage {
             }
             Err(e) => cx.settings_error("archive", e.to_string()),
         }
-        keep(cx, &previous)
+        keep(cx, &before)
     }
 }
 
@@ -146,7 +148,7 @@ fn last_listed(out: &Path) -> (Vec<ListedFile>, bool) {
 /// Keeps the package's section and the records of the files it lists, each in its own file,
 /// taking the records out of the build's cache. Files `before` listed and no longer listed are
 /// removed when the build ends.
-fn keep(cx: &mut BuildContext, before: &[ListedFile]) -> Result<(), BuildError> {
+fn keep(cx: &mut BuildContext, before: &[String]) -> Result<(), BuildError> {
     let out = &cx.opts.out;
     let now: std::collections::HashSet<&str> = cx
         .manifest
@@ -154,12 +156,8 @@ fn keep(cx: &mut BuildContext, before: &[ListedFile]) -> Result<(), BuildError> 
         .iter()
         .map(|e| e.path.as_str())
         .collect();
-    cx.stale.extend(
-        before
-            .iter()
-            .filter(|e| !now.contains(e.path.as_str()))
-            .map(|e| e.path.clone()),
-    );
+    cx.stale
+        .extend(before.iter().filter(|p| !now.contains(p.as_str())).cloned());
     drop(now);
     let shard = cx
         .cache

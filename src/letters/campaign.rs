@@ -465,6 +465,7 @@ fn check_merged(
             loaded: std::sync::Arc::new(loaded),
             docs,
             deadlines,
+            facts: None,
         },
         letter,
     })
