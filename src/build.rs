@@ -213,14 +213,13 @@ fn close(
             .save_streamed(
                 out,
                 |w| records.write_files(&ids, w),
+                |w| crate::archive::transfer::write_listed_section(out, w),
                 (!volumes.is_empty())
                     .then_some(|w: &mut dyn std::io::Write| records.write_volumes(&volumes, w)),
             )
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
     }
-    // The transfer package noted its own stale files: its listing is not needed to find them.
-    sections.transfer = Vec::new();
     cx.manifest = sections;
     // The signature is the seal's: made again with the manifest, or standing with it.
     let signature = format!("{}{}", manifest::FILE_NAME, crate::signing::SIG_SUFFIX);

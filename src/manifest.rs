@@ -213,13 +213,14 @@ impl Manifest {
 
     /// Writes the manifest with its `files` and `volumes` sections written by `files` and
     /// `volumes` (none: no volumes) instead of from itself, and its `transfer` section an entry at
-    /// a time, the rest from itself: byte for byte what [`Manifest::save`] writes for the whole,
+    /// a time (by `transfer`, member and all, when it holds none), the rest from itself: byte for byte what [`Manifest::save`] writes for the whole,
     /// without holding its text (nor a copy of the transfer package's listing). Returns the
     /// digests of what the file holds.
     pub fn save_streamed(
         &self,
         out: &Path,
         files: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        transfer: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<bool>,
         volumes: Option<impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>,
     ) -> std::io::Result<crate::output::Digests> {
         let sections = Manifest {
@@ -243,7 +244,9 @@ impl Manifest {
             w.write_all(rest.as_bytes())?;
             if !self.transfer.is_empty() {
                 w.write_all(b",\n  \"transfer\": ")?;
-                write_member_array(&mut *w, &self.transfer, std::iter::once)?;
+                write_member_entries(&mut *w, self.transfer.iter())?;
+            } else {
+                transfer(&mut *w)?;
             }
             if let Some(volumes) = volumes {
                 w.write_all(b",\n  \"volumes\": ")?;
@@ -306,16 +309,22 @@ pub fn write_member_array<'a, I, T: Serialize, E: IntoIterator<Item = T>>(
     items: &'a [I],
     mut each: impl FnMut(&'a I) -> E,
 ) -> std::io::Result<()> {
+    write_member_entries(w, items.iter().flat_map(&mut each))
+}
+
+/// [`write_member_array`] of the entries `entries` gives.
+pub fn write_member_entries<T: Serialize>(
+    w: &mut dyn std::io::Write,
+    entries: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
     let mut first = true;
     w.write_all(b"[")?;
-    for item in items {
-        for value in each(item) {
-            w.write_all(if first { b"\n    " } else { b",\n    " })?;
-            first = false;
-            let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
-            // Pretty JSON has no raw line break inside a string: each line is indented anew.
-            w.write_all(text.replace('\n', "\n    ").as_bytes())?;
-        }
+    for value in entries {
+        w.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
+        let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
+        // Pretty JSON has no raw line break inside a string: each line is indented anew.
+        w.write_all(text.replace('\n', "\n    ").as_bytes())?;
     }
     w.write_all(if first { b"]" } else { b"\n  ]" })
 }

@@ -1260,3 +1260,61 @@ fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_si
         Vec::<String>::new()
     );
 }
+
+/// The transfer package's listing is kept apart, an entry a line, and the manifest's `transfer`
+/// section is written from it; one kept whole by an older anjuan is taken over; the files of a
+/// volume no longer filed leave the listing and the bags.
+#[test]
+fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_section() {
+    let b = built();
+    let out = copy_out("listing");
+    let listing = out.join(".anjuan-cache/transfer-listed.jsonl");
+    let kept = |listing: &Path| -> Vec<anjuan::manifest::ListedFile> {
+        std::fs::read_to_string(listing)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let m = Manifest::load(&out).unwrap();
+    assert!(m.transfer.len() > 10, "{}", m.transfer.len());
+    assert_eq!(kept(&listing), m.transfer);
+
+    // As an older anjuan left it: the section in one JSON file.
+    let manifest_text = std::fs::read(out.join("manifest.json")).unwrap();
+    let old = out.join(".anjuan-cache/transfer-listed.json");
+    std::fs::remove_file(&listing).unwrap();
+    std::fs::write(&old, serde_json::to_vec(&m.transfer).unwrap()).unwrap();
+    let report = build_at(&Project::open(&b.cases).unwrap(), &out);
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(
+        std::fs::read(out.join("manifest.json")).unwrap(),
+        manifest_text
+    );
+    assert!(!old.exists());
+    assert_eq!(kept(&listing), m.transfer);
+
+    // A case taken out: its volume's copies leave the listing, the manifest and the bags.
+    let v = full_volume(&out);
+    let cases = temp("listing-cases");
+    copy_dir(&b.cases, &cases);
+    std::fs::remove_file(cases.join(format!("inspection/{}.yaml", v.case))).unwrap();
+    let report = build_at(&Project::open(&cases).unwrap(), &out);
+    assert!(report.ok(), "{:?}", report.problems);
+    let now = Manifest::load(&out).unwrap();
+    assert_eq!(kept(&listing), now.transfer);
+    let gone: Vec<&str> = m
+        .transfer
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| !now.transfer.iter().any(|e| e.path == *p))
+        .collect();
+    assert!(
+        gone.iter().any(|p| p.contains(&v.archive_code)),
+        "the volume's copies are no longer listed: {gone:?}"
+    );
+    for p in &gone {
+        assert!(!out.join(p).exists(), "{p} is left in the bags");
+    }
+    assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
+}

@@ -26,7 +26,7 @@ pub const BAG_SIGNATURE: &str = "tagmanifest-sm3.txt.sig";
 
 pub const DIR: &str = "transfer";
 
-/// Writes one bag per filing year; returns the manifest entries `{path, sha256}`.
+/// Why a bag could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
     #[error("移交包：无法读取 {}：{}", .0, crate::text::io_error(.1))]
@@ -46,11 +46,13 @@ impl Stage for TransferPackage {
 
     fn run(&self, cx: &mut BuildContext) -> Result<(), BuildError> {
         let out = &cx.opts.out;
+        // The listing kept by builds before the listing was kept a line an entry.
+        let _ = std::fs::remove_file(out.join(".anjuan-cache/transfer-listed.json"));
         if cx.volumes.is_empty() {
             // None filed now: the last package goes.
-            let (previous, _) = last_listed(out);
+            let previous = last_listed_paths(out);
             cx.transfer_changed = !previous.is_empty();
-            cx.stale.extend(previous.into_iter().map(|e| e.path));
+            cx.stale.extend(previous);
             let _ = std::fs::remove_file(out.join(SHARD));
             let _ = std::fs::remove_file(out.join(LISTED));
             return Ok(());
@@ -82,100 +84,211 @@ impl Stage for TransferPackage {
         // The records of the package's files are kept apart from the cache's index, so that the
         // build holds them (one a file of the bags) only while this stage works.
         let kept = Shard::load(out, SHARD);
-        let (previous, listed_kept) = last_listed(out);
-        // Both kept files hold what this build would keep: they stand, unwritten.
-        let kept_whole = listed_kept && kept.files() == previous.len();
+        let kept_files = kept.files();
         cx.cache.adopt(kept);
         let made = Made {
             inputs: inputs.clone(),
             pages: 0,
             sha256: String::new(),
         };
-        let unchanged = cx
+        if cx
             .cache
             .made_before(DIR)
             .is_some_and(|m| m.inputs == inputs)
-            && !previous.is_empty()
-            && previous.iter().all(|e| cx.cache.holds(&e.path, &e.sha256));
-        if unchanged {
+            && let Some(listed) = last_listing_stands(out, &cx.cache)
+        {
             cx.cache.made(DIR, made);
-            cx.manifest.transfer = previous;
-            if kept_whole {
-                cx.cache
-                    .take(cx.manifest.transfer.iter().map(|e| e.path.as_str()));
-                return Ok(());
+            let kept_whole = listed.kept && kept_files == listed.paths.len();
+            let shard = cx.cache.take(listed.paths.iter().map(String::as_str));
+            if !kept_whole {
+                // Its records back in the cache, to be kept with the listing.
+                cx.cache.adopt(shard);
+                keep_listing(
+                    out,
+                    &cx.cache,
+                    |emit| match listed.kept {
+                        true => last_listed(out).0.try_for_each(|e| emit(&e)),
+                        false => listed.entries.iter().try_for_each(emit),
+                    },
+                    &[],
+                )?
+                .note(cx);
             }
-            return keep(cx, &[]);
+            return Ok(());
         }
         // Only the paths of the last listing are needed now (to find the files it no longer has).
-        let before: Vec<String> = previous.into_iter().map(|e| e.path).collect();
-        match write(
-            &cx.records,
-            &cx.volumes,
-            settings,
-            signer.as_ref(),
+        let before = last_listed_paths(out);
+        let (records, volumes, cache) = (&cx.records, &cx.volumes, &cx.cache);
+        let mut failed = None;
+        let listed = keep_listing(
             out,
-            &cx.cache,
-        ) {
-            Ok(entries) => {
-                cx.cache.made(DIR, made);
-                cx.manifest.transfer = entries;
+            cache,
+            |emit| match write(
+                records,
+                volumes,
+                settings,
+                signer.as_ref(),
+                out,
+                cache,
+                emit,
+            ) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    failed = Some(e);
+                    Err(std::io::Error::other("移交包"))
+                }
+            },
+            &before,
+        );
+        match (listed, failed) {
+            (_, Some(e)) => {
+                cx.settings_error("archive", e.to_string());
+                // Nothing of this package is listed: the last one's files go.
+                keep_listing(out, &cx.cache, |_| Ok(()), &before)?.note(cx);
             }
-            Err(e) => cx.settings_error("archive", e.to_string()),
+            (Err(e), None) => return Err(e),
+            (Ok(kept), None) => {
+                kept.note(cx);
+                cx.cache.made(DIR, made);
+            }
         }
-        keep(cx, &before)
+        Ok(())
     }
 }
 
 /// Where the records of the package's files are kept, below the output folder.
 const SHARD: &str = ".anjuan-cache/transfer.json";
 
-/// Where the manifest's `transfer` section is kept between builds, so that a build does not
-/// hold the last one's (an entry a file of the bags) while the other stages work.
-const LISTED: &str = ".anjuan-cache/transfer-listed.json";
+/// Where the manifest's `transfer` section is kept between builds, an entry a line: a build does
+/// not hold it (an entry a file of the bags); the manifest's section is written from it.
+const LISTED: &str = ".anjuan-cache/transfer-listed.jsonl";
 
-/// The last build's `transfer` section: as kept (true), else from its manifest.
-fn last_listed(out: &Path) -> (Vec<ListedFile>, bool) {
-    match std::fs::read(out.join(LISTED))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-    {
-        Some(listed) => (listed, true),
-        None => (crate::manifest::Manifest::load_transfer(out), false),
+/// The last build's `transfer` section, an entry at a time: as kept, else from its manifest
+/// (a build of an older anjuan). Whether it was kept.
+fn last_listed(out: &Path) -> (Box<dyn Iterator<Item = ListedFile>>, bool) {
+    match std::fs::File::open(out.join(LISTED)) {
+        Ok(f) => {
+            use std::io::BufRead;
+            let lines = std::io::BufReader::with_capacity(1 << 16, f).lines();
+            let entries = lines
+                .map_while(Result::ok)
+                .filter_map(|l| serde_json::from_str::<ListedFile>(&l).ok());
+            (Box::new(entries), true)
+        }
+        Err(_) => (
+            Box::new(crate::manifest::Manifest::load_transfer(out).into_iter()),
+            false,
+        ),
     }
 }
 
-/// Keeps the package's section and the records of the files it lists, each in its own file,
-/// taking the records out of the build's cache. Files `before` listed and no longer listed are
-/// removed when the build ends.
-fn keep(cx: &mut BuildContext, before: &[String]) -> Result<(), BuildError> {
-    let out = &cx.opts.out;
-    let now: std::collections::HashSet<&str> = cx
-        .manifest
-        .transfer
+/// The paths of the last build's `transfer` section.
+fn last_listed_paths(out: &Path) -> Vec<String> {
+    last_listed(out).0.map(|e| e.path).collect()
+}
+
+/// The last listing, when every file it lists is as recorded.
+struct Standing {
+    paths: Vec<String>,
+    /// Its entries when they came from the manifest (not kept apart yet), to be kept.
+    entries: Vec<ListedFile>,
+    kept: bool,
+}
+
+fn last_listing_stands(out: &Path, cache: &BuildCache) -> Option<Standing> {
+    let (entries, kept) = last_listed(out);
+    let mut paths = Vec::new();
+    let mut held = Vec::new();
+    for e in entries {
+        if !cache.holds(&e.path, &e.sha256) {
+            return None;
+        }
+        paths.push(e.path.clone());
+        if !kept {
+            held.push(e);
+        }
+    }
+    (!paths.is_empty()).then_some(Standing {
+        paths,
+        entries: held,
+        kept,
+    })
+}
+
+/// Writes the listing `fill` gives, an entry at a time, where the manifest's section is written
+/// from ([`write_listed_section`]); the files `before` listed and no longer listed are removed
+/// when the build ends; the records of the listed files are taken out of the build's cache and
+/// kept apart.
+fn keep_listing(
+    out: &Path,
+    cache: &BuildCache,
+    fill: impl FnOnce(&mut dyn FnMut(&ListedFile) -> std::io::Result<()>) -> std::io::Result<()>,
+    before: &[String],
+) -> Result<Kept, BuildError> {
+    // Paths by a digest of them: what is listed is never held whole.
+    let mut now: std::collections::HashSet<[u8; 32]> = std::collections::HashSet::new();
+    let mut shard_paths: Vec<String> = Vec::new();
+    let (wrote, _) = crate::output::write_streamed(&out.join(LISTED), None, |w| {
+        fill(&mut |e: &ListedFile| {
+            now.insert(path_key(&e.path));
+            shard_paths.push(e.path.clone());
+            serde_json::to_writer(&mut *w, e).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })
+    })
+    .map_err(|e| BuildError::Output(out.join(LISTED), e))?;
+    let stale = before
         .iter()
-        .map(|e| e.path.as_str())
+        .filter(|p| !now.contains(&path_key(p)))
+        .cloned()
         .collect();
-    cx.stale
-        .extend(before.iter().filter(|p| !now.contains(p.as_str())).cloned());
-    drop(now);
-    let shard = cx
-        .cache
-        .take(cx.manifest.transfer.iter().map(|e| e.path.as_str()));
+    let shard = cache.take(shard_paths.iter().map(String::as_str));
+    drop(shard_paths);
     shard
         .save(out, SHARD)
         .map_err(|e| BuildError::Output(out.join(SHARD), e))?;
-    let (wrote, _) = crate::output::write_streamed(&out.join(LISTED), None, |w| {
-        serde_json::to_writer(w, &cx.manifest.transfer).map_err(std::io::Error::other)
-    })
-    .map_err(|e| BuildError::Output(out.join(LISTED), e))?;
-    cx.transfer_changed = wrote;
-    Ok(())
+    Ok(Kept { wrote, stale })
+}
+
+/// What keeping a listing did: whether the kept listing changed, and the files listed before
+/// and no longer.
+struct Kept {
+    wrote: bool,
+    stale: Vec<String>,
+}
+
+impl Kept {
+    fn note(self, cx: &mut BuildContext) {
+        cx.transfer_changed = self.wrote;
+        cx.stale.extend(self.stale);
+    }
+}
+
+fn path_key(path: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(path.as_bytes()).into()
+}
+
+/// The manifest's `transfer` section (its array, in the manifest's layout) from the listing this
+/// build kept; false when there is none.
+pub fn write_listed_section(out: &Path, w: &mut dyn Write) -> std::io::Result<bool> {
+    if !out.join(LISTED).is_file() {
+        return Ok(false);
+    }
+    let (entries, _) = last_listed(out);
+    let mut entries = entries.peekable();
+    if entries.peek().is_none() {
+        return Ok(false);
+    }
+    w.write_all(b",\n  \"transfer\": ")?;
+    crate::manifest::write_member_entries(w, entries)?;
+    Ok(true)
 }
 
 /// Writes one bag per year of the volumes of `index`, each volume's entry read from its case's
-/// record in catalogue order and dropped once its files are in the bag; returns the manifest
-/// entries (per bag: the payload by path, then the tag files).
+/// record in catalogue order and dropped once its files are in the bag; gives `emit` the
+/// manifest entries a bag at a time (per bag: the payload by path, then the tag files), so that
+/// only one bag's entries are ever held.
 pub fn write(
     records: &Records,
     index: &[VolumeKey],
@@ -183,25 +296,21 @@ pub fn write(
     signer: Option<&Signer>,
     out: &Path,
     cache: &BuildCache,
-) -> Result<Vec<ListedFile>, TransferError> {
+    emit: &mut dyn FnMut(&ListedFile) -> std::io::Result<()>,
+) -> Result<(), TransferError> {
     let mut by_year: BTreeMap<i32, Vec<&VolumeKey>> = BTreeMap::new();
     for v in index {
         by_year.entry(v.year).or_default().push(v);
     }
-    let mut entries = Vec::new();
     for (year, keys) in &by_year {
-        bag(
-            *year,
-            keys,
-            records,
-            settings,
-            signer,
-            out,
-            cache,
-            &mut entries,
-        )?;
+        let entries = bag(*year, keys, records, settings, signer, out, cache)?;
+        let listed = format!("{DIR}/{year}");
+        entries
+            .iter()
+            .try_for_each(&mut *emit)
+            .map_err(|e| TransferError::Write(listed, e))?;
     }
-    Ok(entries)
+    Ok(())
 }
 
 fn xml_escape(s: &str) -> String {
@@ -284,8 +393,8 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Writes one year's bag: the volumes (`keys`) read from their cases' records one at a time in
 /// catalogue order, each volume's file and 件 files linked in and its 封装包 written at once, the
 /// catalogue XMLs a row at a time through spools; the payload's entries, sorted by path, give the
-/// payload manifests (they are the manifest's `transfer` section anyway). Appends the bag's
-/// entries to `entries`.
+/// payload manifests (they are the manifest's `transfer` section anyway). Returns the bag's
+/// entries.
 #[allow(clippy::too_many_arguments)]
 fn bag(
     year: i32,
@@ -295,8 +404,8 @@ fn bag(
     signer: Option<&Signer>,
     out: &Path,
     cache: &BuildCache,
-    entries: &mut Vec<ListedFile>,
-) -> Result<(), TransferError> {
+) -> Result<Vec<ListedFile>, TransferError> {
+    let mut entries: Vec<ListedFile> = Vec::new();
     let bag_dir = format!("{DIR}/{year}");
     let fonds_name = settings
         .archive
@@ -313,7 +422,6 @@ fn bag(
     };
     let spool_err =
         |e: std::io::Error| TransferError::Write(format!("{}/spool-*.tmp", crate::cache::DIR), e);
-    let first = entries.len();
     let mut oxum_bytes: u64 = 0;
     let mut listed = |path: String, sha256: String, sm3: String, size: u64| {
         oxum_bytes += size;
@@ -411,9 +519,8 @@ fn bag(
         listed(path, d.sha256, d.sm3, d.size);
     }
     drop((volumes_xml, items_xml));
-    let payload = &mut entries[first..];
-    payload.sort_by(|a, b| a.path.cmp(&b.path));
-    let payload = &entries[first..];
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let payload = &entries[..];
 
     let manifest = |w: &mut dyn Write, sm3: bool| -> std::io::Result<()> {
         for e in payload {
@@ -485,7 +592,7 @@ fn bag(
         });
     }
     entries.extend(tail);
-    Ok(())
+    Ok(entries)
 }
 
 /// The year whose bag holds a volume: the volume's own year (of its last document, archive.md
