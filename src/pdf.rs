@@ -885,14 +885,28 @@ pub fn xmp_text(doc: &Document) -> String {
 /// Writes `id` into the document's XMP, beside what typst put there; the stream stays
 /// uncompressed (PDF/A: metadata readable without filters).
 pub fn set_identity(doc: &mut Document, id: &Identity) -> Result<(), PdfError> {
+    let (meta_id, text) = metadata_of(doc)?;
+    let new = with_identity_xmp(&text, id)?;
+    let stream = doc
+        .get_object_mut(meta_id)?
+        .as_stream_mut()
+        .map_err(|_| PdfError::Structure("XMP 元数据不是流".into()))?;
+    stream.dict.remove(b"Filter");
+    stream.dict.remove(b"DecodeParms");
+    stream.set_content(new.into_bytes());
+    Ok(())
+}
+
+/// The document's XMP stream: its object and its text.
+fn metadata_of(doc: &Document) -> Result<(ObjectId, String), PdfError> {
     let meta_id = doc
         .catalog()?
         .get(b"Metadata")?
         .as_reference()
         .map_err(|_| PdfError::Structure("XMP 元数据不是间接对象".into()))?;
     let stream = doc
-        .get_object_mut(meta_id)?
-        .as_stream_mut()
+        .get_object(meta_id)?
+        .as_stream()
         .map_err(|_| PdfError::Structure("XMP 元数据不是流".into()))?;
     let text = String::from_utf8(
         stream
@@ -900,10 +914,15 @@ pub fn set_identity(doc: &mut Document, id: &Identity) -> Result<(), PdfError> {
             .unwrap_or_else(|_| stream.content.clone()),
     )
     .map_err(|_| PdfError::Structure("XMP 元数据不是 UTF-8".into()))?;
+    Ok((meta_id, text))
+}
+
+/// The XMP packet `text` with `id` written into it.
+fn with_identity_xmp(text: &str, id: &Identity) -> Result<String, PdfError> {
     if text.contains(XMP_NS) {
         return Err(PdfError::Structure("XMP 中已有 anjuan 标识".into()));
     }
-    let new = if let Some(at) = text.find("<pdfaExtension:schemas>") {
+    if let Some(at) = text.find("<pdfaExtension:schemas>") {
         // typst already declares schemas: add ours to its bag, and the values on their own.
         let bag = text[at..]
             .find("<rdf:Bag>")
@@ -918,17 +937,58 @@ pub fn set_identity(doc: &mut Document, id: &Identity) -> Result<(), PdfError> {
             .find("<rdf:Description rdf:about=\"\" xmlns:pdfaExtension")
             .unwrap_or(xmp.len())];
         t.insert_str(end, own);
-        t
+        Ok(t)
     } else {
         let end = text
             .rfind("</rdf:RDF>")
             .ok_or_else(|| PdfError::Structure("XMP 缺少 rdf:RDF".into()))?;
-        format!("{}{}{}", &text[..end], id.xmp(), &text[end..])
-    };
-    stream.dict.remove(b"Filter");
-    stream.dict.remove(b"DecodeParms");
-    stream.set_content(new.into_bytes());
-    Ok(())
+        Ok(format!("{}{}{}", &text[..end], id.xmp(), &text[end..]))
+    }
+}
+
+/// `pdf` with `id` written into its XMP as an incremental update: the file as it was, byte for
+/// byte, then the new XMP stream under the old one's number and a cross-reference section and
+/// trailer that point back to the file's own (PDF 1.7 §7.5.6; PDF/A-2 allows it). The document
+/// stays the prefix of the 件's file, and nothing of it is parsed beyond its catalogue and XMP.
+/// `doc` is `pdf` as parsed.
+pub fn identity_appended(pdf: &[u8], doc: &Document, id: &Identity) -> Result<Vec<u8>, PdfError> {
+    use std::io::Write;
+    if doc.is_encrypted() || doc.trailer.get(b"Type").is_ok() {
+        // A cross-reference stream or encryption: saved again whole instead.
+        return identified(doc, id);
+    }
+    let (meta_id, text) = metadata_of(doc)?;
+    let xmp = with_identity_xmp(&text, id)?;
+    let mut dict = doc.get_object(meta_id)?.as_stream()?.dict.clone();
+    dict.remove(b"Filter");
+    dict.remove(b"DecodeParms");
+    let stream = Object::Stream(Stream::new(dict, xmp.into_bytes()));
+    let mut out = Vec::with_capacity(pdf.len() + 8192);
+    out.extend_from_slice(pdf);
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    let at = out.len();
+    write!(out, "{} {} obj\n", meta_id.0, meta_id.1)?;
+    Writer::write_object(&mut out, &stream)?;
+    out.extend_from_slice(b"\nendobj\n");
+    let xref = out.len();
+    write!(
+        out,
+        "xref\n{} 1\n{at:010} {:05} n\r\n",
+        meta_id.0, meta_id.1
+    )?;
+    let mut trailer = Dictionary::new();
+    for (k, v) in doc.trailer.iter() {
+        if k != b"Prev" && k != b"XRefStm" {
+            trailer.set(k.clone(), v.clone());
+        }
+    }
+    trailer.set("Prev", doc.xref_start as i64);
+    out.extend_from_slice(b"trailer\n");
+    Writer::write_object(&mut out, &Object::Dictionary(trailer))?;
+    write!(out, "\nstartxref\n{xref}\n%%EOF\n")?;
+    Ok(out)
 }
 
 /// A PDF with `id` written into its XMP, saved again.

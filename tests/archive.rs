@@ -925,6 +925,19 @@ fn pdfs_state_their_identity_and_stay_pdf_a() {
         common::pdf_text_file(&item_file).len() > 20,
         "the item file has text"
     );
+    // Byte for byte: the document as made, its identity appended as an incremental update.
+    let item_bytes = std::fs::read(&item_file).unwrap();
+    let m = Manifest::load(out).unwrap();
+    let document = m
+        .files
+        .iter()
+        .filter(|f| f.case == v.case)
+        .map(|f| std::fs::read(out.join(&f.path)).unwrap())
+        .find(|d| item_bytes.starts_with(d))
+        .expect("the item file begins with its document's bytes");
+    let update = String::from_utf8_lossy(&item_bytes[document.len()..]);
+    assert!(update.contains("/Prev"), "{update}");
+    assert!(update.trim_end().ends_with("%%EOF"), "{update}");
 }
 
 /// The command line: keygen prints the public key for anjuan.yaml; verify --cases reads it and

@@ -727,7 +727,7 @@ fn make_volume(
                     classification: classification.clone(),
                     volume: Some(plan.code.clone()),
                 };
-                let pdf = pdf::identified(&doc, &id)
+                let pdf = pdf::identity_appended(&bytes, &doc, &id)
                     .map_err(|e| fail(format!("《{}》写入 XMP 元数据失败：{e}", row.title)))?;
                 ("pdf".to_string(), pdf, doc)
             }
