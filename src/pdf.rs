@@ -969,7 +969,7 @@ pub fn identity_appended(pdf: &[u8], doc: &Document, id: &Identity) -> Result<Ve
         out.push(b'\n');
     }
     let at = out.len();
-    write!(out, "{} {} obj\n", meta_id.0, meta_id.1)?;
+    writeln!(out, "{} {} obj", meta_id.0, meta_id.1)?;
     Writer::write_object(&mut out, &stream)?;
     out.extend_from_slice(b"\nendobj\n");
     let xref = out.len();
