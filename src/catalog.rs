@@ -24,6 +24,10 @@ pub const DIR: &str = "catalogs";
 /// volumes' entries, not of the rows.
 const ROWS_FORMAT: &str = "catalogue rows 1";
 
+/// Bumped when how a catalogue's PDF is put together changes (its parts, their footers): the
+/// files of the last build are then made again, and those no longer made given up.
+const PDF_FORMAT: &str = "catalogue pdf 2: footers per part";
+
 /// A cell: text, or a number (typed in the XLSX).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -277,7 +281,7 @@ fn inputs_of(
 ) -> String {
     let mut h = sha2::Sha256::new();
     h.update(format!(
-        "{}\n{date:?}\n{name}\n{ROWS_FORMAT}\n",
+        "{}\n{date:?}\n{name}\n{ROWS_FORMAT}\n{PDF_FORMAT}\n",
         renderer.fingerprint()
     ));
     for k in order {
@@ -606,55 +610,73 @@ fn write_pdf(
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(make)?;
-    // The page numbers of the whole: one page of footers per page, no table to lay out; laid
-    // over the parts' pages as they are joined.
+    // The page numbers of the whole: for each part, one page of footers per page of the part,
+    // numbered from the part's first page within the whole, no table to lay out; laid over the
+    // part's pages as it is joined. Made a few at a time and kept on disk like the parts: they
+    // depend only on where a part starts, its page count and the whole's, so a change that
+    // keeps the page counts makes none again.
     let total: usize = parts.iter().map(|(_, n)| n).sum();
-    let req = request(json!({
-        "title": c.name,
-        "columns": c.columns,
-        "rows": [],
-        "footers": total,
-    }));
-    let inputs = renderer.inputs_digest(&req);
-    let footers_rel = format!("{}footers.pdf", parts_prefix(c.name));
-    let footers = match cache
-        .reusable(&footers_rel, &inputs)
-        .and_then(|_| cache.read(&footers_rel))
-    {
-        Some(pdf) => pdf,
-        None => {
-            let r = renderer.render(&req).map_err(|e| make(e.to_string()))?;
-            if r.pages != total {
-                return Err(make(format!(
-                    "页脚排版为 {} 页，目录共 {total} 页",
-                    r.pages
-                )));
+    let footers_path = |i: usize| format!("{}footers-{:04}.pdf", parts_prefix(c.name), i + 1);
+    let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(parts.len());
+    let mut first = 0;
+    for (i, (_, pages)) in parts.iter().enumerate() {
+        spans.push((i, first, *pages));
+        first += pages;
+    }
+    let mut footed: Vec<Result<String, String>> = Vec::with_capacity(spans.len());
+    crate::render::batch::in_chunks(
+        &spans,
+        threads,
+        threads,
+        |&(i, first, pages)| {
+            let req = request(json!({
+                "title": c.name,
+                "columns": c.columns,
+                "rows": [],
+                "footers": pages,
+                "first": first,
+                "total": total,
+            }));
+            let inputs = renderer.inputs_digest(&req);
+            let rel = footers_path(i);
+            if cache.reusable(&rel, &inputs).is_some() {
+                return Ok(rel);
             }
-            let (d, _) = cache.write(&footers_rel, &r.pdf).map_err(|e| {
-                make(format!(
-                    "无法写入 {footers_rel}：{}",
-                    crate::text::io_error(&e)
-                ))
-            })?;
+            let r = renderer.render(&req).map_err(|e| e.to_string())?;
+            if r.pages != pages {
+                return Err(format!(
+                    "第 {} 部分的页脚排版为 {} 页，该部分共 {pages} 页",
+                    i + 1,
+                    r.pages
+                ));
+            }
+            let (d, _) = cache
+                .write(&rel, &r.pdf)
+                .map_err(|e| format!("无法写入 {rel}：{}", crate::text::io_error(&e)))?;
             cache.made(
-                &footers_rel,
+                &rel,
                 Made {
                     inputs,
                     pages: r.pages,
                     sha256: d.sha256,
                 },
             );
-            r.pdf
-        }
-    };
-    let read = |(rel, _): &(String, usize)| {
+            Ok(rel)
+        },
+        |_, r| footed.extend(r),
+    );
+    let footed: Vec<String> = footed.into_iter().collect::<Result<_, _>>().map_err(make)?;
+    let read = |rel: &str| {
         cache
             .read(rel)
             .ok_or_else(|| crate::pdf::PdfError::Structure(format!("缺少目录的部分 {rel}")))
     };
+    let joined = parts
+        .iter()
+        .zip(&footed)
+        .map(|((part, _), footers)| Ok((read(part)?, read(footers)?)));
     Ok(cache.write_streamed(rel, |w| {
-        crate::pdf::join_footed_to(parts.iter().map(read), &footers, w)
-            .map_err(std::io::Error::other)
+        crate::pdf::join_footed_to(joined, w).map_err(std::io::Error::other)
     }))
 }
 

@@ -194,21 +194,24 @@ pub fn join_to(
     parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
     sink: &mut dyn std::io::Write,
 ) -> Result<(), PdfError> {
-    join_inner(parts, None, sink)
+    join_inner(parts.map(|p| p.map(|part| (part, None))), sink)
 }
 
-/// [`join_to`] with the pages of `footers` drawn over the joined pages, the first footer page
-/// over the first page and so on (as many of each): the parts are laid out without what depends
-/// on the whole (its page numbers), the footers once for the whole. Each footer page's drawing
-/// is written once, before the first part's objects, and becomes the last content stream of its
-/// page, its resources (fonts) under names of their own in the page's resources: the text stays
-/// page text for every extractor.
+/// [`join_to`] with each part's own footers drawn over its pages, the first footer page over
+/// the part's first page and so on (as many of each): the parts are laid out without what
+/// depends on the whole (its page numbers), the footers a part at a time, numbered within the
+/// whole. A part's footer drawings are written just before its objects and dropped with it, so
+/// memory holds one part and its footers at a time. Each footer page's drawing becomes the last
+/// content stream of its page, its resources (fonts) under names of their own in the page's
+/// resources: the text stays page text for every extractor.
 pub fn join_footed_to(
-    parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
-    footers: &[u8],
+    parts: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), PdfError>>,
     sink: &mut dyn std::io::Write,
 ) -> Result<(), PdfError> {
-    join_inner(parts, Some(footers), sink)
+    join_inner(
+        parts.map(|p| p.map(|(part, footers)| (part, Some(footers)))),
+        sink,
+    )
 }
 
 /// Prefixed to the names of a footer page's resources where they join a page's own.
@@ -331,9 +334,9 @@ fn draw_over(
     Ok(())
 }
 
+/// Joins the parts, each with its footers if any (see [`join_footed_to`]).
 fn join_inner(
-    parts: impl Iterator<Item = Result<Vec<u8>, PdfError>>,
-    footers: Option<&[u8]>,
+    parts: impl Iterator<Item = Result<(Vec<u8>, Option<Vec<u8>>), PdfError>>,
     sink: &mut dyn std::io::Write,
 ) -> Result<(), PdfError> {
     use std::io::Write;
@@ -368,21 +371,13 @@ fn join_inner(
         out.write_all(b"endobj\n")?;
         Ok(())
     };
-    let mut overlays: Option<Vec<Overlay>> = None;
-    let mut footed = 0;
     for (i, part) in parts.enumerate() {
-        let mut doc = Document::load_mem(&part?)?;
+        let (part, footers) = part?;
+        let mut doc = Document::load_mem(&part)?;
+        drop(part);
         if i == 0 {
             write!(out, "%PDF-{}\n%", doc.version)?;
             out.write_all(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n'])?;
-            if let Some(pdf) = footers {
-                let (objects, made) = page_overlays(pdf, next)?;
-                for (id, obj) in &objects {
-                    write_obj(&mut out, &mut offsets, *id, obj)?;
-                    next = next.max(id.0 + 1);
-                }
-                overlays = Some(made);
-            }
         }
         let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
         for &p in &pages {
@@ -439,6 +434,27 @@ fn join_inner(
             doc.trailer.remove(b"Info");
         }
         doc.prune_objects();
+        // This part's footers, written just before its objects and dropped with it.
+        let overlays = match footers {
+            Some(pdf) => {
+                let (objects, made) = page_overlays(&pdf, next)?;
+                drop(pdf);
+                for (id, obj) in &objects {
+                    write_obj(&mut out, &mut offsets, *id, obj)?;
+                    next = next.max(id.0 + 1);
+                }
+                if made.len() != pages.len() {
+                    return Err(PdfError::Structure(format!(
+                        "第 {} 部分的页脚 {} 页，页面 {} 页",
+                        i + 1,
+                        made.len(),
+                        pages.len()
+                    )));
+                }
+                Some(made)
+            }
+            None => None,
+        };
         doc.renumber_objects_with(next);
         if let Some(overlays) = &overlays {
             let root = doc.trailer.get(b"Root")?.as_reference()?;
@@ -451,12 +467,8 @@ fn join_inner(
                 .collect::<Result<_, _>>()?;
             let pre = doc.add_object(Stream::new(Dictionary::new(), b"q\n".to_vec()));
             let post = doc.add_object(Stream::new(Dictionary::new(), b"\nQ\n".to_vec()));
-            for page in list {
-                let overlay = overlays.get(footed).ok_or_else(|| {
-                    PdfError::Structure(format!("页脚只有 {} 页，页面更多", overlays.len()))
-                })?;
+            for (page, overlay) in list.into_iter().zip(overlays) {
                 draw_over(&mut doc, page, overlay, pre, post)?;
-                footed += 1;
             }
             // The resources each page had by reference are its own now.
             doc.prune_objects();
@@ -495,15 +507,6 @@ fn join_inner(
             }
             write_obj(&mut out, &mut offsets, id, obj)?;
         }
-    }
-    if let Some(overlays) = &overlays
-        && overlays.len() != kids.len()
-    {
-        return Err(PdfError::Structure(format!(
-            "页脚 {} 页，页面 {} 页",
-            overlays.len(),
-            kids.len()
-        )));
     }
     let count = kids.len() as i64;
     let mut pages = Dictionary::new();

@@ -765,9 +765,11 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
 }
 
 /// A catalogue of more than one part: each part is laid out once, without page numbers (so a
-/// cached part stays valid whatever the whole's page count); the joined PDF numbers every page
-/// across the whole, once per page, and lists every row.
+/// cached part stays valid whatever the whole's page count); the page numbers come from one
+/// footer document per part; the joined PDF numbers every page across the whole, once per page,
+/// and lists every row. A change that keeps the page counts makes no footer again.
 #[test]
+#[cfg(unix)]
 fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
     let cases = filed_cases("catalogue-footers", 12);
     let out = cases.with_file_name("out");
@@ -798,6 +800,30 @@ fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
     let pages = pdf_pages(&std::fs::read(out.join("catalogs/归档文件目录.pdf")).unwrap());
     let n = pages.len();
     assert_eq!(part_pages.iter().sum::<usize>(), n, "{part_pages:?}");
+    // The page numbers come from one footer document per part, as many pages as the part,
+    // numbered within the whole; no single footer document of the whole.
+    let parts_dir = out.join(".anjuan-cache/parts");
+    assert!(!parts_dir.join("归档文件目录-footers.pdf").exists());
+    let footers = |out: &Path| -> Vec<String> {
+        let mut f: Vec<String> = file_identities(out)
+            .into_keys()
+            .filter(|p| p.starts_with(".anjuan-cache/parts/归档文件目录-footers-"))
+            .collect();
+        f.sort();
+        f
+    };
+    let footer_files = footers(&out);
+    assert_eq!(footer_files.len(), parts.len(), "{footer_files:?}");
+    let mut first = 0;
+    for (f, pages) in footer_files.iter().zip(&part_pages) {
+        let texts = pdf_pages(&std::fs::read(out.join(f)).unwrap());
+        assert_eq!(texts.len(), *pages, "{f}");
+        for (k, text) in texts.iter().enumerate() {
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(text, format!("第{}页共{n}页", first + k + 1), "{f}");
+        }
+        first += pages;
+    }
     for (i, text) in pages.iter().enumerate() {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert_eq!(text.matches("页共").count(), 1, "page {}: {text}", i + 1);
@@ -830,6 +856,81 @@ fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
             .unwrap_or_else(|| panic!("{code} missing or out of order"));
         at += found + code.len();
     }
+
+    // A footer document of the whole left by an older build (recorded in the cache as made):
+    // given up by the next build that makes the catalogue again.
+    let stale = ".anjuan-cache/parts/归档文件目录-footers.pdf";
+    std::fs::copy(out.join(&footer_files[0]), out.join(stale)).unwrap();
+    let index_path = out.join(anjuan::cache::FILE_NAME);
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    let record = index["files"][&footer_files[0]].clone();
+    assert!(
+        record.is_object(),
+        "{footer_files:?} not in the cache's index"
+    );
+    index["files"][stale] = record;
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+
+    // One case's unit renamed with as many characters of the same width: its part is laid out
+    // again, the page count stays, and no footer is made again (they depend only on the parts'
+    // page counts and the whole's).
+    let before = file_identities(&out);
+    let (file, old) = std::fs::read_dir(cases.join("inspection"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            text.contains("archive:").then_some((p, text))
+        })
+        .min()
+        .unwrap();
+    let name = old
+        .lines()
+        .skip_while(|l| !l.starts_with("inspected_unit:"))
+        .find_map(|l| l.trim().strip_prefix("name:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let renamed: String = std::iter::once('甲').chain(name.chars().skip(1)).collect();
+    assert_ne!(renamed, name);
+    std::fs::write(&file, old.replace(&name, &renamed)).unwrap();
+    let r = build_into(&cases, &out);
+    assert!(r.ok(), "{:?}", r.problems);
+    let after = file_identities(&out);
+    assert!(!out.join(stale).exists(), "the old footer document lingers");
+    assert_eq!(footers(&out), footer_files);
+    for f in &footer_files {
+        assert_eq!(after.get(f), before.get(f), "{f} made again");
+    }
+    let parts_rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(p, id)| {
+            p.starts_with(".anjuan-cache/parts/归档文件目录-part-") && before.get(*p) != Some(id)
+        })
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        (1..parts.len()).contains(&parts_rewritten.len()),
+        "{parts_rewritten:?} of {} parts laid out again",
+        parts.len()
+    );
+    let pages = pdf_pages(&std::fs::read(out.join("catalogs/归档文件目录.pdf")).unwrap());
+    assert_eq!(pages.len(), n, "the renaming changed the page count");
+    for (i, text) in pages.iter().enumerate() {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(text.matches("页共").count(), 1, "page {}: {text}", i + 1);
+        assert!(text.contains(&format!("第{}页共{n}页", i + 1)), "{text}");
+    }
+    let all: String = pages
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        all.contains(&renamed),
+        "the new name is not in the catalogue"
+    );
 }
 
 /// The point of laying the page numbers over the joined parts: when the catalogue's page count
@@ -850,8 +951,17 @@ fn catalogue_page_count_change_lays_out_only_the_changed_part() {
             .map(|(p, id)| (p.clone(), *id))
             .collect::<Vec<_>>()
     };
-    let before = parts(&file_identities(&out));
+    let footers_of = |ids: &std::collections::BTreeMap<String, (u64, std::time::SystemTime)>| {
+        ids.iter()
+            .filter(|(p, _)| p.starts_with(".anjuan-cache/parts/归档文件目录-footers-"))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let identities = file_identities(&out);
+    let before = parts(&identities);
+    let footers_before = footers_of(&identities);
     assert!(before.len() >= 2, "{before:?}");
+    assert_eq!(footers_before.len(), before.len(), "{footers_before:?}");
     // An inspection case listed in the last part only: its unit's name, in its rows' titles,
     // made much longer.
     let m = manifest(&out);
@@ -884,8 +994,20 @@ fn catalogue_page_count_change_lays_out_only_the_changed_part() {
     std::fs::write(&file, text.replace(&name, &long)).unwrap();
     let r = build_into(&cases, &out);
     assert!(r.ok(), "{:?}", r.problems);
-    let after = parts(&file_identities(&out));
+    let identities = file_identities(&out);
+    let after = parts(&identities);
     assert_eq!(after.len(), before.len());
+    // The whole's page count changed: every part's footers are made again (they are cheap), one
+    // per part, and no footer document of the whole.
+    let footers_after = footers_of(&identities);
+    assert_eq!(footers_after.len(), after.len(), "{footers_after:?}");
+    for (f, id) in &footers_after {
+        assert_ne!(footers_before.get(f), Some(id), "{f} not made again");
+    }
+    assert!(
+        !out.join(".anjuan-cache/parts/归档文件目录-footers.pdf")
+            .exists()
+    );
     let (kept, last) = (&after[..after.len() - 1], &after[after.len() - 1]);
     assert_eq!(
         kept,
