@@ -144,6 +144,16 @@ fn stamp(path: &Path) -> Option<(i128, u64, u64)> {
     Some((mtime, ino, meta.len()))
 }
 
+/// Takes the entries of `map` whose keys begin with `prefix` out of it.
+fn split_below<V>(map: &mut BTreeMap<String, V>, prefix: &str) -> BTreeMap<String, V> {
+    let mut below = map.split_off(prefix);
+    let past: Option<String> = below.keys().find(|k| !k.starts_with(prefix)).cloned();
+    if let Some(past) = past {
+        map.append(&mut below.split_off(&past));
+    }
+    below
+}
+
 impl BuildCache {
     /// The cache of the last build into `out` (empty when there is none or it cannot be read).
     pub fn load(out: &Path) -> Self {
@@ -193,6 +203,19 @@ impl BuildCache {
             if let Some(k) = now.files.remove(p).or(before_file) {
                 shard.files.insert(p.to_string(), k);
             }
+        }
+        shard
+    }
+
+    /// [`BuildCache::take`] of every record below `prefix` (a folder's outputs).
+    pub fn take_below(&self, prefix: &str) -> Shard {
+        let mut now = self.now();
+        let mut previous = self.previous();
+        let mut shard = Shard::default();
+        for stored in [&mut *previous, &mut *now] {
+            // This build's records come second: they replace the last build's.
+            shard.made.extend(split_below(&mut stored.made, prefix));
+            shard.files.extend(split_below(&mut stored.files, prefix));
         }
         shard
     }

@@ -1280,7 +1280,12 @@ fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_si
 #[test]
 fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_section() {
     let b = built();
-    let out = copy_out("listing");
+    // Built here, not copied: a copy of the output has no hard links.
+    let cases = temp("listing-cases");
+    copy_dir(&b.cases, &cases);
+    let out = temp("listing-out");
+    let report = build_at(&Project::open(&cases).unwrap(), &out);
+    assert!(report.ok(), "{:?}", report.problems);
     let listing = out.join(".anjuan-cache/transfer-listed.jsonl");
     let kept = |listing: &Path| -> Vec<anjuan::manifest::ListedFile> {
         std::fs::read_to_string(listing)
@@ -1298,7 +1303,7 @@ fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_secti
     let old = out.join(".anjuan-cache/transfer-listed.json");
     std::fs::remove_file(&listing).unwrap();
     std::fs::write(&old, serde_json::to_vec(&m.transfer).unwrap()).unwrap();
-    let report = build_at(&Project::open(&b.cases).unwrap(), &out);
+    let report = build_at(&Project::open(&cases).unwrap(), &out);
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(
         std::fs::read(out.join("manifest.json")).unwrap(),
@@ -1307,10 +1312,50 @@ fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_secti
     assert!(!old.exists());
     assert_eq!(kept(&listing), m.transfer);
 
+    // The bags' copies of volumes and 件 are hard links of the volumes' files: they need no
+    // record of their own. One made a plain copy (same bytes) is known by a record from then on.
+    let recorded = |out: &Path| -> Vec<String> {
+        let kept: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join(".anjuan-cache/transfer.json")).unwrap(),
+        )
+        .unwrap();
+        kept["shard"]["files"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    #[cfg(unix)]
+    {
+        let linked: Vec<&str> = m
+            .transfer
+            .iter()
+            .map(|e| e.path.as_str())
+            .filter(|p| p.contains("/data/电子档案/"))
+            .collect();
+        assert!(!linked.is_empty());
+        let before = recorded(&out);
+        assert!(
+            before.iter().all(|p| !linked.contains(&p.as_str())),
+            "linked copies recorded: {before:?}"
+        );
+        assert!(before.iter().any(|p| p.ends_with("manifest-sm3.txt")));
+        let copy = out.join(linked[0]);
+        let bytes = std::fs::read(&copy).unwrap();
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, &bytes).unwrap();
+        let report = build_at(&Project::open(&cases).unwrap(), &out);
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(
+            std::fs::read(out.join("manifest.json")).unwrap(),
+            manifest_text
+        );
+        assert!(recorded(&out).iter().any(|p| p == linked[0]));
+    }
+
     // A case taken out: its volume's copies leave the listing, the manifest and the bags.
     let v = full_volume(&out);
-    let cases = temp("listing-cases");
-    copy_dir(&b.cases, &cases);
     std::fs::remove_file(cases.join(format!("inspection/{}.yaml", v.case))).unwrap();
     let report = build_at(&Project::open(&cases).unwrap(), &out);
     assert!(report.ok(), "{:?}", report.problems);

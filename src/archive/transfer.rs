@@ -98,8 +98,8 @@ impl Stage for TransferPackage {
             && let Some(listed) = last_listing_stands(out, &cx.cache)
         {
             cx.cache.made(DIR, made);
-            let kept_whole = listed.kept && kept_files == listed.paths.len();
-            let shard = cx.cache.take(listed.paths.iter().map(String::as_str));
+            let kept_whole = listed.kept && kept_files == listed.recorded;
+            let shard = cx.cache.take_below(&format!("{DIR}/"));
             if !kept_whole {
                 // Its records back in the cache, to be kept with the listing.
                 cx.cache.adopt(shard);
@@ -187,9 +187,11 @@ fn last_listed_paths(out: &Path) -> Vec<String> {
     last_listed(out).0.map(|e| e.path).collect()
 }
 
-/// The last listing, when every file it lists is as recorded.
+/// The last listing, when every file it lists is as recorded, or is still the volume's file it
+/// was linked from.
 struct Standing {
-    paths: Vec<String>,
+    /// How many of its files stand by the cache's records (the others by their link).
+    recorded: usize,
     /// Its entries when they came from the manifest (not kept apart yet), to be kept.
     entries: Vec<ListedFile>,
     kept: bool,
@@ -197,22 +199,54 @@ struct Standing {
 
 fn last_listing_stands(out: &Path, cache: &BuildCache) -> Option<Standing> {
     let (entries, kept) = last_listed(out);
-    let mut paths = Vec::new();
+    let mut count = 0;
+    let mut recorded = 0;
     let mut held = Vec::new();
     for e in entries {
-        if !cache.holds(&e.path, &e.sha256) {
-            return None;
+        count += 1;
+        let linked = linked_from(&e.path).is_some_and(|from| same_file(out, &from, &e.path));
+        if !linked {
+            if !cache.holds(&e.path, &e.sha256) {
+                return None;
+            }
+            recorded += 1;
         }
-        paths.push(e.path.clone());
         if !kept {
             held.push(e);
         }
     }
-    (!paths.is_empty()).then_some(Standing {
-        paths,
+    (count > 0).then_some(Standing {
+        recorded,
         entries: held,
         kept,
     })
+}
+
+/// The volume's file (below `volumes/`) that a bag's copy of a volume or of a 件 is made from.
+fn linked_from(path: &str) -> Option<String> {
+    let (_, rest) = path.split_once("/data/电子档案/")?;
+    Some(format!("{}/{rest}", super::VOLUMES_DIR))
+}
+
+/// Whether the output files `a` and `b` are one file (a hard link): the copy in the bag is then
+/// the volume's file itself, checked as such by 立卷, and needs no record of its own.
+fn same_file(out: &Path, a: impl AsRef<Path>, b: impl AsRef<Path>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (
+            std::fs::metadata(out.join(a.as_ref())),
+            std::fs::metadata(out.join(b.as_ref())),
+        ) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (out, a, b);
+        false
+    }
 }
 
 /// Writes the listing `fill` gives, an entry at a time, where the manifest's section is written
@@ -225,25 +259,19 @@ fn keep_listing(
     fill: impl FnOnce(&mut dyn FnMut(&ListedFile) -> std::io::Result<()>) -> std::io::Result<()>,
     before: &[String],
 ) -> Result<Kept, BuildError> {
-    // Paths by a digest of them: what is listed is never held whole.
-    let mut now: std::collections::HashSet<[u8; 32]> = std::collections::HashSet::new();
-    let mut shard_paths: Vec<String> = Vec::new();
+    // What the last listing had and this one has not: all of it, less what is listed now.
+    let mut gone: std::collections::HashSet<&str> = before.iter().map(String::as_str).collect();
     let (wrote, _) = crate::output::write_streamed(&out.join(LISTED), None, |w| {
         fill(&mut |e: &ListedFile| {
-            now.insert(path_key(&e.path));
-            shard_paths.push(e.path.clone());
+            gone.remove(e.path.as_str());
             serde_json::to_writer(&mut *w, e).map_err(std::io::Error::other)?;
             w.write_all(b"\n")
         })
     })
     .map_err(|e| BuildError::Output(out.join(LISTED), e))?;
-    let stale = before
-        .iter()
-        .filter(|p| !now.contains(&path_key(p)))
-        .cloned()
-        .collect();
-    let shard = cache.take(shard_paths.iter().map(String::as_str));
-    drop(shard_paths);
+    let stale = gone.into_iter().map(String::from).collect();
+    // The records of the bags' files (those not linked from the volumes).
+    let shard = cache.take_below(&format!("{DIR}/"));
     shard
         .save(out, SHARD)
         .map_err(|e| BuildError::Output(out.join(SHARD), e))?;
@@ -262,11 +290,6 @@ impl Kept {
         cx.transfer_changed = self.wrote;
         cx.stale.extend(self.stale);
     }
-}
-
-fn path_key(path: &str) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(path.as_bytes()).into()
 }
 
 /// The manifest's `transfer` section (its array, in the manifest's layout) from the listing this
@@ -459,15 +482,20 @@ fn bag(
         let mut copy =
             |rel: String, from: std::path::PathBuf, sha256: &str, sm3: &str, size: u64| {
                 let path = format!("{bag_dir}/{rel}");
-                if !cache.holds(&path, sha256) {
+                // A link to the volume's file is that file: known without a record. A copy (no
+                // hard links here) is known by its record.
+                let linked = |path: &str| same_file(out, &from, path);
+                if !linked(&path) && !cache.holds(&path, sha256) {
                     link_or_copy(&from, &out.join(&path))
                         .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    let d = Digests {
-                        sha256: sha256.to_string(),
-                        sm3: sm3.to_string(),
-                        size,
-                    };
-                    cache.record(&path, &d);
+                    if !linked(&path) {
+                        let d = Digests {
+                            sha256: sha256.to_string(),
+                            sm3: sm3.to_string(),
+                            size,
+                        };
+                        cache.record(&path, &d);
+                    }
                 }
                 listed(path, sha256.to_string(), sm3.to_string(), size);
                 Ok::<(), TransferError>(())
