@@ -418,7 +418,6 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// catalogue XMLs a row at a time through spools; the payload's entries, sorted by path, give the
 /// payload manifests (they are the manifest's `transfer` section anyway). Returns the bag's
 /// entries.
-#[allow(clippy::too_many_arguments)]
 fn bag(
     year: i32,
     keys: &[&VolumeKey],
