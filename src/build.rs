@@ -85,8 +85,9 @@ fn build_locked(
     forget_vanished_cases(&mut cx);
     timing.done("核对");
     let previous_paths = cx.previous.paths();
-    // The stages take the last build's sections as they go: what they were is kept as a digest.
-    let previous_sections = cx.previous.digest_but_transfer();
+    // The stages take the last build's sections as they go: what they were is kept as a digest
+    // (the transfer package's section is not among them: its stage keeps it apart).
+    let previous_sections = cx.previous.digest();
     for stage in stages() {
         stage.run(&mut cx)?;
         timing.done(stage.name());
@@ -147,14 +148,14 @@ fn open<'a>(
     // the chunk it works on.
     let cases: Arc<[CaseEntry]> = cases
         .par_iter()
-        .map(|c| CaseEntry {
-            loaded: c.loaded.clone(),
-            docs: c.docs.len(),
-            filed: c.facts.as_ref().map_or_else(
-                || c.loaded.case().archive().map(|a| (a.filed_on, a.retention)),
-                |f| f.filed,
-            ),
-            sources: case_sources(&sources, &numbers, &project.root, c),
+        .map(|c| {
+            let facts = facts_of(&project.root, c);
+            CaseEntry {
+                loaded: c.loaded.clone(),
+                docs: c.docs.len(),
+                filed: facts.filed,
+                sources: case_sources(&sources, &numbers, &facts, c),
+            }
         })
         .collect::<Vec<_>>()
         .into();
@@ -200,13 +201,13 @@ fn close(
     // The sections the build holds whole; the volumes are an index, their entries written from
     // the records.
     let volumes = std::mem::take(&mut cx.volumes);
-    let mut sections = std::mem::take(&mut cx.manifest);
+    let sections = std::mem::take(&mut cx.manifest);
     // Nothing listed changed (no record written, the other sections as before) and the file is
     // the one the last build wrote: it stands, unread and unwritten.
     let stands = !cx.records.changed()
         && cx.stale.is_empty()
         && !cx.transfer_changed
-        && sections.digest_but_transfer() == previous_sections
+        && sections.digest() == previous_sections
         && cx.cache.as_last_recorded(manifest::FILE_NAME);
     if !stands {
         let digests = sections
@@ -412,7 +413,7 @@ impl CaseDocuments {
 fn case_sources(
     build_sources: &str,
     numbers: &Numbers,
-    root: &std::path::Path,
+    facts: &CaseFacts,
     case: &CheckedCase,
 ) -> String {
     let id = case.loaded.id();
@@ -422,14 +423,19 @@ fn case_sources(
             key.push_str(&format!("{}={no}\n", d.key()));
         }
     }
-    match &case.facts {
-        Some(f) => key.push_str(&f.attachments),
+    key.push_str(&facts.attachments);
+    crate::output::sha256_hex(key.as_bytes())
+}
+
+/// What the build keeps of a case's model: as the light check took it, else from the model.
+fn facts_of<'c>(root: &std::path::Path, c: &'c CheckedCase) -> std::borrow::Cow<'c, CaseFacts> {
+    match &c.facts {
+        Some(f) => std::borrow::Cow::Borrowed(f),
         None => {
-            let dir = case.loaded.path.parent().unwrap_or(root);
-            key.push_str(&CaseFacts::of(&case.loaded.case(), root, dir).attachments);
+            let dir = c.loaded.path.parent().unwrap_or(root);
+            std::borrow::Cow::Owned(CaseFacts::of(&c.loaded.case(), root, dir))
         }
     }
-    crate::output::sha256_hex(key.as_bytes())
 }
 
 /// Whether the case's outputs as recorded were made from `sources` and are all still there as

@@ -151,17 +151,9 @@ impl Manifest {
         crate::output::json_sha256(self)
     }
 
-    /// [`Manifest::digest`] of all but the `transfer` section.
-    pub fn digest_but_transfer(&mut self) -> [u8; 32] {
-        let transfer = std::mem::take(&mut self.transfer);
-        let digest = self.digest();
-        self.transfer = transfer;
-        digest
-    }
-
     /// The sections a build holds whole: all but `files` and `volumes`, whose entries are
     /// kept a case at a time (see `records`), and `transfer`, which the transfer package's stage
-    /// reads when it works ([`Manifest::load_transfer`]).
+    /// keeps apart ([`Manifest::load_transfer`] reads it from an older build's manifest).
     pub fn load_sections(out: &Path) -> Option<Manifest> {
         #[derive(Deserialize)]
         struct Sections {
@@ -211,11 +203,11 @@ impl Manifest {
             .unwrap_or_default()
     }
 
-    /// Writes the manifest with its `files` and `volumes` sections written by `files` and
-    /// `volumes` (none: no volumes) instead of from itself, and its `transfer` section an entry at
-    /// a time (by `transfer`, member and all, when it holds none), the rest from itself: byte for byte what [`Manifest::save`] writes for the whole,
-    /// without holding its text (nor a copy of the transfer package's listing). Returns the
-    /// digests of what the file holds.
+    /// Writes the manifest with its `files`, `transfer` and `volumes` sections written by
+    /// `files`, `transfer` (the member and all, or nothing when there is none) and `volumes`
+    /// (none: no volumes) instead of from itself, the rest from itself: byte for byte what
+    /// [`Manifest::save`] writes for the whole, without holding its text. Returns the digests of
+    /// what the file holds.
     pub fn save_streamed(
         &self,
         out: &Path,
@@ -242,12 +234,7 @@ impl Manifest {
             w.write_all(b"{\n  \"files\": ")?;
             files(&mut *w)?;
             w.write_all(rest.as_bytes())?;
-            if !self.transfer.is_empty() {
-                w.write_all(b",\n  \"transfer\": ")?;
-                write_member_entries(&mut *w, self.transfer.iter())?;
-            } else {
-                transfer(&mut *w)?;
-            }
+            transfer(&mut *w)?;
             if let Some(volumes) = volumes {
                 w.write_all(b",\n  \"volumes\": ")?;
                 volumes(&mut *w)?;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anjuan::build::{BuildOptions, build};
@@ -696,22 +696,7 @@ fn changing_one_case_remakes_its_documents_volume_and_catalogue_part_only() {
 
     // One unit renamed: its case's documents that print the name, its volume and item files,
     // the catalogue files, the one catalogue part listing it, the package files naming them.
-    let (file, old) = std::fs::read_dir(cases.join("inspection"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            text.contains("archive:").then_some((p, text))
-        })
-        .min()
-        .unwrap();
-    let name = old
-        .lines()
-        .skip_while(|l| !l.starts_with("inspected_unit:"))
-        .find_map(|l| l.trim().strip_prefix("name:"))
-        .unwrap()
-        .trim()
-        .to_string();
+    let (file, old, name) = first_filed_inspection(&cases);
     std::fs::write(&file, old.replace(&name, &format!("{name}（更名）"))).unwrap();
     let id = old
         .lines()
@@ -876,22 +861,7 @@ fn multi_part_catalogue_numbers_every_page_of_the_whole_once() {
     // again, the page count stays, and no footer is made again (they depend only on the parts'
     // page counts and the whole's).
     let before = file_identities(&out);
-    let (file, old) = std::fs::read_dir(cases.join("inspection"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            text.contains("archive:").then_some((p, text))
-        })
-        .min()
-        .unwrap();
-    let name = old
-        .lines()
-        .skip_while(|l| !l.starts_with("inspected_unit:"))
-        .find_map(|l| l.trim().strip_prefix("name:"))
-        .unwrap()
-        .trim()
-        .to_string();
+    let (file, old, name) = first_filed_inspection(&cases);
     let renamed: String = std::iter::once('甲').chain(name.chars().skip(1)).collect();
     assert_ne!(renamed, name);
     std::fs::write(&file, old.replace(&name, &renamed)).unwrap();
@@ -1288,4 +1258,26 @@ fn held_models(project: &Project) -> Vec<&str> {
         .filter(|c| c.is_held())
         .map(|c| c.id())
         .collect()
+}
+
+/// The first inspection case file (by path) with an `archive` block: its path, its text and
+/// its inspected unit's name.
+fn first_filed_inspection(cases: &Path) -> (PathBuf, String, String) {
+    let (file, text) = std::fs::read_dir(cases.join("inspection"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            text.contains("archive:").then_some((p, text))
+        })
+        .min()
+        .unwrap();
+    let name = text
+        .lines()
+        .skip_while(|l| !l.starts_with("inspected_unit:"))
+        .find_map(|l| l.trim().strip_prefix("name:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    (file, text, name)
 }
