@@ -643,11 +643,12 @@ fn render_job(
     }
     match renderer.render(&request) {
         Ok(r) => {
-            let d = Digests::of(&r.pdf);
+            let (d, mid) = Digests::with_midstate(&r.pdf);
             let made = Made {
                 inputs,
                 pages: r.pages,
                 sha256: d.sha256.clone(),
+                mid: Some(mid),
             };
             cache.made(&job.rel_path, made);
             Ok((entry(r.pages, d), Some(r.pdf)))

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::output::Digests;
 use crate::output::write_atomic;
+pub use crate::output::{Digests, Midstate};
 
 /// The cache's folder in the output folder: its records and the parts of laid-out catalogues.
 pub const DIR: &str = ".anjuan-cache";
@@ -51,6 +51,10 @@ pub struct Made {
     pub pages: usize,
     /// SHA-256 of what was made.
     pub sha256: String,
+    /// Of a document: its hashes' state after its whole blocks, to hash its 件 (the document
+    /// with its identity appended) from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid: Option<Midstate>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -347,6 +351,15 @@ impl BuildCache {
     /// Records what `rel` is made from in this build.
     pub fn made(&self, rel: &str, made: Made) {
         self.now().made.insert(rel.to_string(), made);
+    }
+
+    /// The hashes' state part way through `rel` (a document), when the file there is still
+    /// the one made with it and holds `sha256`.
+    pub fn midstate(&self, rel: &str, sha256: &str) -> Option<Midstate> {
+        let recorded = |m: &Made| (m.sha256 == sha256).then(|| m.mid.clone()).flatten();
+        let this_build = self.now().made.get(rel).and_then(recorded);
+        let mid = this_build.or_else(|| self.previous().made.get(rel).and_then(recorded))?;
+        self.holds(rel, sha256).then_some(mid)
     }
 
     /// Carries the last build's records of `rel` over unchanged (an output this build keeps

@@ -599,6 +599,7 @@ fn write_pdf(
                         inputs,
                         pages: r.pages,
                         sha256: d.sha256,
+                        mid: None,
                     },
                 );
                 Ok((rel, r.pages))
@@ -659,6 +660,7 @@ fn write_pdf(
                     inputs,
                     pages: r.pages,
                     sha256: d.sha256,
+                    mid: None,
                 },
             );
             Ok(rel)

@@ -148,6 +148,77 @@ impl Digests {
             size: bytes.len() as u64,
         }
     }
+
+    /// [`Digests::of`], and both hashes' state after the whole blocks at the start of `bytes`:
+    /// at no cost beyond the digests themselves.
+    pub fn with_midstate(bytes: &[u8]) -> (Self, Midstate) {
+        let whole = bytes.len() - bytes.len() % BLOCK;
+        let mut sha = Sha256::new();
+        let mut sm3 = <sm3::Sm3 as sm3::Digest>::new();
+        sha.update(&bytes[..whole]);
+        sm3::Digest::update(&mut sm3, &bytes[..whole]);
+        let mid = Midstate::of(&sha, &sm3);
+        sha.update(&bytes[whole..]);
+        sm3::Digest::update(&mut sm3, &bytes[whole..]);
+        let digests = Digests {
+            sha256: hex::encode(sha.finalize()),
+            sm3: hex::encode(sm3::Digest::finalize(sm3)),
+            size: bytes.len() as u64,
+        };
+        (digests, mid)
+    }
+}
+
+/// The block both hashes work in.
+const BLOCK: usize = 64;
+/// Bytes of a hash's own state (its chaining value and block count) in its serialised state,
+/// which then has its (here empty) buffer.
+const CORE: usize = 40;
+
+/// SHA-256's and SM3's state after the whole blocks at the start of some bytes (hex): the
+/// digests of those bytes with more after them are taken from here, not from the first byte.
+/// A 件 is its document with its identity appended, so hashing it costs the appended bytes
+/// and the document's last partial block, not the document again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Midstate(String);
+
+impl Midstate {
+    fn of(sha: &Sha256, sm3: &sm3::Sm3) -> Self {
+        use sha2::digest::common::hazmat::SerializableState;
+        let mut core = sha.serialize()[..CORE].to_vec();
+        core.extend_from_slice(&sm3.serialize()[..CORE]);
+        Midstate(hex::encode(core))
+    }
+
+    /// The digests of `bytes`, which begin with the bytes this state was taken of: None when
+    /// the state is not one this version took or `bytes` are shorter than what it covers.
+    pub fn resume(&self, bytes: &[u8]) -> Option<Digests> {
+        use sha2::digest::common::hazmat::SerializableState;
+        let core = hex::decode(&self.0).ok().filter(|c| c.len() == 2 * CORE)?;
+        let (sha_core, sm3_core) = core.split_at(CORE);
+        // Each core ends with its count of whole blocks (u64, little-endian).
+        let blocks = |c: &[u8]| c[32..].try_into().ok().map(u64::from_le_bytes);
+        let covered = usize::try_from(blocks(sha_core)?)
+            .ok()?
+            .checked_mul(BLOCK)?;
+        if blocks(sm3_core)? != blocks(sha_core)? || covered > bytes.len() {
+            return None;
+        }
+        let mut sha_state = Sha256::new().serialize();
+        sha_state[..CORE].copy_from_slice(sha_core);
+        let mut sha = Sha256::deserialize(&sha_state).ok()?;
+        let mut sm3_state = <sm3::Sm3 as sm3::Digest>::new().serialize();
+        sm3_state[..CORE].copy_from_slice(sm3_core);
+        let mut sm3 = sm3::Sm3::deserialize(&sm3_state).ok()?;
+        sha.update(&bytes[covered..]);
+        sm3::Digest::update(&mut sm3, &bytes[covered..]);
+        Some(Digests {
+            sha256: hex::encode(sha.finalize()),
+            sm3: hex::encode(sm3::Digest::finalize(sm3)),
+            size: bytes.len() as u64,
+        })
+    }
 }
 
 /// SHA-256 of a value's JSON, serialised straight into the digest: the text is never held.
@@ -231,4 +302,26 @@ pub fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_resumed_from_a_midstate_are_those_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for len in [0, 1, 63, 64, 65, 128, 500] {
+            let (digests, mid) = Digests::with_midstate(&bytes[..len]);
+            assert_eq!(digests, Digests::of(&bytes[..len]), "{len}");
+            for more in [0, 1, 64, 300] {
+                let whole = &bytes[..len + more];
+                assert_eq!(mid.resume(whole), Some(Digests::of(whole)), "{len}+{more}");
+            }
+        }
+        // Fewer bytes than the state covers, or a state of another kind: nothing resumed.
+        let (_, mid) = Digests::with_midstate(&bytes[..200]);
+        assert_eq!(mid.resume(&bytes[..100]), None);
+        assert_eq!(Midstate("00".into()).resume(&bytes), None);
+    }
 }

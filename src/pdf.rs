@@ -70,12 +70,13 @@ pub struct ContentPart {
 
 /// The parts of a volume, rendered.
 pub struct VolumeParts<'a> {
-    /// Cover and 目录 (typst, PDF/A-2b): its catalogue becomes the volume's.
-    pub front: &'a [u8],
+    /// The volume's own pages (typst, PDF/A-2b), its catalogue the volume's: first the cover
+    /// and 目录 (`front_pages` of them), then the 备考表 (`notes_pages`), then one stamp page
+    /// per content page, in order.
+    pub frame: &'a [u8],
+    pub front_pages: usize,
+    pub notes_pages: usize,
     pub contents: Vec<ContentPart>,
-    /// One stamp page per content page, in order.
-    pub stamps: &'a [u8],
-    pub notes: &'a [u8],
     /// Written into the volume's XMP.
     pub identity: &'a Identity,
 }
@@ -89,16 +90,25 @@ pub struct Assembled {
 /// Puts a volume together: front, stamped contents, notes; page labels and bookmarks that
 /// agree with the stamps.
 pub fn assemble(parts: VolumeParts) -> Result<Assembled, PdfError> {
-    let mut base = Document::load_mem(parts.front)?;
-    let front_pages: Vec<ObjectId> = base.get_pages().values().copied().collect();
+    let mut base = Document::load_mem(parts.frame)?;
+    let mut frame_pages: Vec<ObjectId> = base.get_pages().values().copied().collect();
+    if parts.front_pages == 0 || parts.front_pages + parts.notes_pages > frame_pages.len() {
+        return Err(PdfError::Structure(format!(
+            "封面和目录 {} 页、备考表 {} 页，排版结果只有 {} 页",
+            parts.front_pages,
+            parts.notes_pages,
+            frame_pages.len()
+        )));
+    }
+    let stamp_pages = frame_pages.split_off(parts.front_pages + parts.notes_pages);
+    let notes_pages = frame_pages.split_off(parts.front_pages);
+    let front_pages = frame_pages;
     let mut content_pages: Vec<(usize, Vec<ObjectId>)> = Vec::new();
     let mut titles = Vec::with_capacity(parts.contents.len());
     for (i, part) in parts.contents.into_iter().enumerate() {
         content_pages.push((i, absorb_doc(&mut base, part.doc)?));
         titles.push(part.title);
     }
-    let stamp_pages = absorb(&mut base, parts.stamps)?;
-    let notes_pages = absorb(&mut base, parts.notes)?;
     let flat: Vec<ObjectId> = content_pages
         .iter()
         .flat_map(|(_, p)| p.iter().copied())
@@ -563,10 +573,6 @@ impl std::io::Write for Counting<'_> {
 
 /// Moves every object of `pdf` into `base` under fresh numbers; returns its pages in order,
 /// each carrying the attributes it inherited from its own page tree.
-fn absorb(base: &mut Document, pdf: &[u8]) -> Result<Vec<ObjectId>, PdfError> {
-    absorb_doc(base, Document::load_mem(pdf)?)
-}
-
 fn absorb_doc(base: &mut Document, mut doc: Document) -> Result<Vec<ObjectId>, PdfError> {
     if doc.is_encrypted() {
         return Err(PdfError::Structure("加密的 PDF 不能并入案卷".into()));

@@ -1277,6 +1277,19 @@ fn a_build_that_changes_nothing_keeps_the_sealed_manifest_and_mends_a_changed_si
 /// The transfer package's listing is kept apart, an entry a line, and the manifest's `transfer`
 /// section is written from it; one kept whole by an older anjuan is taken over; the files of a
 /// volume no longer filed leave the listing and the bags.
+/// The paths the transfer package's kept records are of.
+fn transfer_records(out: &Path) -> Vec<String> {
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(".anjuan-cache/transfer.json")).unwrap())
+            .unwrap();
+    kept["shard"]["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_section() {
     let b = built();
@@ -1314,18 +1327,7 @@ fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_secti
 
     // The bags' copies of volumes and 件 are hard links of the volumes' files: they need no
     // record of their own. One made a plain copy (same bytes) is known by a record from then on.
-    let recorded = |out: &Path| -> Vec<String> {
-        let kept: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(out.join(".anjuan-cache/transfer.json")).unwrap(),
-        )
-        .unwrap();
-        kept["shard"]["files"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .cloned()
-            .collect()
-    };
+    let recorded = transfer_records;
     #[cfg(unix)]
     {
         let linked: Vec<&str> = m
@@ -1374,5 +1376,52 @@ fn the_transfer_listing_is_kept_an_entry_a_line_and_gives_the_manifest_its_secti
     for p in &gone {
         assert!(!out.join(p).exists(), "{p} is left in the bags");
     }
+    assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
+}
+
+#[test]
+#[cfg(unix)]
+fn an_output_folder_given_as_a_relative_path_keeps_no_record_of_the_bags_linked_copies() {
+    let b = built();
+    let cases = temp("relative-cases");
+    copy_dir(&b.cases, &cases);
+    let out = temp("relative-out");
+    // The same folder as a path relative to where the build runs (`-o out`, as users type it).
+    let cwd = std::env::current_dir().unwrap();
+    let up = cwd.components().count() - 1;
+    let relative: PathBuf = std::iter::repeat_n(Path::new(".."), up)
+        .collect::<PathBuf>()
+        .join(out.strip_prefix("/").unwrap());
+    assert!(relative.is_relative() && relative.join("..").exists());
+    let report = build_at(&Project::open(&cases).unwrap(), &relative);
+    assert!(report.ok(), "{:?}", report.problems);
+    let recorded = || transfer_records(&out);
+    let first = recorded();
+    assert!(first.iter().any(|p| p.ends_with("manifest-sm3.txt")));
+    assert!(
+        first.iter().all(|p| !p.contains("/data/电子档案/")),
+        "linked copies recorded: {first:?}"
+    );
+    // A build that changes nothing leaves the kept listing and records as they are.
+    let stamp = |rel: &str| {
+        std::fs::metadata(out.join(rel))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let before = [
+        stamp(".anjuan-cache/transfer.json"),
+        stamp(".anjuan-cache/transfer-listed.jsonl"),
+    ];
+    let report = build_at(&Project::open(&cases).unwrap(), &relative);
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(recorded(), first);
+    assert_eq!(
+        before,
+        [
+            stamp(".anjuan-cache/transfer.json"),
+            stamp(".anjuan-cache/transfer-listed.jsonl"),
+        ]
+    );
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
 }

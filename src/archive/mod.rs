@@ -41,8 +41,9 @@ struct Item {
 }
 
 enum Source {
-    /// A document of this build, with the SHA-256 the build recorded for it.
-    Document(PathBuf, String),
+    /// A document of this build (its path below the output folder, as the cache knows it),
+    /// with the SHA-256 the build recorded for it.
+    Document(String, String),
     Pdf(PathBuf),
     Image(PathBuf),
 }
@@ -418,7 +419,7 @@ fn items_of(
             .collect();
         items.push(Item {
             row: r,
-            source: Source::Document(PathBuf::from(&entry.path), entry.sha256.clone()),
+            source: Source::Document(entry.path.clone(), entry.sha256.clone()),
         });
         for a in c
             .attachments()
@@ -751,8 +752,17 @@ fn make_volume(
             (_, None) => return Err(fail(format!("无法读取《{}》", it.row.title))),
         };
         let rel = format!("{VOLUMES_DIR}/{}/{code}.{ext}", plan.code);
-        let (digests, _) = cache
-            .write(&rel, &data)
+        // A document's 件 begins with the document's bytes: its hashes go on from the
+        // document's, not from its first byte again.
+        let digests = match &it.source {
+            Source::Document(doc_rel, sha256) => cache
+                .midstate(doc_rel, sha256)
+                .and_then(|mid| mid.resume(&data)),
+            _ => None,
+        }
+        .unwrap_or_else(|| crate::cache::Digests::of(&data));
+        cache
+            .write_known(&rel, &data, &digests)
             .map_err(|e| fail(format!("无法写入 {rel}：{}", crate::text::io_error(&e))))?;
         row.file = Some(rel);
         row.sha256 = digests.sha256;
@@ -773,16 +783,22 @@ fn make_volume(
             "页数不符：目录按 {content_pages} 页编号，文件实有 {n} 页"
         )));
     }
-    let front = render("archive_front", &front_data, &[])?;
-    let notes = render("archive_notes", &notes_data, &[])?;
-    let stamp_pdf = render(
-        "archive_stamps",
-        &json!({"title": pdf_title, "stamps": stamps}),
-        &[],
-    )?;
-    let front_pages = pdf::page_sizes(&front)
-        .map_err(|e| fail(e.to_string()))?
-        .len();
+    let frame_data = json!({
+        "title": pdf_title, "keywords": keywords,
+        "cover": front_data["cover"], "rows": front_data["rows"],
+        "notes": notes_data, "stamps": stamps,
+    });
+    let frame_request = RenderRequest {
+        template: VOLUME_TEMPLATE,
+        data: frame_data.to_string().into_bytes(),
+        ident: format!("{}/{VOLUME_TEMPLATE}", plan.code),
+        date: Some(date),
+    };
+    let (frame, marks) = renderer
+        .render_marked(&frame_request, &[], &[NOTES_LABEL, STAMPS_LABEL])
+        .map_err(|e| fail(e.to_string()))?;
+    let (front_pages, notes_pages) = frame_split(&marks, frame.pages, n)
+        .ok_or_else(|| fail(format!("模板 {VOLUME_TEMPLATE} 的页面划分不符：{marks:?}")))?;
     let identity = pdf::Identity {
         level: "案卷".into(),
         code: plan.code.clone(),
@@ -794,7 +810,9 @@ fn make_volume(
         volume: None,
     };
     let parts = pdf::VolumeParts {
-        front: &front,
+        frame: &frame.pdf,
+        front_pages,
+        notes_pages,
         contents: parts
             .into_iter()
             .zip(&rows)
@@ -803,8 +821,6 @@ fn make_volume(
                 title: r.title.clone(),
             })
             .collect(),
-        stamps: &stamp_pdf,
-        notes: &notes,
         identity: &identity,
     };
     let pdf::Assembled {
@@ -841,6 +857,25 @@ fn make_volume(
     })
 }
 
+/// The template of a volume's own pages, and the labels on the first page of its 备考表 and of
+/// its stamps.
+const VOLUME_TEMPLATE: &str = "archive_volume";
+const NOTES_LABEL: &str = "anjuan-notes";
+const STAMPS_LABEL: &str = "anjuan-stamps";
+
+/// How many of the frame's pages are cover and 目录, and how many 备考表, from where its
+/// labels are: the stamps, one per content page, come last.
+fn frame_split(marks: &[Option<usize>], pages: usize, stamps: usize) -> Option<(usize, usize)> {
+    let notes = marks.first().copied().flatten()?;
+    let stamps_at = match marks.get(1).copied().flatten() {
+        Some(at) => at,
+        None if stamps == 0 => pages,
+        None => return None,
+    };
+    (notes > 0 && notes < stamps_at && stamps_at + stamps == pages)
+        .then_some((notes, stamps_at - notes))
+}
+
 /// 本卷情况说明 of the 备考表.
 fn description(plan: &Plan, rows: &[ItemRow], pages: usize, remarks: Option<&str>) -> Vec<String> {
     let scanned: Vec<&str> = rows
@@ -873,4 +908,24 @@ fn description(plan: &Plan, rows: &[ItemRow], pages: usize, remarks: Option<&str
         lines.push(format!("备注：{r}"));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::frame_split;
+
+    #[test]
+    fn a_volumes_own_pages_split_where_their_labels_are() {
+        // Cover and two 目录 pages, one 备考表 page, three stamps.
+        assert_eq!(frame_split(&[Some(3), Some(4)], 7, 3), Some((3, 1)));
+        // A 备考表 that ran over a page.
+        assert_eq!(frame_split(&[Some(2), Some(4)], 6, 2), Some((2, 2)));
+        // Stamps that are not the frame's last pages, a missing label, no 目录 before the
+        // 备考表: the template does not lay out a volume's pages as the volume reads them.
+        assert_eq!(frame_split(&[Some(2), Some(3)], 7, 3), None);
+        assert_eq!(frame_split(&[None, Some(3)], 6, 3), None);
+        assert_eq!(frame_split(&[Some(2), None], 6, 3), None);
+        assert_eq!(frame_split(&[Some(0), Some(1)], 4, 3), None);
+        assert_eq!(frame_split(&[Some(3), Some(3)], 6, 3), None);
+    }
 }

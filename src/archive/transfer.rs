@@ -90,6 +90,7 @@ impl Stage for TransferPackage {
             inputs: inputs.clone(),
             pages: 0,
             sha256: String::new(),
+            mid: None,
         };
         if cx
             .cache
@@ -204,7 +205,8 @@ fn last_listing_stands(out: &Path, cache: &BuildCache) -> Option<Standing> {
     let mut held = Vec::new();
     for e in entries {
         count += 1;
-        let linked = linked_from(&e.path).is_some_and(|from| same_file(out, &from, &e.path));
+        let linked =
+            linked_from(&e.path).is_some_and(|from| same_file(&out.join(from), &out.join(&e.path)));
         if !linked {
             if !cache.holds(&e.path, &e.sha256) {
                 return None;
@@ -228,23 +230,20 @@ fn linked_from(path: &str) -> Option<String> {
     Some(format!("{}/{rest}", super::VOLUMES_DIR))
 }
 
-/// Whether the output files `a` and `b` are one file (a hard link): the copy in the bag is then
-/// the volume's file itself, checked as such by 立卷, and needs no record of its own.
-fn same_file(out: &Path, a: impl AsRef<Path>, b: impl AsRef<Path>) -> bool {
+/// Whether the files `a` and `b` are one file (a hard link): the copy in the bag is then the
+/// volume's file itself, checked as such by 立卷, and needs no record of its own.
+fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (
-            std::fs::metadata(out.join(a.as_ref())),
-            std::fs::metadata(out.join(b.as_ref())),
-        ) {
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
             (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
             _ => false,
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = (out, a, b);
+        let _ = (a, b);
         false
     }
 }
@@ -483,7 +482,8 @@ fn bag(
                 let path = format!("{bag_dir}/{rel}");
                 // A link to the volume's file is that file: known without a record. A copy (no
                 // hard links here) is known by its record.
-                let linked = |path: &str| same_file(out, &from, path);
+                // `from` is below the output folder already (which may be a relative path).
+                let linked = |path: &str| same_file(&from, &out.join(path));
                 if !linked(&path) && !cache.holds(&path, sha256) {
                     link_or_copy(&from, &out.join(&path))
                         .map_err(|e| TransferError::Write(path.clone(), e))?;

@@ -511,6 +511,7 @@ fn render_one(
                 inputs,
                 pages: rendered.pages,
                 sha256: d.sha256.clone(),
+                mid: None,
             };
             cache.made(&path, made);
             (rendered.pages, d)

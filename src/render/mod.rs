@@ -205,8 +205,24 @@ impl Renderer {
         request: &RenderRequest,
         extra: &[(String, Vec<u8>)],
     ) -> Result<Rendered, RenderError> {
+        Ok(self.render_marked(request, extra, &[])?.0)
+    }
+
+    /// Like [`Renderer::render_with_files`], and also the page (from 0) each of `labels` is
+    /// on, None for a label the document does not have: how a template made of parts tells
+    /// where each part begins.
+    pub fn render_marked(
+        &self,
+        request: &RenderRequest,
+        extra: &[(String, Vec<u8>)],
+        labels: &[&str],
+    ) -> Result<(Rendered, Vec<Option<usize>>), RenderError> {
         let world = self.world(request, extra)?;
         let document = Self::lay_out(&world, request)?;
+        let pages = labels
+            .iter()
+            .map(|name| first_page_of(&document, name))
+            .collect();
         let options = PdfOptions {
             ident: Smart::Custom(request.ident.clone()),
             creator: Smart::Custom(Some(format!("anjuan {}", env!("CARGO_PKG_VERSION")))),
@@ -218,11 +234,23 @@ impl Renderer {
             template: request.template.to_string(),
             message: describe(&world, &errors),
         })?;
-        Ok(Rendered {
-            pdf,
-            pages: document.pages().len(),
-        })
+        Ok((
+            Rendered {
+                pdf,
+                pages: document.pages().len(),
+            },
+            pages,
+        ))
     }
+}
+
+/// The page (from 0) of the element labelled `name`.
+fn first_page_of(document: &PagedDocument, name: &str) -> Option<usize> {
+    use typst::introspection::Introspector as _;
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern(name))?;
+    let introspector = document.introspector();
+    let location = introspector.query_label(label).ok()?.location()?;
+    introspector.page(location).map(|p| p.get() - 1)
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
