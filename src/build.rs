@@ -166,13 +166,19 @@ fn open<'a>(
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
     let records = Records::open(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(crate::records::DIR), e))?;
+    let cache = BuildCache::load(&opts.out);
+    let previous = cache
+        .recorded(manifest::FILE_NAME)
+        .and_then(|d| Manifest::kept_sections(&opts.out, &d.sha256))
+        .or_else(|| Manifest::load_sections(&opts.out))
+        .unwrap_or_default();
     Ok(BuildContext {
         project,
         renderer,
         opts,
-        cache: BuildCache::load(&opts.out),
+        cache,
         records,
-        previous: Manifest::load_sections(&opts.out).unwrap_or_default(),
+        previous,
         sources,
         unchanged: Default::default(),
         stale: Vec::new(),
@@ -220,6 +226,11 @@ fn close(
             )
             .map_err(|e| BuildError::Output(out.join(manifest::FILE_NAME), e))?;
         cx.cache.record(manifest::FILE_NAME, &digests);
+    }
+    if let Some(d) = cx.cache.digests(manifest::FILE_NAME) {
+        sections
+            .keep_sections(out, &d.sha256)
+            .map_err(|e| BuildError::Output(out.join(".anjuan-cache"), e))?;
     }
     cx.manifest = sections;
     // The signature is the seal's: made again with the manifest, or standing with it.

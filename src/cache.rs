@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::output::stamp;
 use crate::output::write_atomic;
 pub use crate::output::{Digests, Midstate};
 
@@ -127,25 +128,6 @@ pub struct BuildCache {
     /// The last build's records: the index, and the shards of the cases being worked on.
     previous: Mutex<Stored>,
     now: Mutex<Stored>,
-}
-
-/// The stamp of a file now: (mtime ns, inode, size).
-fn stamp(path: &Path) -> Option<(i128, u64, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0);
-    #[cfg(unix)]
-    let ino = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let ino = 0;
-    Some((mtime, ino, meta.len()))
 }
 
 /// Takes the entries of `map` whose keys begin with `prefix` out of it.
@@ -341,6 +323,15 @@ impl BuildCache {
             self.keep(rel);
         }
         same
+    }
+
+    /// The last build's digests of `rel` while the file is still as it recorded it (nothing is
+    /// read or recorded).
+    pub fn recorded(&self, rel: &str) -> Option<Digests> {
+        let at = stamp(&self.out.join(rel))?;
+        let previous = self.previous();
+        let known = previous.files.get(rel).filter(|k| k.is_at(at))?;
+        Some(known.digests.clone())
     }
 
     /// What `rel` was made from by the last build.

@@ -6,12 +6,13 @@
 //! numbers given, and the file replaced (the previous version kept as `.bak`) before the lock
 //! goes, so a number another process gave in the meantime is kept and never handed out again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::write_durable;
+use crate::output::{Stamp, write_durable};
 
 pub const FILE_NAME: &str = "anjuan-ledger.yaml";
 /// The previous version of the ledger, kept by every save.
@@ -36,11 +37,19 @@ pub struct Ledger {
     /// Sequence name (`inspection_notice/2026`, `archive/2026/D30`) → numbers given.
     #[serde(default)]
     pub sequences: BTreeMap<String, Vec<Entry>>,
+    /// Per sequence, each owner's place in its entries: a build asks for every case's numbers,
+    /// and a sequence holds a year's.
+    #[serde(skip)]
+    places: HashMap<String, HashMap<String, usize>>,
     #[serde(skip)]
     path: PathBuf,
     #[serde(skip)]
     changed: bool,
 }
+
+/// The ledger last read or written by this process, with the stamp its file had then: the
+/// builds' two updates (文号, then 档号) parse it once when nobody changed it in between.
+static LAST: Mutex<Option<(Stamp, Ledger)>> = Mutex::new(None);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -91,6 +100,14 @@ impl Ledger {
     /// Reads the ledger (an absent one is empty). To give numbers, use [`Ledger::update`].
     pub fn load(root: &Path) -> Result<Self, LedgerError> {
         let path = root.join(FILE_NAME);
+        let stamp = crate::output::stamp(&path);
+        if let Some(stamp) = stamp
+            && let Some((at, ledger)) = &*LAST.lock().unwrap_or_else(|e| e.into_inner())
+            && *at == stamp
+            && ledger.path == path
+        {
+            return Ok(ledger.clone());
+        }
         let mut ledger = if path.exists() {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| LedgerError::Read(path.clone(), e))?;
@@ -112,15 +129,49 @@ impl Ledger {
             Ledger::default()
         };
         ledger.path = path;
+        ledger.index();
+        ledger.remember(stamp);
         Ok(ledger)
+    }
+
+    /// Keeps this ledger as the file's content at `stamp`.
+    fn remember(&self, stamp: Option<Stamp>) {
+        *LAST.lock().unwrap_or_else(|e| e.into_inner()) = stamp.map(|s| (s, self.clone()));
+    }
+
+    /// Finds each owner's place in its sequence again (an owner listed twice, by a hand's
+    /// edit, at its first entry, as a search from the start would).
+    fn index(&mut self) {
+        self.places = self
+            .sequences
+            .iter()
+            .map(|(name, entries)| {
+                let places = entries
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, e)| (e.owner.clone(), i))
+                    .collect();
+                (name.clone(), places)
+            })
+            .collect();
+    }
+
+    /// Adds `entry` to `sequence`.
+    fn push(&mut self, sequence: &str, entry: Entry) {
+        let entries = self.sequences.entry(sequence.to_string()).or_default();
+        self.places
+            .entry(sequence.to_string())
+            .or_default()
+            .insert(entry.owner.clone(), entries.len());
+        entries.push(entry);
+        self.changed = true;
     }
 
     /// The number `owner` holds in `sequence`.
     pub fn get(&self, sequence: &str, owner: &str) -> Option<&Entry> {
-        self.sequences
-            .get(sequence)?
-            .iter()
-            .find(|e| e.owner == owner)
+        let place = *self.places.get(sequence)?.get(owner)?;
+        self.sequences.get(sequence)?.get(place)
     }
 
     /// The number `owner` holds, or the next free one, formatted by `format(seq)`.
@@ -133,34 +184,53 @@ impl Ledger {
         if let Some(e) = self.get(sequence, owner) {
             return e.clone();
         }
-        let entries = self.sequences.entry(sequence.to_string()).or_default();
-        let seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+        let seq = self
+            .sequences
+            .get(sequence)
+            .and_then(|entries| entries.iter().map(|e| e.seq).max())
+            .unwrap_or(0)
+            + 1;
         let entry = Entry {
             seq,
             owner: owner.to_string(),
             value: format(seq),
         };
-        entries.push(entry.clone());
-        self.changed = true;
+        self.push(sequence, entry.clone());
         entry
     }
 
     /// Records a number given by hand (an explicit `no:`), so it is never given again.
     pub fn reserve(&mut self, sequence: &str, owner: &str, seq: u32, value: &str) {
-        let entries = self.sequences.entry(sequence.to_string()).or_default();
-        if let Some(e) = entries.iter_mut().find(|e| e.owner == owner) {
+        let held = self
+            .places
+            .get(sequence)
+            .and_then(|p| p.get(owner))
+            .copied();
+        if let Some(place) = held
+            && let Some(e) = self
+                .sequences
+                .get_mut(sequence)
+                .and_then(|entries| entries.get_mut(place))
+        {
             if e.seq == seq && e.value == value {
                 return;
             }
             // The explicit number wins; the one given before stays taken.
             e.owner = format!("{owner}（已由案件指定的号码取代）");
+            let replaced = e.owner.clone();
+            if let Some(places) = self.places.get_mut(sequence) {
+                places.remove(owner);
+                places.entry(replaced).or_insert(place);
+            }
         }
-        entries.push(Entry {
-            seq,
-            owner: owner.to_string(),
-            value: value.to_string(),
-        });
-        self.changed = true;
+        self.push(
+            sequence,
+            Entry {
+                seq,
+                owner: owner.to_string(),
+                value: value.to_string(),
+            },
+        );
     }
 
     /// Whether `seq` is already held by someone other than `owner`.
@@ -182,6 +252,7 @@ impl Ledger {
         for entries in self.sequences.values_mut() {
             entries.sort_by_key(|e| e.seq);
         }
+        self.index();
         let body = serde_yaml::to_string(&*self).map_err(|e| LedgerError::Parse {
             path: self.path.clone(),
             line: None,
@@ -197,6 +268,7 @@ impl Ledger {
         write_durable(&self.path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
         self.changed = false;
+        self.remember(crate::output::stamp(&self.path));
         Ok(())
     }
 }
@@ -261,6 +333,53 @@ mod tests {
             kept.contains("value: ["),
             "the damaged ledger is left as it was"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn owners_are_found_by_their_place_through_edits_saves_and_reads() {
+        let dir = std::env::temp_dir().join(format!("anjuan-ledger-idx-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // As a hand left it: out of order, and one owner listed twice.
+        std::fs::write(
+            dir.join(FILE_NAME),
+            "sequences:\n  n/2026:\n  - seq: 5\n    owner: e\n    value: 5号\n  - seq: 2\n    owner: b\n    value: 2号\n  - seq: 9\n    owner: b\n    value: 9号\n",
+        )
+        .unwrap();
+        let given = Ledger::update(
+            &dir,
+            || {},
+            |l| {
+                l.reserve("n/2026", "e", 7, "7号");
+                [
+                    l.get("n/2026", "b").map(|e| e.seq),
+                    l.get("n/2026", "e").map(|e| e.seq),
+                    l.get("n/2026", "e（已由案件指定的号码取代）")
+                        .map(|e| e.seq),
+                    Some(l.allocate("n/2026", "f", |s| format!("{s}号")).seq),
+                    l.get("n/2026", "f").map(|e| e.seq),
+                    l.get("n/2026", "x").map(|e| e.seq),
+                ]
+            },
+        )
+        .unwrap();
+        assert_eq!(given, [Some(2), Some(7), Some(5), Some(10), Some(10), None]);
+        // Read again, sorted by number: the places are found anew (from the file or as this
+        // process last wrote it).
+        let read = Ledger::load(&dir).unwrap();
+        let seqs: Vec<u32> = read.sequences["n/2026"].iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [2, 5, 7, 9, 10]);
+        assert_eq!(read.get("n/2026", "e").map(|e| e.seq), Some(7));
+        assert_eq!(read.get("n/2026", "b").map(|e| e.seq), Some(2));
+        // Changed by somebody else: read again, not taken from what this process kept.
+        std::fs::write(
+            dir.join(FILE_NAME),
+            "sequences:\n  n/2026:\n  - seq: 1\n    owner: z\n    value: 1号\n",
+        )
+        .unwrap();
+        let changed = Ledger::load(&dir).unwrap();
+        assert_eq!(changed.get("n/2026", "z").map(|e| e.seq), Some(1));
+        assert_eq!(changed.get("n/2026", "e"), None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -119,6 +119,16 @@ pub struct Listed<'a> {
     pub sm3: &'a str,
 }
 
+/// Where [`Manifest::keep_sections`] keeps them, below the output folder: a build reads them
+/// there rather than scanning the whole manifest (hundreds of MB at 10,000 cases) for them.
+const KEPT_SECTIONS: &str = ".anjuan-cache/sections.json";
+
+#[derive(Serialize, Deserialize)]
+struct KeptSections {
+    manifest_sha256: String,
+    sections: Manifest,
+}
+
 /// Sections in the order they are written (files first, then by name).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -149,6 +159,33 @@ impl Manifest {
     /// two manifests with the same digest list the same.
     pub fn digest(&self) -> [u8; 32] {
         crate::output::json_sha256(self)
+    }
+
+    /// Keeps the sections a build holds whole (this manifest's, whose `files`, `volumes` and
+    /// `transfer` are written from elsewhere) beside the cache, with the SHA-256 of the
+    /// manifest file they went into. Written only when they changed.
+    pub fn keep_sections(&self, out: &Path, manifest_sha256: &str) -> std::io::Result<()> {
+        let kept = KeptSections {
+            manifest_sha256: manifest_sha256.to_string(),
+            sections: Manifest {
+                files: Vec::new(),
+                transfer: Vec::new(),
+                volumes: Vec::new(),
+                ..self.clone()
+            },
+        };
+        crate::output::write_streamed(&out.join(KEPT_SECTIONS), None, |w| {
+            serde_json::to_writer(w, &kept).map_err(std::io::Error::other)
+        })
+        .map(|_| ())
+    }
+
+    /// The sections a build holds whole, as kept with the manifest whose SHA-256 is
+    /// `manifest_sha256`: None when they were kept with another.
+    pub fn kept_sections(out: &Path, manifest_sha256: &str) -> Option<Manifest> {
+        let bytes = std::fs::read(out.join(KEPT_SECTIONS)).ok()?;
+        let kept: KeptSections = serde_json::from_slice(&bytes).ok()?;
+        (kept.manifest_sha256 == manifest_sha256).then_some(kept.sections)
     }
 
     /// The sections a build holds whole: all but `files` and `volumes`, whose entries are

@@ -132,6 +132,29 @@ pub fn document_path(case_id: &str, position: usize, kind: &str) -> String {
     format!("{case_id}/{:02}-{kind}.pdf", position + 1)
 }
 
+/// A file as it is now: (mtime ns, inode, size). A file replaced through a rename gets a new
+/// inode even within one clock tick.
+pub type Stamp = (i128, u64, u64);
+
+/// The stamp of a file now; None for what is not a file.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some((mtime, ino, meta.len()))
+}
+
 /// The digests of a file's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Digests {

@@ -1402,6 +1402,25 @@ fn an_output_folder_given_as_a_relative_path_keeps_no_record_of_the_bags_linked_
         first.iter().all(|p| !p.contains("/data/电子档案/")),
         "linked copies recorded: {first:?}"
     );
+    // Records of linked copies an older build kept go at the next build.
+    let shard_path = out.join(".anjuan-cache/transfer.json");
+    let mut kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&shard_path).unwrap()).unwrap();
+    let files = kept["shard"]["files"].as_object_mut().unwrap();
+    let some_record = files.values().next().unwrap().clone();
+    let m = Manifest::load(&out).unwrap();
+    for e in m
+        .transfer
+        .iter()
+        .filter(|e| e.path.contains("/data/电子档案/"))
+    {
+        files.insert(e.path.clone(), some_record.clone());
+    }
+    std::fs::write(&shard_path, serde_json::to_vec(&kept).unwrap()).unwrap();
+    assert!(transfer_records(&out).len() > first.len());
+    let report = build_at(&Project::open(&cases).unwrap(), &relative);
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(recorded(), first);
     // A build that changes nothing leaves the kept listing and records as they are.
     let stamp = |rel: &str| {
         std::fs::metadata(out.join(rel))
@@ -1424,4 +1443,17 @@ fn an_output_folder_given_as_a_relative_path_keeps_no_record_of_the_bags_linked_
         ]
     );
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
+}
+
+#[test]
+fn the_sections_a_build_holds_whole_are_kept_with_the_manifest_they_went_into() {
+    let b = built();
+    let sha = anjuan::output::sha256_hex(&std::fs::read(b.out.join("manifest.json")).unwrap());
+    let kept = Manifest::kept_sections(&b.out, &sha).expect("kept with this manifest");
+    let scanned = Manifest::load_sections(&b.out).unwrap();
+    assert_eq!(kept, scanned);
+    assert!(!kept.catalogs.is_empty() && !kept.letters.is_empty() && kept.archive.is_some());
+    assert!(kept.files.is_empty() && kept.volumes.is_empty() && kept.transfer.is_empty());
+    // Kept with another manifest: not taken.
+    assert_eq!(Manifest::kept_sections(&b.out, &"0".repeat(64)), None);
 }

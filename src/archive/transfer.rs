@@ -199,22 +199,39 @@ struct Standing {
 }
 
 fn last_listing_stands(out: &Path, cache: &BuildCache) -> Option<Standing> {
+    use rayon::prelude::*;
+    // Each file is looked at on its own (a stat or two): a batch at a time, side by side.
+    const BATCH: usize = 4096;
     let (entries, kept) = last_listed(out);
     let mut count = 0;
     let mut recorded = 0;
     let mut held = Vec::new();
-    for e in entries {
-        count += 1;
-        let linked =
-            linked_from(&e.path).is_some_and(|from| same_file(&out.join(from), &out.join(&e.path)));
-        if !linked {
-            if !cache.holds(&e.path, &e.sha256) {
-                return None;
-            }
-            recorded += 1;
-        }
-        if !kept {
-            held.push(e);
+    let mut batch: Vec<ListedFile> = Vec::with_capacity(BATCH);
+    let mut entries = entries.peekable();
+    while entries.peek().is_some() {
+        batch.extend(entries.by_ref().take(BATCH));
+        // Per file: Some(whether it stands by a record), None when it does not stand.
+        let standing: Option<Vec<bool>> = batch
+            .par_iter()
+            .map(|e| {
+                let linked = linked_from(&e.path)
+                    .is_some_and(|from| same_file(&out.join(from), &out.join(&e.path)));
+                match linked {
+                    // A record an older build kept of it goes.
+                    true => {
+                        cache.forget([e.path.as_str()]);
+                        Some(false)
+                    }
+                    false => cache.holds(&e.path, &e.sha256).then_some(true),
+                }
+            })
+            .collect();
+        let standing = standing?;
+        count += batch.len();
+        recorded += standing.into_iter().filter(|&r| r).count();
+        match kept {
+            true => batch.clear(),
+            false => held.append(&mut batch),
         }
     }
     (count > 0).then_some(Standing {
@@ -484,17 +501,22 @@ fn bag(
                 // hard links here) is known by its record.
                 // `from` is below the output folder already (which may be a relative path).
                 let linked = |path: &str| same_file(&from, &out.join(path));
-                if !linked(&path) && !cache.holds(&path, sha256) {
+                // A copy that stands as recorded is recorded again by `holds`.
+                let put = !linked(&path) && !cache.holds(&path, sha256);
+                if put {
                     link_or_copy(&from, &out.join(&path))
                         .map_err(|e| TransferError::Write(path.clone(), e))?;
-                    if !linked(&path) {
-                        let d = Digests {
-                            sha256: sha256.to_string(),
-                            sm3: sm3.to_string(),
-                            size,
-                        };
-                        cache.record(&path, &d);
-                    }
+                }
+                if linked(&path) {
+                    // A record an older build kept of it goes.
+                    cache.forget([path.as_str()]);
+                } else if put {
+                    let d = Digests {
+                        sha256: sha256.to_string(),
+                        sm3: sm3.to_string(),
+                        size,
+                    };
+                    cache.record(&path, &d);
                 }
                 listed(path, sha256.to_string(), sm3.to_string(), size);
                 Ok::<(), TransferError>(())
