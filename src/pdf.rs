@@ -601,7 +601,7 @@ fn overlay(doc: &mut Document, page: ObjectId, stamp: ObjectId) -> Result<(), Pd
         .get(b"MediaBox")
         .cloned()
         .unwrap_or_else(|_| Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]));
-    let mut form = Stream::new(
+    let form = Stream::new(
         Dictionary::from_iter(vec![
             ("Type", Object::Name(b"XObject".to_vec())),
             ("Subtype", Object::Name(b"Form".to_vec())),
@@ -610,7 +610,7 @@ fn overlay(doc: &mut Document, page: ObjectId, stamp: ObjectId) -> Result<(), Pd
         ]),
         content,
     );
-    let _ = form.compress();
+    // Left uncompressed: a stamp draws a few hundred bytes, less than setting up deflate costs.
     let form_id = doc.add_object(form);
 
     let page_dict = doc.get_dictionary(page)?;
