@@ -34,13 +34,17 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Builds `project` into `out` as the sample build does.
 fn build_at(project: &Project, out: &Path) -> BuildReport {
+    build_by(project, common::renderer(), out)
+}
+
+fn build_by(project: &Project, renderer: &anjuan::render::Renderer, out: &Path) -> BuildReport {
     let opts = BuildOptions {
         out: out.to_path_buf(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
         progress: false,
         dump_data: None,
     };
-    build(project, common::renderer(), &opts).unwrap()
+    build(project, renderer, &opts).unwrap()
 }
 
 struct Built {
@@ -1456,4 +1460,45 @@ fn the_sections_a_build_holds_whole_are_kept_with_the_manifest_they_went_into() 
     assert!(kept.files.is_empty() && kept.volumes.is_empty() && kept.transfer.is_empty());
     // Kept with another manifest: not taken.
     assert_eq!(Manifest::kept_sections(&b.out, &"0".repeat(64)), None);
+}
+
+#[test]
+fn a_volume_template_that_does_not_mark_its_parts_fails_the_volume_and_says_why() {
+    let b = built();
+    let cases = temp("unmarked-cases");
+    copy_dir(&b.cases, &cases);
+    // An office's own archive_volume.typ that lost the 备考表's label.
+    let templates = temp("unmarked-templates");
+    let own = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/archive_volume.typ"),
+    )
+    .unwrap();
+    assert!(own.contains("#metadata(\"notes\")<anjuan-notes>"));
+    std::fs::write(
+        templates.join("archive_volume.typ"),
+        own.replace("#metadata(\"notes\")<anjuan-notes>", ""),
+    )
+    .unwrap();
+    let renderer = anjuan::render::Renderer::new(Some(&templates), None).unwrap();
+    let out = temp("unmarked-out");
+    let report = build_by(&Project::open(&cases).unwrap(), &renderer, &out);
+    let said: Vec<String> = report
+        .problems
+        .0
+        .iter()
+        .map(|p| p.message.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("模板 archive_volume 排出的页面不能组卷")
+                && m.contains("备考表标签 <anjuan-notes> 在无")
+                && m.contains("页号层标签 <anjuan-stamps> 在第")),
+        "{said:?}"
+    );
+    // No volume made of pages the template did not say were whose; the documents stand.
+    let volumes: Vec<_> = std::fs::read_dir(out.join("volumes"))
+        .map(|d| d.flatten().filter(|e| e.path().is_file()).collect())
+        .unwrap_or_default();
+    assert!(volumes.is_empty(), "{volumes:?}");
+    assert!(report.documents > 50, "{}", report.documents);
 }

@@ -799,8 +799,15 @@ fn make_volume(
     let (frame, marks) = renderer
         .render_marked(&frame_request, &[], &[NOTES_LABEL, STAMPS_LABEL])
         .map_err(|e| fail(e.to_string()))?;
-    let (front_pages, notes_pages) = frame_split(&marks, frame.pages, n)
-        .ok_or_else(|| fail(format!("模板 {VOLUME_TEMPLATE} 的页面划分不符：{marks:?}")))?;
+    let (front_pages, notes_pages) = frame_split(&marks, frame.pages, n).ok_or_else(|| {
+        let at = |m: Option<usize>| m.map_or("无".to_string(), |p| format!("第 {} 页", p + 1));
+        fail(format!(
+            "模板 {VOLUME_TEMPLATE} 排出的页面不能组卷：共 {} 页，备考表标签 <{NOTES_LABEL}> 在{}，页号层标签 <{STAMPS_LABEL}> 在{}；页号层应是最后 {n} 页",
+            frame.pages,
+            at(marks.first().copied().flatten()),
+            at(marks.get(1).copied().flatten()),
+        ))
+    })?;
     let identity = pdf::Identity {
         level: "案卷".into(),
         code: plan.code.clone(),
