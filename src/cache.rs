@@ -315,10 +315,7 @@ impl BuildCache {
     /// Whether `rel` is, by its stamp, the file the last build recorded (then carried over as
     /// this build's record too).
     pub fn as_last_recorded(&self, rel: &str) -> bool {
-        let Some(at) = stamp(&self.out.join(rel)) else {
-            return false;
-        };
-        let same = self.previous().files.get(rel).is_some_and(|k| k.is_at(at));
+        let same = self.recorded(rel).is_some();
         if same {
             self.keep(rel);
         }
@@ -347,9 +344,9 @@ impl BuildCache {
     /// The hashes' state part way through `rel` (a document), when the file there is still
     /// the one made with it and holds `sha256`.
     pub fn midstate(&self, rel: &str, sha256: &str) -> Option<Midstate> {
-        let recorded = |m: &Made| (m.sha256 == sha256).then(|| m.mid.clone()).flatten();
-        let this_build = self.now().made.get(rel).and_then(recorded);
-        let mid = this_build.or_else(|| self.previous().made.get(rel).and_then(recorded))?;
+        let of_these_bytes = |m: &Made| (m.sha256 == sha256).then(|| m.mid.clone()).flatten();
+        let this_build = self.now().made.get(rel).and_then(of_these_bytes);
+        let mid = this_build.or_else(|| self.previous().made.get(rel).and_then(of_these_bytes))?;
         self.holds(rel, sha256).then_some(mid)
     }
 

@@ -68,16 +68,12 @@ pub fn write_streamed(
 ) -> std::io::Result<(bool, Digests)> {
     struct Hashing<W> {
         inner: W,
-        hash: Sha256,
-        sm3: sm3::Sm3,
-        size: u64,
+        hashes: Hashes,
     }
     impl<W: Write> Write for Hashing<W> {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             let n = self.inner.write(buf)?;
-            self.hash.update(&buf[..n]);
-            sm3::Digest::update(&mut self.sm3, &buf[..n]);
-            self.size += n as u64;
+            self.hashes.update(&buf[..n]);
             Ok(n)
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -88,17 +84,11 @@ pub fn write_streamed(
     let result = (|| {
         let mut w = Hashing {
             inner: std::io::BufWriter::new(std::fs::File::create(&tmp)?),
-            hash: Sha256::new(),
-            sm3: <sm3::Sm3 as sm3::Digest>::new(),
-            size: 0,
+            hashes: Hashes::default(),
         };
         fill(&mut w)?;
         w.flush()?;
-        let digests = Digests {
-            sha256: hex::encode(w.hash.finalize()),
-            sm3: hex::encode(sm3::Digest::finalize(w.sm3)),
-            size: w.size,
-        };
+        let digests = w.hashes.finish();
         let old = match existing {
             Some(sha) => Some(sha.to_string()),
             None => file_sha256(path),
@@ -175,20 +165,36 @@ impl Digests {
     /// [`Digests::of`], and both hashes' state after the whole blocks at the start of `bytes`:
     /// at no cost beyond the digests themselves.
     pub fn with_midstate(bytes: &[u8]) -> (Self, Midstate) {
-        let whole = bytes.len() - bytes.len() % BLOCK;
-        let mut sha = Sha256::new();
-        let mut sm3 = <sm3::Sm3 as sm3::Digest>::new();
-        sha.update(&bytes[..whole]);
-        sm3::Digest::update(&mut sm3, &bytes[..whole]);
-        let mid = Midstate::of(&sha, &sm3);
-        sha.update(&bytes[whole..]);
-        sm3::Digest::update(&mut sm3, &bytes[whole..]);
-        let digests = Digests {
-            sha256: hex::encode(sha.finalize()),
-            sm3: hex::encode(sm3::Digest::finalize(sm3)),
-            size: bytes.len() as u64,
-        };
-        (digests, mid)
+        let (whole, rest) = bytes.split_at(bytes.len() - bytes.len() % BLOCK);
+        let mut hashes = Hashes::default();
+        hashes.update(whole);
+        let mid = Midstate::of(&hashes);
+        hashes.update(rest);
+        (hashes.finish(), mid)
+    }
+}
+
+/// SHA-256 and SM3 of bytes given a piece at a time, and how many.
+#[derive(Default)]
+struct Hashes {
+    sha: Sha256,
+    sm3: sm3::Sm3,
+    size: u64,
+}
+
+impl Hashes {
+    fn update(&mut self, bytes: &[u8]) {
+        self.sha.update(bytes);
+        sm3::Digest::update(&mut self.sm3, bytes);
+        self.size += bytes.len() as u64;
+    }
+
+    fn finish(self) -> Digests {
+        Digests {
+            sha256: hex::encode(self.sha.finalize()),
+            sm3: hex::encode(sm3::Digest::finalize(self.sm3)),
+            size: self.size,
+        }
     }
 }
 
@@ -207,10 +213,10 @@ const CORE: usize = 40;
 pub struct Midstate(String);
 
 impl Midstate {
-    fn of(sha: &Sha256, sm3: &sm3::Sm3) -> Self {
+    fn of(hashes: &Hashes) -> Self {
         use sha2::digest::common::hazmat::SerializableState;
-        let mut core = sha.serialize()[..CORE].to_vec();
-        core.extend_from_slice(&sm3.serialize()[..CORE]);
+        let mut core = hashes.sha.serialize()[..CORE].to_vec();
+        core.extend_from_slice(&hashes.sm3.serialize()[..CORE]);
         Midstate(hex::encode(core))
     }
 
@@ -228,19 +234,18 @@ impl Midstate {
         if blocks(sm3_core)? != blocks(sha_core)? || covered > bytes.len() {
             return None;
         }
-        let mut sha_state = Sha256::new().serialize();
-        sha_state[..CORE].copy_from_slice(sha_core);
-        let mut sha = Sha256::deserialize(&sha_state).ok()?;
-        let mut sm3_state = <sm3::Sm3 as sm3::Digest>::new().serialize();
-        sm3_state[..CORE].copy_from_slice(sm3_core);
-        let mut sm3 = sm3::Sm3::deserialize(&sm3_state).ok()?;
-        sha.update(&bytes[covered..]);
-        sm3::Digest::update(&mut sm3, &bytes[covered..]);
-        Some(Digests {
-            sha256: hex::encode(sha.finalize()),
-            sm3: hex::encode(sm3::Digest::finalize(sm3)),
-            size: bytes.len() as u64,
-        })
+        // A fresh state's layout (core, then the empty buffer) with the kept core in it.
+        let mut sha = Sha256::new().serialize();
+        sha[..CORE].copy_from_slice(sha_core);
+        let mut sm3 = sm3::Sm3::default().serialize();
+        sm3[..CORE].copy_from_slice(sm3_core);
+        let mut hashes = Hashes {
+            sha: Sha256::deserialize(&sha).ok()?,
+            sm3: sm3::Sm3::deserialize(&sm3).ok()?,
+            size: covered as u64,
+        };
+        hashes.update(&bytes[covered..]);
+        Some(hashes.finish())
     }
 }
 

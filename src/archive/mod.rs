@@ -649,7 +649,8 @@ fn make_volume(
             }
         }
     }
-    let front_data = json!({
+    // The volume's own pages' data; its stamps are added once the documents' pages are known.
+    let mut frame_data = json!({
         "title": pdf_title, "keywords": keywords,
         "cover": {
             "fonds_name": arch.fonds_name.as_str(), "category_name": c.procedure_name(), "case_title": title,
@@ -660,15 +661,15 @@ fn make_volume(
             "seq": r.seq, "code": r.code, "no": r.no, "author": r.author, "title": r.title, "date8": date8(r.date),
             "pages": r.page_cell(k + 1 == rows.len()), "remarks": r.remarks,
         })).collect::<Vec<_>>(),
-    });
-    let notes_data = json!({
-        "title": pdf_title, "keywords": keywords, "code": plan.code,
-        "description": description(plan, &rows, content_pages, info.remarks.as_deref()),
-        "filer": arch.filer.as_deref(), "checker": arch.checker.as_deref(), "filed_on": info.filed_on,
+        "notes": {
+            "code": plan.code,
+            "description": description(plan, &rows, content_pages, info.remarks.as_deref()),
+            "filer": arch.filer.as_deref(), "checker": arch.checker.as_deref(), "filed_on": info.filed_on,
+        },
     });
     // Templates and fonts shape the volume too: the renderer's fingerprint covers them.
     let mut digest_input = format!(
-        "{}\n{VOLUME_FORMAT}\n{front_data}\n{notes_data}\n{}\n{:?}\n{}\n",
+        "{}\n{VOLUME_FORMAT}\n{frame_data}\n{}\n{:?}\n{}\n",
         renderer.fingerprint(),
         arch.duplex,
         info.classification,
@@ -785,11 +786,7 @@ fn make_volume(
             "页数不符：目录按 {content_pages} 页编号，文件实有 {n} 页"
         )));
     }
-    let frame_data = json!({
-        "title": pdf_title, "keywords": keywords,
-        "cover": front_data["cover"], "rows": front_data["rows"],
-        "notes": notes_data, "stamps": stamps,
-    });
+    frame_data["stamps"] = json!(stamps);
     let frame_request = RenderRequest {
         template: VOLUME_TEMPLATE,
         data: frame_data.to_string().into_bytes(),

@@ -497,26 +497,26 @@ fn bag(
         let mut copy =
             |rel: String, from: std::path::PathBuf, sha256: &str, sm3: &str, size: u64| {
                 let path = format!("{bag_dir}/{rel}");
-                // A link to the volume's file is that file: known without a record. A copy (no
-                // hard links here) is known by its record.
-                // `from` is below the output folder already (which may be a relative path).
-                let linked = |path: &str| same_file(&from, &out.join(path));
-                // A copy that stands as recorded is recorded again by `holds`.
-                let put = !linked(&path) && !cache.holds(&path, sha256);
-                if put {
-                    link_or_copy(&from, &out.join(&path))
-                        .map_err(|e| TransferError::Write(path.clone(), e))?;
+                let to = out.join(&path);
+                // A link to the volume's file is that file: known without a record (one an older
+                // build kept goes). A copy (no hard links here) is known by its record; one that
+                // stands as recorded is recorded again by `holds`. `from` is below the output
+                // folder already (which may be a relative path).
+                let mut linked = same_file(&from, &to);
+                if !linked && !cache.holds(&path, sha256) {
+                    link_or_copy(&from, &to).map_err(|e| TransferError::Write(path.clone(), e))?;
+                    linked = same_file(&from, &to);
+                    if !linked {
+                        let d = Digests {
+                            sha256: sha256.to_string(),
+                            sm3: sm3.to_string(),
+                            size,
+                        };
+                        cache.record(&path, &d);
+                    }
                 }
-                if linked(&path) {
-                    // A record an older build kept of it goes.
+                if linked {
                     cache.forget([path.as_str()]);
-                } else if put {
-                    let d = Digests {
-                        sha256: sha256.to_string(),
-                        sm3: sm3.to_string(),
-                        size,
-                    };
-                    cache.record(&path, &d);
                 }
                 listed(path, sha256.to_string(), sm3.to_string(), size);
                 Ok::<(), TransferError>(())
