@@ -430,7 +430,7 @@ fn case_sources(
     let id = case.loaded.id();
     let mut key = format!("{build_sources}\n{}\n", case.loaded.digest);
     for d in &case.docs {
-        if let Some(no) = numbers.get(&(id.to_string(), d.key())) {
+        if let Some(no) = numbers.get(id, &d.key()) {
             key.push_str(&format!("{}={no}\n", d.key()));
         }
     }
@@ -643,7 +643,7 @@ fn render_job(
         case: id.to_string(),
         document: job.doc.kind.id().to_string(),
         title: job.doc.title.clone(),
-        no: numbers.get(&(id.to_string(), job.doc.key())).cloned(),
+        no: numbers.get(id, &job.doc.key()).map(str::to_string),
         date: job.doc.date,
         pages,
         sha256: d.sha256,

@@ -290,7 +290,16 @@ fn error_detail(e: &clap::Error) -> String {
 }
 
 fn open(common: &Common) -> Result<Project, ExitCode> {
-    Project::open(&common.cases).map_err(|e| {
+    or_say(Project::open(&common.cases))
+}
+
+/// The project opened for a build: its cases checked as they are loaded.
+fn open_for_build(common: &Common) -> Result<Project, ExitCode> {
+    or_say(Project::open_checked(&common.cases, today(common)))
+}
+
+fn or_say(opened: Result<Project, ProjectError>) -> Result<Project, ExitCode> {
+    opened.map_err(|e| {
         match e {
             ProjectError::Settings(SettingsError::Invalid(problems)) => {
                 eprintln!("anjuan.yaml 有错误，无法继续：");
@@ -419,7 +428,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         .num_threads(jobs)
         .stack_size(8 << 20)
         .build_global();
-    let project = match open(&args.common) {
+    let project = match open_for_build(&args.common) {
         Ok(p) => p,
         Err(code) => return code,
     };

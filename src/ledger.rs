@@ -8,11 +8,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::{Stamp, write_durable};
+use crate::output::write_durable;
 
 pub const FILE_NAME: &str = "anjuan-ledger.yaml";
 /// The previous version of the ledger, kept by every save.
@@ -47,10 +46,6 @@ pub struct Ledger {
     changed: bool,
 }
 
-/// The ledger last read or written by this process, with the stamp its file had then: the
-/// builds' two updates (文号, then 档号) parse it once when nobody changed it in between.
-static LAST: Mutex<Option<(Stamp, Ledger)>> = Mutex::new(None);
-
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error("台账 {} 无法读取：{}", .0.display(), crate::text::io_error(.1))]
@@ -71,12 +66,6 @@ pub enum LedgerError {
     Write(PathBuf, std::io::Error),
     #[error("{0}")]
     Lock(#[from] crate::lock::LockError),
-}
-
-/// Lets go of the ledger this process last read or wrote (about 1.5 KB a case): once a build
-/// has given its last numbers, it is memory and nothing else.
-pub fn let_go() {
-    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
 /// Says why a build stands still while another process gives numbers (an `on_wait` for
@@ -106,14 +95,6 @@ impl Ledger {
     /// Reads the ledger (an absent one is empty). To give numbers, use [`Ledger::update`].
     pub fn load(root: &Path) -> Result<Self, LedgerError> {
         let path = root.join(FILE_NAME);
-        let stamp = crate::output::stamp(&path);
-        if let Some(stamp) = stamp
-            && let Some((at, ledger)) = &*LAST.lock().unwrap_or_else(|e| e.into_inner())
-            && *at == stamp
-            && ledger.path == path
-        {
-            return Ok(ledger.clone());
-        }
         let mut ledger = if path.exists() {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| LedgerError::Read(path.clone(), e))?;
@@ -124,25 +105,23 @@ impl Ledger {
             {
                 Ledger::default()
             } else {
-                serde_yaml::from_str(&text).map_err(|e| LedgerError::Parse {
+                let sequences = read::sequences(&text).map_err(|e| LedgerError::Parse {
                     path: path.clone(),
-                    line: e.location().map(|l| l.line()),
-                    message: e.to_string(),
+                    line: e.line,
+                    message: e.message,
                     backup: root.join(BACKUP_NAME),
-                })?
+                })?;
+                Ledger {
+                    sequences,
+                    ..Ledger::default()
+                }
             }
         } else {
             Ledger::default()
         };
         ledger.path = path;
         ledger.index();
-        ledger.remember(stamp);
         Ok(ledger)
-    }
-
-    /// Keeps this ledger as the file's content at `stamp`.
-    fn remember(&self, stamp: Option<Stamp>) {
-        *LAST.lock().unwrap_or_else(|e| e.into_inner()) = stamp.map(|s| (s, self.clone()));
     }
 
     /// Finds each owner's place in its sequence again (an owner listed twice, by a hand's
@@ -274,8 +253,179 @@ impl Ledger {
         write_durable(&self.path, format!("{HEADER}{body}").as_bytes())
             .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
         self.changed = false;
-        self.remember(crate::output::stamp(&self.path));
         Ok(())
+    }
+}
+
+/// Reading the ledger's YAML as it streams by: a year of a province's numbers is millions of
+/// YAML events, which a reader that gathers a document's events before it deserializes holds
+/// all at once (about ten times the file).
+mod read {
+    use std::collections::BTreeMap;
+
+    use yaml_rust2::parser::{Event, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    use super::Entry;
+
+    pub struct Error {
+        pub line: Option<usize>,
+        pub message: String,
+    }
+
+    fn at(mark: Marker, message: impl Into<String>) -> Error {
+        Error {
+            line: Some(mark.line()),
+            message: message.into(),
+        }
+    }
+
+    struct Events<'a>(Parser<std::str::Chars<'a>>);
+
+    impl Events<'_> {
+        fn next(&mut self) -> Result<(Event, Marker), Error> {
+            let (event, mark) = self
+                .0
+                .next_token()
+                .map_err(|e| at(*e.marker(), format!("YAML 语法错误：{}", e.info())))?;
+            match event {
+                Event::Alias(_) => Err(at(mark, "台账中不能使用锚点和别名（*）")),
+                event => Ok((event, mark)),
+            }
+        }
+
+        /// Passes over the value whose first event is `first` (a key the ledger does not know).
+        fn skip(&mut self, first: Event) -> Result<(), Error> {
+            let mut depth = usize::from(matches!(
+                first,
+                Event::MappingStart(..) | Event::SequenceStart(..)
+            ));
+            while depth > 0 {
+                match self.next()?.0 {
+                    Event::MappingStart(..) | Event::SequenceStart(..) => depth += 1,
+                    Event::MappingEnd | Event::SequenceEnd => depth -= 1,
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+
+        /// The next mapping key, or none at the mapping's end.
+        fn key(&mut self) -> Result<Option<(String, Marker)>, Error> {
+            match self.next()? {
+                (Event::MappingEnd, _) => Ok(None),
+                (Event::Scalar(key, ..), mark) => Ok(Some((key, mark))),
+                (_, mark) => Err(at(mark, "键应为文字")),
+            }
+        }
+
+        fn scalar(&mut self, what: &str) -> Result<(String, Marker), Error> {
+            match self.next()? {
+                (Event::Scalar(value, ..), mark) => Ok((value, mark)),
+                (_, mark) => Err(at(mark, format!("{what} 应为一个值"))),
+            }
+        }
+    }
+
+    fn is_null(value: &str) -> bool {
+        matches!(value, "" | "~" | "null" | "Null" | "NULL")
+    }
+
+    /// The `sequences` of a ledger's text (keys the ledger does not know are passed over).
+    pub fn sequences(text: &str) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
+        let mut events = Events(Parser::new_from_str(text));
+        let mut sequences = BTreeMap::new();
+        loop {
+            match events.next()? {
+                (Event::StreamStart | Event::DocumentStart, _) => {}
+                (Event::MappingStart(..), _) => break,
+                (Event::StreamEnd, _) => return Ok(sequences),
+                (_, mark) => return Err(at(mark, "台账的顶层应为“键: 值”的映射")),
+            }
+        }
+        while let Some((key, _)) = events.key()? {
+            match (key.as_str(), events.next()?) {
+                ("sequences", (Event::MappingStart(..), _)) => {
+                    read_sequences(&mut events, &mut sequences)?
+                }
+                ("sequences", (Event::Scalar(v, ..), _)) if is_null(&v) => {}
+                ("sequences", (_, mark)) => {
+                    return Err(at(mark, "sequences 应为“序列名: 号码列表”的映射"));
+                }
+                (_, (first, _)) => events.skip(first)?,
+            }
+        }
+        Ok(sequences)
+    }
+
+    fn read_sequences(
+        events: &mut Events,
+        sequences: &mut BTreeMap<String, Vec<Entry>>,
+    ) -> Result<(), Error> {
+        while let Some((name, mark)) = events.key()? {
+            let entries = match events.next()? {
+                (Event::SequenceStart(..), _) => read_entries(events, &name)?,
+                (Event::Scalar(v, ..), _) if is_null(&v) => Vec::new(),
+                (_, mark) => return Err(at(mark, format!("序列 {name} 应为号码列表"))),
+            };
+            // Two lists of one sequence: which numbers were given could not be told.
+            if sequences.insert(name.clone(), entries).is_some() {
+                return Err(at(mark, format!("序列 {name} 出现了两次")));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_entries(events: &mut Events, sequence: &str) -> Result<Vec<Entry>, Error> {
+        let mut entries = Vec::new();
+        loop {
+            match events.next()? {
+                (Event::SequenceEnd, _) => return Ok(entries),
+                (Event::MappingStart(..), mark) => {
+                    entries.push(read_entry(events, mark, sequence)?)
+                }
+                (_, mark) => {
+                    return Err(at(
+                        mark,
+                        format!("序列 {sequence} 的每一项应有 seq、owner 和 value"),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn read_entry(events: &mut Events, start: Marker, sequence: &str) -> Result<Entry, Error> {
+        let (mut seq, mut owner, mut value) = (None, None, None);
+        while let Some((key, _)) = events.key()? {
+            match key.as_str() {
+                "seq" => {
+                    let (text, mark) = events.scalar("seq")?;
+                    let n = text
+                        .parse::<u32>()
+                        .map_err(|_| at(mark, format!("seq 应为正整数，而不是 {text}")))?;
+                    seq = Some(n);
+                }
+                "owner" => owner = Some(events.scalar("owner")?.0),
+                "value" => value = Some(events.scalar("value")?.0),
+                _ => {
+                    let first = events.next()?.0;
+                    events.skip(first)?;
+                }
+            }
+        }
+        match (seq, owner, value) {
+            (Some(seq), Some(owner), Some(value)) => Ok(Entry { seq, owner, value }),
+            (seq, owner, _) => {
+                let missing = if seq.is_none() {
+                    "seq"
+                } else if owner.is_none() {
+                    "owner"
+                } else {
+                    "value"
+                };
+                Err(at(start, format!("序列 {sequence} 的这一项缺少 {missing}")))
+            }
+        }
     }
 }
 
@@ -370,14 +520,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(given, [Some(2), Some(7), Some(5), Some(10), Some(10), None]);
-        // Read again, sorted by number: the places are found anew (from the file or as this
-        // process last wrote it).
+        // Read again, sorted by number: the places are found anew.
         let read = Ledger::load(&dir).unwrap();
         let seqs: Vec<u32> = read.sequences["n/2026"].iter().map(|e| e.seq).collect();
         assert_eq!(seqs, [2, 5, 7, 9, 10]);
         assert_eq!(read.get("n/2026", "e").map(|e| e.seq), Some(7));
         assert_eq!(read.get("n/2026", "b").map(|e| e.seq), Some(2));
-        // Changed by somebody else: read again, not taken from what this process kept.
+        // Changed by somebody else: what is read is the file as it is now.
         std::fs::write(
             dir.join(FILE_NAME),
             "sequences:\n  n/2026:\n  - seq: 1\n    owner: z\n    value: 1号\n",
@@ -386,6 +535,69 @@ mod tests {
         let changed = Ledger::load(&dir).unwrap();
         assert_eq!(changed.get("n/2026", "z").map(|e| e.seq), Some(1));
         assert_eq!(changed.get("n/2026", "e"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_ledger_reads_back_as_written_and_says_where_a_hand_damaged_it() {
+        let dir = std::env::temp_dir().join(format!("anjuan-ledger-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = std::fs::remove_file(dir.join(FILE_NAME));
+        let odd = [
+            "某保〔2026〕1号",
+            "a: b # c",
+            "\"quoted\" 'x'",
+            "- 1",
+            "~",
+            "*ref",
+            "  sp ",
+        ];
+        Ledger::update(
+            &dir,
+            || {},
+            |l| {
+                for (i, v) in odd.iter().enumerate() {
+                    l.allocate(&format!("s{}/2026", i % 3), &format!("owner{i}: #"), |_| {
+                        v.to_string()
+                    });
+                }
+            },
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(dir.join(FILE_NAME)).unwrap();
+        #[derive(Deserialize)]
+        struct Whole {
+            sequences: BTreeMap<String, Vec<Entry>>,
+        }
+        let by_serde: Whole = serde_yaml::from_str(&text).unwrap();
+        let by_stream = read::sequences(&text).ok().unwrap();
+        assert_eq!(by_stream, by_serde.sequences);
+        assert_eq!(by_stream.values().map(Vec::len).sum::<usize>(), odd.len());
+        assert_eq!(Ledger::load(&dir).unwrap().sequences, by_serde.sequences);
+
+        let damaged = |text: &str| {
+            let e = read::sequences(text).expect_err("refused");
+            (e.line, e.message)
+        };
+        let (line, message) = damaged(
+            "sequences:\n  n/2026:\n  - seq: 1\n    owner: a\n    value: 1号\n  n/2026: []\n",
+        );
+        assert_eq!(line, Some(6), "{message}");
+        assert!(message.contains("两次"), "{message}");
+        let (line, message) = damaged("sequences:\n  n/2026:\n  - seq: 1\n    value: 1号\n");
+        assert_eq!(line, Some(3), "{message}");
+        assert!(message.contains("owner"), "{message}");
+        let (line, message) =
+            damaged("sequences:\n  n/2026:\n  - seq: 一\n    owner: a\n    value: x\n");
+        assert_eq!(line, Some(3), "{message}");
+        assert!(message.contains("seq"), "{message}");
+        let (_, message) =
+            damaged("sequences:\n  n/2026:\n  - &a {seq: 1, owner: a, value: x}\n  - *a\n");
+        assert!(message.contains("别名"), "{message}");
+        // Keys it does not know are passed over, whatever they hold; an empty list is empty.
+        let read = read::sequences("note: {a: [1, {b: 2}]}\nsequences:\n  m/2026: ~\n  n/2026:\n  - {seq: 2, owner: b, value: 2号, by: hand}\n").ok().unwrap();
+        assert_eq!(read["m/2026"], Vec::new());
+        assert_eq!(read["n/2026"][0].owner, "b");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -37,6 +37,9 @@ pub struct Project {
     /// Only part of the root was read (one case file or a subfolder): the outputs of the other
     /// cases in the output folder stand as they are.
     pub partial: bool,
+    /// The light check made as the cases were loaded ([`Project::open_checked`]), for the day
+    /// it was made for; taken by the first [`Project::check_light`] for that day.
+    checked_on_load: Mutex<Option<(NaiveDate, Checked)>>,
 }
 
 /// A case that passed every check, with its documents and deadlines.
@@ -111,6 +114,17 @@ pub enum ProjectError {
 impl Project {
     /// Opens the cases root containing `input` (a folder or one case file).
     pub fn open(input: &Path) -> Result<Self, ProjectError> {
+        Self::open_with(input, None)
+    }
+
+    /// [`Project::open`] for a build on `today`: each case is checked as it is loaded and its
+    /// model let go at once (see [`Project::check_light`]), so that no more models are held at
+    /// a time than there are threads, however many cases the root has.
+    pub fn open_checked(input: &Path, today: NaiveDate) -> Result<Self, ProjectError> {
+        Self::open_with(input, Some(today))
+    }
+
+    fn open_with(input: &Path, check_on: Option<NaiveDate>) -> Result<Self, ProjectError> {
         if !input.exists() {
             return Err(ProjectError::NoInput(input.to_path_buf()));
         }
@@ -131,16 +145,36 @@ impl Project {
         let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
         let partial = input != canonical_root;
         let files = case_files(&input, &root, &extra_files);
-        let loaded: Vec<(Loaded, Problems)> = files
+        let rules = Rules {
+            settings: &settings,
+            calendar: &calendar,
+            root: &root,
+        };
+        let spool = case::Spool::new();
+        let loaded: Vec<(Loaded, Problems, Option<Verdict>)> = files
             .par_iter()
-            .map(|f| case::load_file(f, &root))
+            .map(|f| {
+                let (loaded, problems) = case::load_file(f, &root, &spool);
+                let verdict = match (&loaded, check_on) {
+                    (Loaded::Case(c), Some(today)) => Some(rules.check(c, today, true)),
+                    _ => None,
+                };
+                (loaded, problems, verdict)
+            })
             .collect();
         let mut cases = Vec::new();
         let mut campaigns = Vec::new();
-        for (l, p) in loaded {
+        let mut verdicts = Vec::new();
+        for (l, p, verdict) in loaded {
             problems.extend(p);
             match l {
-                Loaded::Case(c) => cases.push(Arc::from(c)),
+                Loaded::Case(c) => {
+                    let c: Arc<LoadedCase> = Arc::from(c);
+                    if let Some((checked, p)) = verdict {
+                        verdicts.push((checked.with(&c), p));
+                    }
+                    cases.push(c)
+                }
                 Loaded::Campaign {
                     path,
                     file,
@@ -156,6 +190,12 @@ impl Project {
             }
         }
         reject_duplicate_ids(&mut cases, &mut problems);
+        let checked_on_load = check_on.map(|today| {
+            let kept: std::collections::HashSet<*const LoadedCase> =
+                cases.iter().map(Arc::as_ptr).collect();
+            verdicts.retain(|(c, _)| kept.contains(&Arc::as_ptr(&c.loaded)));
+            (today, gather(problems.clone(), verdicts))
+        });
         Ok(Project {
             root,
             settings,
@@ -164,7 +204,110 @@ impl Project {
             campaigns,
             problems,
             partial,
+            checked_on_load: Mutex::new(checked_on_load),
         })
+    }
+
+    /// Runs the consistency rules and deadlines of every case.
+    pub fn check(&self, today: NaiveDate) -> Checked {
+        self.check_with(today, false)
+    }
+
+    /// [`Project::check`] for a build: each case's model is let go once checked (what the build
+    /// needs of it kept as [`CaseFacts`]) and no deadline is kept, so that checking holds no more
+    /// than a light entry a case, however many there are.
+    pub fn check_light(&self, today: NaiveDate) -> Checked {
+        self.check_with(today, true)
+    }
+
+    fn check_with(&self, today: NaiveDate, light: bool) -> Checked {
+        if light {
+            let mut on_load = self
+                .checked_on_load
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if on_load.as_ref().is_some_and(|(day, _)| *day == today)
+                && let Some((_, checked)) = on_load.take()
+            {
+                return checked;
+            }
+        }
+        let rules = self.rules();
+        let verdicts: Vec<(CheckedCase, Problems)> = self
+            .cases
+            .par_iter()
+            .map(|loaded| {
+                let (checked, problems) = rules.check(loaded, today, light);
+                (checked.with(loaded), problems)
+            })
+            .collect();
+        gather(self.problems.clone(), verdicts)
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            settings: &self.settings,
+            calendar: &self.calendar,
+            root: &self.root,
+        }
+    }
+}
+
+/// What checking a case needs of the project: its settings, calendar and root.
+struct Rules<'a> {
+    settings: &'a Settings,
+    calendar: &'a Calendar,
+    root: &'a Path,
+}
+
+/// A case checked, before it is tied to the shared case it was checked from.
+type Verdict = (Unbound, Problems);
+
+/// A [`CheckedCase`] without its case.
+struct Unbound {
+    docs: Vec<DocSpec>,
+    deadlines: Vec<Deadline>,
+    facts: Option<CaseFacts>,
+}
+
+impl Unbound {
+    fn with(self, loaded: &Arc<LoadedCase>) -> CheckedCase {
+        CheckedCase {
+            loaded: loaded.clone(),
+            docs: self.docs,
+            deadlines: self.deadlines,
+            facts: self.facts,
+        }
+    }
+}
+
+impl Rules<'_> {
+    /// One case's rules and deadlines; `light`: its model let go once checked, what a build
+    /// needs of it kept as [`CaseFacts`], no deadline kept.
+    fn check(&self, loaded: &LoadedCase, today: NaiveDate, light: bool) -> Verdict {
+        let mut ctx = loaded.ctx();
+        let case = loaded.case();
+        let docs = crate::procedure::plan(&case);
+        let dir = loaded.path.parent().unwrap_or(self.root).to_path_buf();
+        crate::procedure::check(&case, &docs, self.root, &dir, &mut ctx);
+        self.check_numbering(&docs, &mut ctx);
+        crate::procedure::check_archived_steps(&case, &docs, &mut ctx);
+        let mut deadlines = crate::procedure::deadlines(&case, self.calendar, today, &mut ctx);
+        let facts = light.then(|| {
+            deadlines = Vec::new();
+            let facts = CaseFacts::of(&case, self.root, &dir);
+            drop(case);
+            loaded.release();
+            facts
+        });
+        (
+            Unbound {
+                docs,
+                deadlines,
+                facts,
+            },
+            ctx.problems,
+        )
     }
 
     /// Every outgoing decision and notice gets its own 文号: a kind without a `numbering`
@@ -188,79 +331,38 @@ impl Project {
             }
         }
     }
+}
 
-    /// Runs the consistency rules and deadlines of every case.
-    pub fn check(&self, today: NaiveDate) -> Checked {
-        self.check_with(today, false)
-    }
-
-    /// [`Project::check`] for a build: each case's model is let go once checked (what the build
-    /// needs of it kept as [`CaseFacts`]) and no deadline is kept, so that checking holds no more
-    /// than a light entry a case, however many there are.
-    pub fn check_light(&self, today: NaiveDate) -> Checked {
-        self.check_with(today, true)
-    }
-
-    fn check_with(&self, today: NaiveDate, light: bool) -> Checked {
-        let mut problems = self.problems.clone();
-        let mut failed: BTreeSet<String> = problems
-            .0
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .map(|p| p.file.clone())
-            .collect();
-        let results: Vec<(CheckedCase, Problems)> = self
-            .cases
-            .par_iter()
-            .map(|loaded| {
-                let mut ctx = loaded.ctx();
-                let docs = crate::procedure::plan(&loaded.case());
-                let dir = loaded.path.parent().unwrap_or(&self.root).to_path_buf();
-                crate::procedure::check(&loaded.case(), &docs, &self.root, &dir, &mut ctx);
-                self.check_numbering(&docs, &mut ctx);
-                crate::procedure::check_archived_steps(&loaded.case(), &docs, &mut ctx);
-                let mut deadlines =
-                    crate::procedure::deadlines(&loaded.case(), &self.calendar, today, &mut ctx);
-                let facts = light.then(|| {
-                    deadlines = Vec::new();
-                    let facts = CaseFacts::of(&loaded.case(), &self.root, &dir);
-                    loaded.release();
-                    facts
-                });
-                (
-                    CheckedCase {
-                        loaded: loaded.clone(),
-                        docs,
-                        deadlines,
-                        facts,
-                    },
-                    ctx.problems,
-                )
-            })
-            .collect();
-        let mut cases = Vec::new();
-        let mut deadlines = Vec::new();
-        for (c, p) in results {
-            deadlines.extend(c.deadlines.iter().cloned());
-            if p.has_errors() {
-                failed.insert(c.loaded.id().to_string());
-                failed.remove(&c.loaded.file);
-            } else {
-                cases.push(c);
-            }
-            problems.extend(p);
+/// The checked cases and every problem, in the order reports list them: `problems` are the
+/// project's own (loading), each case's are added.
+fn gather(mut problems: Problems, verdicts: Vec<(CheckedCase, Problems)>) -> Checked {
+    let mut failed: BTreeSet<String> = problems
+        .0
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.file.clone())
+        .collect();
+    let mut cases = Vec::new();
+    let mut deadlines = Vec::new();
+    for (c, p) in verdicts {
+        deadlines.extend(c.deadlines.iter().cloned());
+        if p.has_errors() {
+            failed.insert(c.loaded.id().to_string());
+            failed.remove(&c.loaded.file);
+        } else {
+            cases.push(c);
         }
-        cases.sort_by(|a, b| a.loaded.id().cmp(b.loaded.id()));
-        // By the kind's id, as the table has always listed them.
-        deadlines.sort_by(|a, b| {
-            (&a.case, a.due, a.document.id()).cmp(&(&b.case, b.due, b.document.id()))
-        });
-        Checked {
-            cases,
-            failed: failed.into_iter().collect(),
-            deadlines,
-            problems,
-        }
+        problems.extend(p);
+    }
+    cases.sort_by(|a, b| a.loaded.id().cmp(b.loaded.id()));
+    // By the kind's id, as the table has always listed them.
+    deadlines
+        .sort_by(|a, b| (&a.case, a.due, a.document.id()).cmp(&(&b.case, b.due, b.document.id())));
+    Checked {
+        cases,
+        failed: failed.into_iter().collect(),
+        deadlines,
+        problems,
     }
 }
 

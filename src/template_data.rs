@@ -24,11 +24,7 @@ pub fn document_data(
     let case_numbers: BTreeMap<String, String> = case
         .docs
         .iter()
-        .filter_map(|d| {
-            numbers
-                .get(&(id.to_string(), d.key()))
-                .map(|n| (d.key(), n.clone()))
-        })
+        .filter_map(|d| numbers.get(id, &d.key()).map(|n| (d.key(), n.to_string())))
         .collect();
     let item = entry_of(&case_json, &doc.field);
     let served = (doc.kind == DocKind::ServiceReceipt)

@@ -1250,6 +1250,72 @@ fn a_light_check_lets_each_model_go_as_it_is_checked_and_keeps_what_the_build_ne
     );
 }
 
+/// Opened for a build, each case is checked as it is loaded and its model let go at once: the
+/// same verdicts as a light check after loading, and no model held at any point but the few
+/// being checked. Asked for another day, the check is made again.
+#[test]
+fn a_project_opened_for_a_build_checks_each_case_as_it_loads_it() {
+    let cases = sample_cases("checked-on-load");
+    // A second file with a case's id: refused after loading, its check must go with it.
+    std::fs::copy(
+        cases.join("inspection/2026-JC-007.yaml"),
+        cases.join("inspection/2026-JC-007-copy.yaml"),
+    )
+    .unwrap();
+    let today = d("2026-11-29");
+    let opened = Project::open_checked(&cases, today).expect("project opens");
+    let held = held_models(&opened);
+    assert!(held.is_empty(), "models held after opening: {held:?}");
+    let on_load = opened.check_light(today);
+    let after = Project::open(&cases).unwrap().check_light(today);
+    assert!(!after.cases.is_empty() && after.problems.has_errors());
+    assert_eq!(
+        on_load
+            .cases
+            .iter()
+            .filter(|c| c.loaded.id() == "2026-JC-007")
+            .count(),
+        1
+    );
+    assert_eq!(on_load.failed, after.failed);
+    assert_eq!(
+        on_load.problems.clone().sorted(),
+        after.problems.clone().sorted()
+    );
+    let summary = |c: &anjuan::project::Checked| -> Vec<(String, usize, String)> {
+        c.cases
+            .iter()
+            .map(|c| {
+                let facts = c.facts.as_ref().expect("checked light");
+                (
+                    c.loaded.id().to_string(),
+                    c.docs.len(),
+                    format!("{:?}{}", facts.filed, facts.attachments),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(summary(&on_load), summary(&after));
+    // What was checked on loading is taken once; another day is checked on its own.
+    let later = d("2028-01-10");
+    assert_eq!(
+        opened.check_light(later).problems.sorted(),
+        Project::open(&cases)
+            .unwrap()
+            .check_light(later)
+            .problems
+            .sorted()
+    );
+    assert_eq!(
+        summary(&opened.check_light(today)),
+        summary(&after),
+        "checked again"
+    );
+    // Its models are parsed again from the checked texts when a stage asks for them.
+    let c = &opened.cases[0];
+    assert_eq!(c.case().id(), c.id());
+}
+
 /// The cases whose model the project still holds whole.
 fn held_models(project: &Project) -> Vec<&str> {
     project

@@ -148,8 +148,6 @@ impl Stage for Volumes {
                 org_code: a.org_code.to_string(),
             });
         cx.volumes = volumes;
-        // The build's last numbers are given: the ledger kept since it was read goes.
-        crate::ledger::let_go();
         Ok(())
     }
 }

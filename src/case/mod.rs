@@ -78,8 +78,8 @@ impl Case {
 pub struct LoadedCase {
     id: String,
     model: Mutex<Option<Arc<Case>>>,
-    /// The checked text, deflated; empty for a case made in memory (never let go).
-    packed: Box<[u8]>,
+    /// The checked text, deflated; none for a case made in memory (never let go).
+    packed: Packed,
     pub path: PathBuf,
     /// The file as shown in messages (relative to the cases root).
     pub file: String,
@@ -96,7 +96,7 @@ impl LoadedCase {
         LoadedCase {
             id: case.id().to_string(),
             model: Mutex::new(Some(Arc::new(case))),
-            packed: Box::default(),
+            packed: Packed::None,
             path,
             file,
             positions,
@@ -139,13 +139,20 @@ impl LoadedCase {
 
     /// Lets the model go (a case made in memory keeps it).
     pub fn release(&self) {
-        if !self.packed.is_empty() {
+        if !matches!(self.packed, Packed::None) {
             *self.model.lock().unwrap_or_else(PoisonError::into_inner) = None;
         }
     }
 
     fn parse_again(&self) -> Case {
-        let text = inflate(&self.packed);
+        // The spool is a file of this process's own: failing to read it back is the machine's
+        // failure, like running out of memory.
+        let text = inflate(
+            &self
+                .packed
+                .bytes()
+                .expect("the spool of checked texts reads back"),
+        );
         let mut ctx = Ctx::new(self.file.clone(), "");
         let value = parse_yaml(&mut ctx, &text);
         value
@@ -154,6 +161,90 @@ impl LoadedCase {
             .and_then(|map| parse_case(&mut ctx, map))
             // The same text parsed into this model when the case was loaded.
             .expect("a checked case parses again")
+    }
+}
+
+/// Where loaded cases keep their checked texts, deflated, while their models are let go: an
+/// unnamed temporary file, gone with the process (a province's cases are tens of megabytes even
+/// deflated, which a build would otherwise hold from its first stage to its last). In memory
+/// when no temporary file can be made.
+#[derive(Debug)]
+pub struct Spool {
+    /// The file and its length.
+    file: Option<Mutex<(std::fs::File, u64)>>,
+}
+
+impl Spool {
+    pub fn new() -> Arc<Spool> {
+        Arc::new(Spool {
+            file: tempfile::tempfile().ok().map(|f| Mutex::new((f, 0))),
+        })
+    }
+
+    /// `packed` kept in the spool, or in memory when it cannot be written.
+    fn keep(self: &Arc<Self>, packed: Box<[u8]>) -> Packed {
+        use std::io::{Seek, SeekFrom, Write};
+        if packed.is_empty() {
+            // Not deflated: the model is then simply never let go.
+            return Packed::None;
+        }
+        let Some(file) = &self.file else {
+            return Packed::Memory(packed);
+        };
+        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        let (f, end) = &mut *file;
+        let at = *end;
+        let written = f
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| f.write_all(&packed));
+        match (written, u32::try_from(packed.len())) {
+            (Ok(()), Ok(len)) => {
+                *end += u64::from(len);
+                Packed::Spooled {
+                    spool: self.clone(),
+                    at,
+                    len,
+                }
+            }
+            _ => Packed::Memory(packed),
+        }
+    }
+
+    fn read(&self, at: u64, len: u32) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let Some(file) = &self.file else {
+            return Err(std::io::ErrorKind::NotFound.into());
+        };
+        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        let f = &mut file.0;
+        f.seek(SeekFrom::Start(at))?;
+        let mut bytes = vec![0; len as usize];
+        f.read_exact(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// A checked text, deflated.
+#[derive(Debug)]
+enum Packed {
+    /// A case made in memory: nothing to parse again.
+    None,
+    Memory(Box<[u8]>),
+    Spooled {
+        spool: Arc<Spool>,
+        at: u64,
+        len: u32,
+    },
+}
+
+impl Packed {
+    fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        use std::borrow::Cow;
+        match self {
+            Packed::None => Ok(Cow::Borrowed(&[])),
+            Packed::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
+            Packed::Spooled { spool, at, len } => spool.read(*at, *len).map(Cow::Owned),
+        }
     }
 }
 
@@ -173,7 +264,7 @@ fn deflate(text: &str) -> Box<[u8]> {
             match z.compress_vec(&text.as_bytes()[read..], &mut out, FlushCompress::Finish) {
                 Ok(Status::StreamEnd) => break,
                 Ok(_) => out.reserve(out.capacity().max(64)),
-                // Not reached with memory buffers; the model is then simply never let go.
+                // Not reached with memory buffers.
                 Err(_) => return Box::default(),
             }
         }
@@ -204,8 +295,8 @@ pub enum Loaded {
 
 pub const KINDS: &[&str] = &["inspection", "enforcement", "campaign"];
 
-/// Reads one YAML file under the cases root.
-pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
+/// Reads one YAML file under the cases root; a case's checked text is kept in `spool`.
+pub fn load_file(path: &Path, root: &Path, spool: &Arc<Spool>) -> (Loaded, Problems) {
     let file = crate::yaml::display_path(path, root);
     let (text, encoding) = match read_text(path) {
         Ok(t) => t,
@@ -216,7 +307,7 @@ pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
         }
     };
     let mut ctx = Ctx::new(file.clone(), &text);
-    let loaded = load_text(&mut ctx, path, &text);
+    let loaded = load_text(&mut ctx, path, &text, spool);
     if encoding == crate::text::Encoding::Gbk && !matches!(loaded, Loaded::Other) {
         ctx.warn(
             "",
@@ -226,7 +317,7 @@ pub fn load_file(path: &Path, root: &Path) -> (Loaded, Problems) {
     (loaded, ctx.problems)
 }
 
-fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
+fn load_text(ctx: &mut Ctx, path: &Path, text: &str, spool: &Arc<Spool>) -> Loaded {
     let Some(value) = parse_yaml(ctx, text) else {
         return Loaded::Other;
     };
@@ -250,7 +341,7 @@ fn load_text(ctx: &mut Ctx, path: &Path, text: &str) -> Loaded {
         Some(case) if !ctx.has_errors() => Loaded::Case(Box::new(LoadedCase {
             id: case.id().to_string(),
             model: Mutex::new(Some(Arc::new(case))),
-            packed: deflate(text),
+            packed: spool.keep(deflate(text)),
             path: path.to_path_buf(),
             file: ctx.file.clone(),
             positions: Positions::of_file(path, |p| {

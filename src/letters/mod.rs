@@ -219,12 +219,11 @@ fn assign_numbers(
     ledger: &mut Ledger,
     prepared: &[Prepared],
 ) -> (Numbers, Problems) {
-    let mut numbers = Numbers::new();
+    let mut numbers = Vec::new();
     let mut clashes = Problems::default();
     for p in prepared {
         for l in &p.letters {
             let doc = l.doc();
-            let key = (l.id.clone(), doc.key());
             let owner = owner(&p.campaign.id, l);
             let kind = doc.kind.id();
             let no = match (&doc.explicit_no, doc.date) {
@@ -247,11 +246,11 @@ fn assign_numbers(
                 (None, None) => None,
             };
             if let Some(no) = no {
-                numbers.insert(key, no);
+                numbers.push((l.id.clone(), doc.key(), no));
             }
         }
     }
-    (numbers, clashes)
+    (Numbers::of(numbers), clashes)
 }
 
 /// A letter's entry, its receipt's, and how many files changed.
@@ -524,7 +523,7 @@ fn render_one(
         recipient: l.unit.clone(),
         document: doc.kind.id().to_string(),
         title: doc.title.clone(),
-        no: numbers.get(&(l.id.clone(), doc.key())).cloned(),
+        no: numbers.get(&l.id, &doc.key()).map(str::to_string),
         date: doc.date,
         pages,
         sha256: d.sha256,

@@ -182,6 +182,7 @@ mod tests {
     fn samples() -> Vec<Case> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
         let mut cases = Vec::new();
+        let spool = crate::case::Spool::new();
         for dir in ["inspection", "enforcement"] {
             let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
                 .unwrap()
@@ -189,7 +190,7 @@ mod tests {
                 .collect();
             files.sort();
             for f in files {
-                if let (Loaded::Case(c), _) = crate::case::load_file(&f, &root) {
+                if let (Loaded::Case(c), _) = crate::case::load_file(&f, &root, &spool) {
                     cases.push((*c.case()).clone());
                 }
             }
