@@ -330,6 +330,10 @@ impl Stage for CaseDocuments {
                 .par_iter()
                 .map(|c| {
                     let record = records.load(c.loaded.id()).unwrap_or_default();
+                    if !dumping && let Some(stood) = stands_as_recorded(cache, &record, &c.sources)
+                    {
+                        return (record, Some(stood));
+                    }
                     cache.adopt(record.cache.clone());
                     if dumping || !still_made_from(cache, &record, &c.sources) {
                         return (record, None);
@@ -447,6 +451,28 @@ fn facts_of<'c>(root: &std::path::Path, c: &'c CheckedCase) -> std::borrow::Cow<
             std::borrow::Cow::Owned(CaseFacts::of(&c.loaded.case(), root, dir))
         }
     }
+}
+
+/// What 立卷 needs of a case whose outputs (documents, volumes, 件) were all made from `sources`
+/// and are all there as its record says, known from the record alone (none when it has no
+/// volume): a no-op build looks at its cases this way, without taking their records into the
+/// shared cache. Anything else (a file touched, a volume to make) goes the long way round.
+fn stands_as_recorded(
+    cache: &BuildCache,
+    record: &CaseRecord,
+    sources: &str,
+) -> Option<Option<Stood>> {
+    let holds = |rel: &str, sha256: &str| cache.holds_as_recorded(&record.cache, rel, sha256);
+    let documents_hold = record.sources == sources
+        && !record.files.is_empty()
+        && record.files.iter().all(|f| holds(&f.path, &f.sha256));
+    if !documents_hold {
+        return None;
+    }
+    if record.volumes.is_empty() {
+        return Some(None);
+    }
+    crate::archive::stood_by(record, holds).map(Some)
 }
 
 /// Whether the case's outputs as recorded were made from `sources` and are all still there as

@@ -242,6 +242,15 @@ impl BuildCache {
         Some(digests)
     }
 
+    /// Whether `rel` is still the file with SHA-256 `sha256` as `shard` (a case's own records,
+    /// not taken in) records it, known from its stamp alone: nothing locked, read or recorded.
+    /// A file whose stamp changed may still hold the bytes: [`BuildCache::holds`] reads it.
+    pub fn holds_as_recorded(&self, shard: &Shard, rel: &str, sha256: &str) -> bool {
+        shard.files.get(rel).is_some_and(|k| {
+            k.digests.sha256 == sha256 && stamp(&self.out.join(rel)).is_some_and(|at| k.is_at(at))
+        })
+    }
+
     /// Whether `rel` is still the file with SHA-256 `sha256` (read only when its stamp changed).
     pub fn holds(&self, rel: &str, sha256: &str) -> bool {
         self.digests(rel).is_some_and(|d| d.sha256 == sha256)

@@ -225,14 +225,19 @@ fn allocate_codes(
 /// An unchanged case's volumes as its record lists them, if it has any and their files (volume
 /// and 件) are all there as made (the record's cache records adopted).
 pub fn stood(cache: &BuildCache, record: &CaseRecord) -> Option<Stood> {
+    stood_by(record, |rel, sha256| cache.holds(rel, sha256))
+}
+
+/// [`stood`] with whether a file holds what it should told by `holds(path, sha256)`.
+pub fn stood_by(record: &CaseRecord, holds: impl Fn(&str, &str) -> bool) -> Option<Stood> {
     let mut volumes: Vec<&VolumeEntry> = record.volumes.iter().collect();
     volumes.sort_by_key(|v| v.volume);
     let files_hold = !volumes.is_empty()
         && volumes.iter().all(|v| {
-            cache.holds(&v.path, &v.sha256)
+            holds(&v.path, &v.sha256)
                 && v.items
                     .iter()
-                    .all(|it| it.file.as_ref().is_none_or(|f| cache.holds(f, &it.sha256)))
+                    .all(|it| it.file.as_ref().is_none_or(|f| holds(f, &it.sha256)))
         });
     files_hold.then(|| Stood {
         codes: volumes
