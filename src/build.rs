@@ -163,6 +163,7 @@ fn open<'a>(
     for c in &project.cases {
         c.release();
     }
+    crate::memstat::release_free();
     std::fs::create_dir_all(&opts.out).map_err(|e| BuildError::Output(opts.out.clone(), e))?;
     let records = Records::open(&opts.out)
         .map_err(|e| BuildError::Output(opts.out.join(crate::records::DIR), e))?;

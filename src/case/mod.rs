@@ -420,3 +420,29 @@ pub fn load_inspection(ctx: &mut Ctx, map: &serde_yaml::Mapping) -> Option<Inspe
         superior_report,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_texts_read_back_from_the_spool_in_any_order_or_stay_in_memory() {
+        let texts = [
+            "kind: inspection\nid: a\n",
+            "受检单位：某县档案馆 # * $ ]",
+            "",
+        ];
+        for spool in [Spool::new(), Arc::new(Spool { file: None })] {
+            let packed: Vec<Packed> = texts.iter().map(|t| spool.keep(deflate(t))).collect();
+            for (text, p) in texts.iter().zip(&packed).rev() {
+                assert_eq!(inflate(&p.bytes().unwrap()), *text);
+                match (&spool.file, p) {
+                    (Some(_), Packed::Spooled { .. }) | (None, Packed::Memory(_)) => {}
+                    other => panic!("kept as {other:?}"),
+                }
+            }
+        }
+        // Nothing to keep (a text that could not be deflated): the model is never let go.
+        assert!(matches!(Spool::new().keep(Box::default()), Packed::None));
+    }
+}
