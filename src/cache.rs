@@ -215,6 +215,19 @@ impl BuildCache {
         }
     }
 
+    /// Forgets every record of `paths`, the last build's and this one's (a bag's copy that
+    /// turned out a link of its volume's file: `holds` may have recorded the copy it replaced).
+    pub fn forget_all<'a>(&self, paths: impl IntoIterator<Item = &'a str>) {
+        let mut now = self.now();
+        let mut previous = self.previous();
+        for p in paths {
+            for stored in [&mut *previous, &mut *now] {
+                stored.made.remove(p);
+                stored.files.remove(p);
+            }
+        }
+    }
+
     /// The digests of the output file `rel`: the recorded ones while its stamp is unchanged,
     /// else read and hashed. None when it cannot be read.
     pub fn digests(&self, rel: &str) -> Option<Digests> {

@@ -1446,6 +1446,20 @@ fn an_output_folder_given_as_a_relative_path_keeps_no_record_of_the_bags_linked_
             stamp(".anjuan-cache/transfer-listed.jsonl"),
         ]
     );
+    // A case changed: its volume is made again and linked into its bag over the old link. The
+    // new link has no record either (the old copy, read to compare, was recorded on the way),
+    // and the build after it changes nothing.
+    let (file, text, name) = common::first_filed_inspection(&cases);
+    std::fs::write(&file, text.replace(&name, "改过名称的受检单位")).unwrap();
+    let report = build_at(&Project::open(&cases).unwrap(), &relative);
+    assert!(report.ok(), "{:?}", report.problems);
+    assert!(report.files_written > 0);
+    assert_eq!(recorded(), first);
+    let report = build_at(&Project::open(&cases).unwrap(), &relative);
+    assert_eq!(
+        report.files_written, 0,
+        "a build after the change wrote files"
+    );
     assert_eq!(errors(&verify::verify(&out)), Vec::<String>::new());
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anjuan::build::{BuildOptions, build};
@@ -1324,26 +1324,4 @@ fn held_models(project: &Project) -> Vec<&str> {
         .filter(|c| c.is_held())
         .map(|c| c.id())
         .collect()
-}
-
-/// The first inspection case file (by path) with an `archive` block: its path, its text and
-/// its inspected unit's name.
-fn first_filed_inspection(cases: &Path) -> (PathBuf, String, String) {
-    let (file, text) = std::fs::read_dir(cases.join("inspection"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            text.contains("archive:").then_some((p, text))
-        })
-        .min()
-        .unwrap();
-    let name = text
-        .lines()
-        .skip_while(|l| !l.starts_with("inspected_unit:"))
-        .find_map(|l| l.trim().strip_prefix("name:"))
-        .unwrap()
-        .trim()
-        .to_string();
-    (file, text, name)
 }

@@ -137,3 +137,25 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 pub fn pdf_text_file(path: &Path) -> String {
     pdf_text(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
+
+/// The first inspection case file (by path) with an `archive` block: its path, its text and
+/// its inspected unit's name.
+pub fn first_filed_inspection(cases: &Path) -> (PathBuf, String, String) {
+    let (file, text) = std::fs::read_dir(cases.join("inspection"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            text.contains("archive:").then_some((p, text))
+        })
+        .min()
+        .unwrap();
+    let name = text
+        .lines()
+        .skip_while(|l| !l.starts_with("inspected_unit:"))
+        .find_map(|l| l.trim().strip_prefix("name:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    (file, text, name)
+}
