@@ -464,10 +464,7 @@ fn stands_as_recorded(
     sources: &str,
 ) -> Option<Option<Stood>> {
     let holds = |rel: &str, sha256: &str| cache.holds_as_recorded(&record.cache, rel, sha256);
-    let documents_hold = record.sources == sources
-        && !record.files.is_empty()
-        && record.files.iter().all(|f| holds(&f.path, &f.sha256));
-    if !documents_hold {
+    if !made_from_by(record, sources, holds) {
         return None;
     }
     if record.volumes.is_empty() {
@@ -479,9 +476,14 @@ fn stands_as_recorded(
 /// Whether the case's outputs as recorded were made from `sources` and are all still there as
 /// made (known from their stamps, not read).
 fn still_made_from(cache: &BuildCache, record: &CaseRecord, sources: &str) -> bool {
+    made_from_by(record, sources, |rel, sha256| cache.holds(rel, sha256))
+}
+
+/// [`still_made_from`] with whether a file holds what it should told by `holds(path, sha256)`.
+fn made_from_by(record: &CaseRecord, sources: &str, holds: impl Fn(&str, &str) -> bool) -> bool {
     record.sources == sources
         && !record.files.is_empty()
-        && record.files.iter().all(|f| cache.holds(&f.path, &f.sha256))
+        && record.files.iter().all(|f| holds(&f.path, &f.sha256))
 }
 
 /// Digest of what every case's outputs are made from besides the case itself. The program's

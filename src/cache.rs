@@ -206,18 +206,10 @@ impl BuildCache {
         shard
     }
 
-    /// Forgets the last build's records of `paths` (a case whose outputs were not made again).
+    /// Forgets every record of `paths`, the last build's and any this build made on the way
+    /// (`holds` records what it looked at): a case whose outputs were not made again, outputs
+    /// it no longer has, a bag's copy that is a link of its volume's file.
     pub fn forget<'a>(&self, paths: impl IntoIterator<Item = &'a str>) {
-        let mut previous = self.previous();
-        for p in paths {
-            previous.made.remove(p);
-            previous.files.remove(p);
-        }
-    }
-
-    /// Forgets every record of `paths`, the last build's and this one's (a bag's copy that
-    /// turned out a link of its volume's file: `holds` may have recorded the copy it replaced).
-    pub fn forget_all<'a>(&self, paths: impl IntoIterator<Item = &'a str>) {
         let mut now = self.now();
         let mut previous = self.previous();
         for p in paths {

@@ -31,10 +31,10 @@ pub struct Entry {
     pub value: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Written whole by serde; read by [`read::sequences`].
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
     /// Sequence name (`inspection_notice/2026`, `archive/2026/D30`) → numbers given.
-    #[serde(default)]
     pub sequences: BTreeMap<String, Vec<Entry>>,
     /// Per sequence, each owner's place in its entries: a build asks for every case's numbers,
     /// and a sequence holds a year's.

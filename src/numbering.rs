@@ -21,8 +21,7 @@ pub struct Numbers {
 impl Numbers {
     /// The numbers given, as (case id, document key, 文号); of one id and key given twice, the
     /// later.
-    pub fn of(given: Vec<(String, String, String)>) -> Numbers {
-        let mut given = given;
+    pub fn of(mut given: Vec<(String, String, String)>) -> Numbers {
         // Stable: of equal keys the later stays last, and `dedup` below keeps the first of a
         // run, so the run is reversed first.
         given.reverse();
@@ -37,8 +36,8 @@ impl Numbers {
             ),
             entries: Vec::with_capacity(given.len()),
         };
+        let at = |text: &String| u32::try_from(text.len()).unwrap_or(u32::MAX);
         for (id, key, no) in given {
-            let at = |text: &String| u32::try_from(text.len()).unwrap_or(u32::MAX);
             let start = at(&numbers.text);
             numbers.text.push_str(&id);
             let id_end = at(&numbers.text);

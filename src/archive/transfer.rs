@@ -516,7 +516,7 @@ fn bag(
                     }
                 }
                 if linked {
-                    cache.forget_all([path.as_str()]);
+                    cache.forget([path.as_str()]);
                 }
                 listed(path, sha256.to_string(), sm3.to_string(), size);
                 Ok::<(), TransferError>(())
