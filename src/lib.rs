@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod memstat;
 pub mod numbering;
 pub mod output;
+pub mod packed;
 pub mod pdf;
 pub mod problems;
 pub mod procedure;

@@ -1,6 +1,5 @@
 fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
-    anjuan::memstat::limit_arenas();
     anjuan::cli::main()
 }
 

@@ -4,77 +4,54 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::ledger::Ledger;
+use crate::packed::Rows;
 use crate::project::CheckedCase;
 use crate::settings::Settings;
 
-/// 文号 by case id and document key, packed into one text: a province's build holds every
-/// number of its cases for the whole run (three strings and a hash slot a number took about
-/// 220 bytes; packed they take about 60).
+/// 文号 by case id and document key, packed ([`Rows`]): a province's build holds every number of
+/// its cases for the whole run (three strings and a hash slot a number took about 220 bytes).
 #[derive(Debug, Clone, Default)]
 pub struct Numbers {
-    text: String,
-    /// Each number's id, key and 文号 as offsets into `text` (start, id end, key end, end),
-    /// sorted by id and key.
-    entries: Vec<[u32; 4]>,
+    /// Case id, document key, 文号; sorted by id and key once given.
+    rows: Rows<3>,
 }
 
 impl Numbers {
     /// The numbers given, as (case id, document key, 文号); of one id and key given twice, the
     /// later.
-    pub fn of(mut given: Vec<(String, String, String)>) -> Numbers {
-        // Stable: of equal keys the later stays last, and `dedup` below keeps the first of a
-        // run, so the run is reversed first.
-        given.reverse();
-        given.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        given.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
-        let mut numbers = Numbers {
-            text: String::with_capacity(
-                given
-                    .iter()
-                    .map(|g| g.0.len() + g.1.len() + g.2.len())
-                    .sum(),
-            ),
-            entries: Vec::with_capacity(given.len()),
-        };
-        let at = |text: &String| u32::try_from(text.len()).unwrap_or(u32::MAX);
-        for (id, key, no) in given {
-            let start = at(&numbers.text);
-            numbers.text.push_str(&id);
-            let id_end = at(&numbers.text);
-            numbers.text.push_str(&key);
-            let key_end = at(&numbers.text);
-            numbers.text.push_str(&no);
-            numbers
-                .entries
-                .push([start, id_end, key_end, at(&numbers.text)]);
+    pub fn of<'a>(given: impl IntoIterator<Item = [&'a str; 3]>) -> Numbers {
+        let mut numbers = Numbers::giving();
+        for row in given {
+            numbers.give(row);
         }
-        numbers
+        numbers.given()
     }
 
-    fn part(&self, from: u32, to: u32) -> &str {
-        self.text
-            .get(from as usize..to as usize)
-            .unwrap_or_default()
+    /// Numbers to be given one at a time ([`Numbers::give`]), then sorted ([`Numbers::given`]).
+    fn giving() -> Numbers {
+        Numbers::default()
+    }
+
+    fn give(&mut self, [id, key, no]: [&str; 3]) {
+        self.rows.push([id, key, no]);
+    }
+
+    fn given(mut self) -> Numbers {
+        self.rows.sort_keeping_last(2);
+        self
     }
 
     /// The 文号 of case `id`'s document `key`.
     pub fn get(&self, id: &str, key: &str) -> Option<&str> {
-        let found = self
-            .entries
-            .binary_search_by(|[start, id_end, key_end, _]| {
-                (self.part(*start, *id_end), self.part(*id_end, *key_end)).cmp(&(id, key))
-            })
-            .ok()?;
-        let [_, _, key_end, end] = self.entries[found];
-        Some(self.part(key_end, end))
+        self.rows.find(&[id, key]).map(|[_, _, no]| no)
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.rows.is_empty()
     }
 }
 
@@ -151,20 +128,20 @@ pub fn assign(
     ledger: &mut Ledger,
     cases: &[CheckedCase],
 ) -> (Numbers, Vec<(usize, String, String)>) {
-    let mut numbers = Vec::new();
+    let mut numbers = Numbers::giving();
     let mut warnings = Vec::new();
     // Documents in the order they were issued, so a first run over old cases numbers them as a
-    // records officer would have.
-    let mut pending = Vec::new();
+    // records officer would have: (date, case, document), their strings made when numbered.
+    let mut pending: Vec<(NaiveDate, usize, usize)> = Vec::new();
     for (ci, c) in cases.iter().enumerate() {
         let id = c.loaded.id();
-        for d in &c.docs {
+        for (di, d) in c.docs.iter().enumerate() {
             let kind = d.kind.id();
             if !settings.numbering.contains_key(kind) {
                 continue;
             }
-            let owner = format!("{id}/{}", d.key());
             if let Some(no) = &d.explicit_no {
+                let owner = format!("{id}/{}", d.key());
                 let clash = d
                     .date
                     .and_then(|date| reserve(settings, ledger, kind, date, &owner, no));
@@ -175,19 +152,27 @@ pub fn assign(
                         format!("文号 {no} 已在台账中分配给 {other}，请核对，避免重号"),
                     ));
                 }
-                numbers.push((id.to_string(), d.key(), no.clone()));
+                numbers.give([id, &d.key(), no]);
             } else if let Some(date) = d.date {
-                pending.push((date, id.to_string(), d.key(), kind, owner));
+                pending.push((date, ci, di));
             }
         }
     }
-    pending.sort();
-    for (date, id, key, kind, owner) in pending {
-        if let Some(no) = allocate(settings, ledger, kind, date, &owner) {
-            numbers.push((id, key, no));
+    // As sorting (date, id, key, kind, owner) did: by date, then case id, then document key.
+    let key_of = |&(date, ci, di): &(NaiveDate, usize, usize)| {
+        let (c, d) = (&cases[ci], &cases[ci].docs[di]);
+        (date, c.loaded.id(), d.key())
+    };
+    pending.sort_by_cached_key(key_of);
+    for (date, ci, di) in pending {
+        let (id, d) = (cases[ci].loaded.id(), &cases[ci].docs[di]);
+        let key = d.key();
+        let owner = format!("{id}/{key}");
+        if let Some(no) = allocate(settings, ledger, d.kind.id(), date, &owner) {
+            numbers.give([id, &key, &no]);
         }
     }
-    (Numbers::of(numbers), warnings)
+    (numbers.given(), warnings)
 }
 
 #[cfg(test)]
@@ -196,14 +181,12 @@ mod tests {
 
     #[test]
     fn numbers_are_found_by_case_and_document_the_later_of_two_winning() {
-        let given =
-            |id: &str, key: &str, no: &str| (id.to_string(), key.to_string(), no.to_string());
-        let numbers = Numbers::of(vec![
-            given("b", "notice", "某保检通〔2026〕2号"),
-            given("a", "notice#1", "1号"),
-            given("a", "notice", "0号"),
-            given("b", "notice", "某保检通〔2026〕3号"),
-            given("ab", "", "x"),
+        let numbers = Numbers::of([
+            ["b", "notice", "某保检通〔2026〕2号"],
+            ["a", "notice#1", "1号"],
+            ["a", "notice", "0号"],
+            ["b", "notice", "某保检通〔2026〕3号"],
+            ["ab", "", "x"],
         ]);
         assert_eq!(numbers.len(), 4);
         assert_eq!(numbers.get("a", "notice"), Some("0号"));

@@ -13,6 +13,7 @@ use super::VolumeEntry;
 use crate::cache::{BuildCache, Digests, Made, Shard};
 use crate::catalog::{self, Cell};
 use crate::manifest::ListedFile;
+use crate::packed::Rows;
 use crate::records::{Records, VolumeKey};
 use crate::settings::Settings;
 use crate::signing::Signer;
@@ -346,7 +347,13 @@ pub fn write(
         let listed = format!("{DIR}/{year}");
         entries
             .iter()
-            .try_for_each(&mut *emit)
+            .try_for_each(|[path, sha256, sm3]| {
+                emit(&ListedFile {
+                    path: path.to_string(),
+                    sha256: sha256.to_string(),
+                    sm3: sm3.to_string(),
+                })
+            })
             .map_err(|e| TransferError::Write(listed, e))?;
     }
     Ok(())
@@ -433,7 +440,7 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// catalogue order, each volume's file and 件 files linked in and its 封装包 written at once, the
 /// catalogue XMLs a row at a time through spools; the payload's entries, sorted by path, give the
 /// payload manifests (they are the manifest's `transfer` section anyway). Returns the bag's
-/// entries.
+/// entries (path, SHA-256, SM3), packed: a year of a province is hundreds of thousands.
 fn bag(
     year: i32,
     keys: &[&VolumeKey],
@@ -442,8 +449,8 @@ fn bag(
     signer: Option<&Signer>,
     out: &Path,
     cache: &BuildCache,
-) -> Result<Vec<ListedFile>, TransferError> {
-    let mut entries: Vec<ListedFile> = Vec::new();
+) -> Result<Rows<3>, TransferError> {
+    let mut entries = Rows::<3>::default();
     let bag_dir = format!("{DIR}/{year}");
     let fonds_name = settings
         .archive
@@ -461,9 +468,9 @@ fn bag(
     let spool_err =
         |e: std::io::Error| TransferError::Write(format!("{}/spool-*.tmp", crate::cache::DIR), e);
     let mut oxum_bytes: u64 = 0;
-    let mut listed = |path: String, sha256: String, sm3: String, size: u64| {
+    let mut listed = |path: &str, sha256: &str, sm3: &str, size: u64| {
         oxum_bytes += size;
-        entries.push(ListedFile { path, sha256, sm3 });
+        entries.push([path, sha256, sm3]);
     };
     let mut volumes_xml =
         CatalogXml::new(out, "案卷目录", "案卷", catalog::VOLUME_COLUMNS).map_err(spool_err)?;
@@ -518,7 +525,7 @@ fn bag(
                 if linked {
                     cache.forget([path.as_str()]);
                 }
-                listed(path, sha256.to_string(), sm3.to_string(), size);
+                listed(&path, sha256, sm3, size);
                 Ok::<(), TransferError>(())
             };
         copy(format!("data/电子档案/{name}"), from, &v.sha256, &sm3, size)?;
@@ -535,7 +542,7 @@ fn bag(
         }
         let rel = format!("{PACKAGE_DIR}/{}.xml", v.archive_code);
         let d = put(&rel, &package_xml(&v, settings, size, &sm3, signer))?;
-        listed(format!("{bag_dir}/{rel}"), d.sha256, d.sm3, d.size);
+        listed(&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3, d.size);
     }
     volumes_xml.finish().map_err(spool_err)?;
     items_xml.finish().map_err(spool_err)?;
@@ -552,9 +559,9 @@ fn bag(
     );
     let d = put("data/说明文件.TXT", note.as_bytes())?;
     listed(
-        format!("{bag_dir}/data/说明文件.TXT"),
-        d.sha256,
-        d.sm3,
+        &format!("{bag_dir}/data/说明文件.TXT"),
+        &d.sha256,
+        &d.sm3,
         d.size,
     );
     for (rel, xml) in [
@@ -565,16 +572,16 @@ fn bag(
         let d = cache
             .write_streamed(&path, |w| xml.spool.copy_to(w))
             .map_err(|e| TransferError::Write(path.clone(), e))?;
-        listed(path, d.sha256, d.sm3, d.size);
+        listed(&path, &d.sha256, &d.sm3, d.size);
     }
     drop((volumes_xml, items_xml));
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    let payload = &entries[..];
+    entries.sort_by_first(1);
+    let payload = &entries;
 
     let manifest = |w: &mut dyn Write, sm3: bool| -> std::io::Result<()> {
-        for e in payload {
-            let digest = if sm3 { &e.sm3 } else { &e.sha256 };
-            writeln!(w, "{digest}  {}", &e.path[bag_dir.len() + 1..])?;
+        for [path, sha256, sm3_digest] in payload.iter() {
+            let digest = if sm3 { sm3_digest } else { sha256 };
+            writeln!(w, "{digest}  {}", &path[bag_dir.len() + 1..])?;
         }
         Ok(())
     };
@@ -598,7 +605,7 @@ fn bag(
         payload.len(),
         env!("CARGO_PKG_VERSION"),
     );
-    let mut tail: Vec<ListedFile> = Vec::new();
+    let mut tail = Rows::<3>::default();
     let info_d = put("bag-info.txt", info.as_bytes())?;
     let bagit_d = put("bagit.txt", bagit.as_bytes())?;
     let tags = [
@@ -616,11 +623,7 @@ fn bag(
         .map(|(p, d)| format!("{}  {p}\n", d.sm3))
         .collect();
     for (rel, d) in tags {
-        tail.push(ListedFile {
-            path: format!("{bag_dir}/{rel}"),
-            sha256: d.sha256.clone(),
-            sm3: d.sm3.clone(),
-        });
+        tail.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
     }
     let mut made: Vec<(&str, Vec<u8>)> = vec![("tagmanifest-sha256.txt", tagmanifest.into_bytes())];
     if let Some(s) = signer {
@@ -634,13 +637,11 @@ fn bag(
     made.push(("tagmanifest-sm3.txt", tagmanifest_sm3.into_bytes()));
     for (rel, bytes) in made {
         let d = put(rel, &bytes)?;
-        tail.push(ListedFile {
-            path: format!("{bag_dir}/{rel}"),
-            sha256: d.sha256,
-            sm3: d.sm3,
-        });
+        tail.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
     }
-    entries.extend(tail);
+    for row in tail.iter() {
+        entries.push(row);
+    }
     Ok(entries)
 }
 

@@ -250,7 +250,12 @@ fn assign_numbers(
             }
         }
     }
-    (Numbers::of(numbers), clashes)
+    let numbers = Numbers::of(
+        numbers
+            .iter()
+            .map(|(id, key, no)| [id.as_str(), key.as_str(), no.as_str()]),
+    );
+    (numbers, clashes)
 }
 
 /// A letter's entry, its receipt's, and how many files changed.
