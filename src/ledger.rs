@@ -39,11 +39,60 @@ pub struct Ledger {
     /// Per sequence, each owner's place in its entries: a build asks for every case's numbers,
     /// and a sequence holds a year's.
     #[serde(skip)]
-    places: HashMap<String, HashMap<String, usize>>,
+    places: HashMap<String, Places>,
     #[serde(skip)]
     path: PathBuf,
     #[serde(skip)]
     changed: bool,
+}
+
+/// Each owner's place in one sequence's entries, by a hash of the owner: the owners are in the
+/// entries already, and a province's ledger holds hundreds of thousands (a copy of each for the
+/// index was a third of what a loaded ledger held). A place found is checked against its entry's
+/// owner; two owners of one hash, which only a collision gives, send the search through the
+/// entries from the start.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Places {
+    by_hash: HashMap<u64, usize>,
+    collided: bool,
+}
+
+impl Places {
+    /// Each owner at its first entry (an owner listed twice, by a hand's edit, as a search from
+    /// the start would find it).
+    fn of_entries(entries: &[Entry]) -> Places {
+        let mut places = Places::default();
+        for (i, e) in entries.iter().enumerate().rev() {
+            places.put(entries, &e.owner, i);
+        }
+        places
+    }
+
+    fn hash(owner: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: the same on every run (only this process reads it anyway).
+        let mut h = std::hash::DefaultHasher::new();
+        owner.hash(&mut h);
+        h.finish()
+    }
+
+    /// Records `owner` at `place` (which holds it in `entries`), instead of any place before.
+    fn put(&mut self, entries: &[Entry], owner: &str, place: usize) {
+        let slot = self.by_hash.entry(Self::hash(owner)).or_insert(place);
+        if entries.get(*slot).is_some_and(|e| e.owner != owner) {
+            self.collided = true;
+        }
+        *slot = place;
+    }
+
+    /// The first place of `owner` in `entries`.
+    fn of(&self, entries: &[Entry], owner: &str) -> Option<usize> {
+        match self.by_hash.get(&Self::hash(owner)) {
+            Some(&place) if entries.get(place).is_some_and(|e| e.owner == owner) => Some(place),
+            _ if self.collided => entries.iter().position(|e| e.owner == owner),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,33 +179,27 @@ impl Ledger {
         self.places = self
             .sequences
             .iter()
-            .map(|(name, entries)| {
-                let places = entries
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(i, e)| (e.owner.clone(), i))
-                    .collect();
-                (name.clone(), places)
-            })
+            .map(|(name, entries)| (name.clone(), Places::of_entries(entries)))
             .collect();
     }
 
     /// Adds `entry` to `sequence`.
     fn push(&mut self, sequence: &str, entry: Entry) {
         let entries = self.sequences.entry(sequence.to_string()).or_default();
+        let (owner, place) = (entry.owner.clone(), entries.len());
+        entries.push(entry);
         self.places
             .entry(sequence.to_string())
             .or_default()
-            .insert(entry.owner.clone(), entries.len());
-        entries.push(entry);
+            .put(entries, &owner, place);
         self.changed = true;
     }
 
     /// The number `owner` holds in `sequence`.
     pub fn get(&self, sequence: &str, owner: &str) -> Option<&Entry> {
-        let place = *self.places.get(sequence)?.get(owner)?;
-        self.sequences.get(sequence)?.get(place)
+        let entries = self.sequences.get(sequence)?;
+        let place = self.places.get(sequence)?.of(entries, owner)?;
+        entries.get(place)
     }
 
     /// The number `owner` holds, or the next free one, formatted by `format(seq)`.
@@ -186,11 +229,10 @@ impl Ledger {
 
     /// Records a number given by hand (an explicit `no:`), so it is never given again.
     pub fn reserve(&mut self, sequence: &str, owner: &str, seq: u32, value: &str) {
-        let held = self
-            .places
-            .get(sequence)
-            .and_then(|p| p.get(owner))
-            .copied();
+        let held = match (self.places.get(sequence), self.sequences.get(sequence)) {
+            (Some(places), Some(entries)) => places.of(entries, owner),
+            _ => None,
+        };
         if let Some(place) = held
             && let Some(e) = self
                 .sequences
@@ -202,10 +244,10 @@ impl Ledger {
             }
             // The explicit number wins; the one given before stays taken.
             e.owner = format!("{owner}（已由案件指定的号码取代）");
-            let replaced = e.owner.clone();
-            if let Some(places) = self.places.get_mut(sequence) {
-                places.remove(owner);
-                places.entry(replaced).or_insert(place);
+            // The places of the sequence found anew: the replaced owner's at its first entry.
+            if let Some(entries) = self.sequences.get(sequence) {
+                self.places
+                    .insert(sequence.to_string(), Places::of_entries(entries));
             }
         }
         self.push(
@@ -536,6 +578,39 @@ mod tests {
         assert_eq!(changed.get("n/2026", "z").map(|e| e.seq), Some(1));
         assert_eq!(changed.get("n/2026", "e"), None);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_owner_is_found_through_its_hash_and_through_the_entries_when_hashes_collide() {
+        let entry = |seq: u32, owner: &str| Entry {
+            seq,
+            owner: owner.to_string(),
+            value: format!("{seq}号"),
+        };
+        let entries = vec![entry(1, "a"), entry(2, "b"), entry(3, "a")];
+        let places = Places::of_entries(&entries);
+        assert!(!places.collided);
+        assert_eq!(places.of(&entries, "a"), Some(0));
+        assert_eq!(places.of(&entries, "b"), Some(1));
+        assert_eq!(places.of(&entries, "c"), None);
+        // "b" and "c" as if of one hash, the slot holding "b": "c" is found from the start.
+        let mut entries = entries;
+        entries.push(entry(4, "c"));
+        let mut by_hash = places.by_hash.clone();
+        by_hash.insert(Places::hash("c"), 1);
+        let collided = Places {
+            by_hash,
+            collided: true,
+        };
+        assert_eq!(collided.of(&entries, "c"), Some(3));
+        assert_eq!(collided.of(&entries, "b"), Some(1));
+        assert_eq!(collided.of(&entries, "d"), None);
+        // Put over another owner's place: the collision is noted.
+        let mut places = Places::of_entries(&entries);
+        places.by_hash.insert(Places::hash("d"), 1);
+        entries.push(entry(5, "d"));
+        places.put(&entries, "d", 4);
+        assert!(places.collided);
     }
 
     #[test]
