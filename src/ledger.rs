@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::write_durable;
+use crate::output::write_durable_streamed;
 
 pub const FILE_NAME: &str = "anjuan-ledger.yaml";
 /// The previous version of the ledger, kept by every save.
@@ -280,20 +280,35 @@ impl Ledger {
             entries.sort_by_key(|e| e.seq);
         }
         self.index();
-        let body = serde_yaml::to_string(&*self).map_err(|e| LedgerError::Parse {
-            path: self.path.clone(),
-            line: None,
-            message: e.to_string(),
-            backup: self.path.with_file_name(BACKUP_NAME),
-        })?;
         if self.path.is_file() {
             let backup = self.path.with_file_name(BACKUP_NAME);
-            let previous =
-                std::fs::read(&self.path).map_err(|e| LedgerError::Read(self.path.clone(), e))?;
-            write_durable(&backup, &previous).map_err(|e| LedgerError::Write(backup, e))?;
+            let mut previous = std::fs::File::open(&self.path)
+                .map_err(|e| LedgerError::Read(self.path.clone(), e))?;
+            write_durable_streamed(&backup, |w| std::io::copy(&mut previous, w).map(|_| ()))
+                .map_err(|e| LedgerError::Write(backup, e))?;
         }
-        write_durable(&self.path, format!("{HEADER}{body}").as_bytes())
-            .map_err(|e| LedgerError::Write(self.path.clone(), e))?;
+        // Written as it is serialized: a province's ledger is megabytes of YAML.
+        let mut failed = None;
+        let written = write_durable_streamed(&self.path, |w| {
+            w.write_all(HEADER.as_bytes())?;
+            serde_yaml::to_writer(&mut *w, &*self).map_err(|e| {
+                let message = e.to_string();
+                failed = Some(message.clone());
+                std::io::Error::other(message)
+            })
+        });
+        match (written, failed) {
+            (Ok(()), _) => {}
+            (Err(_), Some(message)) => {
+                return Err(LedgerError::Parse {
+                    path: self.path.clone(),
+                    line: None,
+                    message,
+                    backup: self.path.with_file_name(BACKUP_NAME),
+                });
+            }
+            (Err(e), None) => return Err(LedgerError::Write(self.path.clone(), e)),
+        }
         self.changed = false;
         Ok(())
     }

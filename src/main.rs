@@ -1,5 +1,6 @@
 fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
+    anjuan::memstat::init_allocator();
     anjuan::cli::main()
 }
 

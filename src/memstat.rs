@@ -65,20 +65,21 @@ impl Stages {
 
 /// The allocator of every program built with this library (anjuan, its tests and benches), so
 /// that what the tests and the benchmark measure is what a user runs. glibc's malloc kept the
-/// small allocations freed among long-lived ones resident (a 10,000-case build's peak grew by a
-/// fifth over 1,000 cases) and, held to two arenas to keep that down, made typst's threads wait
-/// on its locks; jemalloc keeps sizes apart and threads on arenas of their own. Measured on the
-/// scale benchmark (1,000 cases, 2 cores): about a tenth less processor time for the documents
-/// and for 立卷, the same peak; at 10,000 cases a lower one (README, performance). It is built from source with the C compiler and `make` the Rust toolchain
-/// links with; not with MSVC, where Windows' own heap serves.
-#[cfg(not(target_env = "msvc"))]
+/// pages of small allocations freed among long-lived ones resident (a 10,000-case build's peak
+/// grew by a fifth over 1,000 cases) and, held to two arenas to keep that down, made typst's
+/// threads wait on its locks; jemalloc keeps sizes apart and threads on arenas of their own.
+/// Measured on the scale benchmark (2 cores): about a tenth less processor time for the
+/// documents and for 立卷, and a lower peak at 10,000 cases (README, performance). It is built
+/// from source with the C compiler and `make` (feature `jemalloc`, on by default); not with
+/// MSVC, where Windows' own heap serves.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Hands the memory freed since the last call back to the system (after loading, after a chunk
 /// of documents): jemalloc keeps freed pages for ten seconds to reuse them, and a build's
 /// phases free a lot at once before the next one allocates as much again.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 pub fn release_free() {
     // `arena.<i>.purge` with i = MALLCTL_ARENAS_ALL (4096): every arena's unused dirty pages.
     let name = c"arena.4096.purge";
@@ -95,5 +96,30 @@ pub fn release_free() {
     }
 }
 
-#[cfg(target_env = "msvc")]
-pub fn release_free() {}
+/// Sets up the allocator at the start of `main`, before any other thread: glibc's malloc (built
+/// without jemalloc) is held to two arenas: with an arena a thread, what each thread freed stays
+/// in its arena and resident memory grows with the documents though nothing is held.
+pub fn init_allocator() {
+    #[cfg(all(not(feature = "jemalloc"), target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called before any other thread; M_ARENA_MAX is -8.
+    unsafe {
+        glibc::mallopt(-8, 2);
+    }
+}
+
+#[cfg(all(not(feature = "jemalloc"), target_os = "linux", target_env = "gnu"))]
+mod glibc {
+    unsafe extern "C" {
+        pub fn mallopt(param: i32, value: i32) -> i32;
+        pub fn malloc_trim(pad: usize) -> i32;
+    }
+}
+
+#[cfg(not(all(feature = "jemalloc", not(target_env = "msvc"))))]
+pub fn release_free() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only hands free heap pages back to the kernel.
+    unsafe {
+        glibc::malloc_trim(0);
+    }
+}

@@ -18,6 +18,19 @@ pub fn write_durable(path: &Path, data: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, data, true)
 }
 
+/// [`write_durable`] of what `fill` writes a piece at a time (through a buffer), so that a big
+/// record is never held whole.
+pub fn write_durable_streamed(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_filled_via_temp(path, true, |f| {
+        let mut w = std::io::BufWriter::new(f);
+        fill(&mut w)?;
+        w.flush()
+    })
+}
+
 /// Files written by this process so far (every output goes through [`write_via_temp`]): a build
 /// reports the difference, so a no-op rebuild can be seen to write nothing.
 static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -40,10 +53,18 @@ fn temp_beside(path: &Path) -> std::io::Result<std::path::PathBuf> {
 }
 
 fn write_via_temp(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
+    write_filled_via_temp(path, sync, |mut f| f.write_all(data))
+}
+
+fn write_filled_via_temp(
+    path: &Path,
+    sync: bool,
+    fill: impl FnOnce(&std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let tmp = temp_beside(path)?;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
+        let f = std::fs::File::create(&tmp)?;
+        fill(&f)?;
         if sync {
             f.sync_all()?;
         }

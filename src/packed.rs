@@ -22,6 +22,15 @@ impl<const N: usize> Default for Rows<N> {
 }
 
 impl<const N: usize> Rows<N> {
+    /// Room for `rows` rows of `text` bytes in all: a list of known length grows without
+    /// doubling (when a big one doubles, the old and the new buffer are held at once).
+    pub fn with_capacity(rows: usize, text: usize) -> Self {
+        Rows {
+            text: String::with_capacity(text),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
     pub fn push(&mut self, fields: [&str; N]) {
         let start = self.text.len();
         let mut ends = [0; N];

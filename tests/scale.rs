@@ -25,6 +25,7 @@ fn build_at(cases: &Path, out: &Path) -> BuildReport {
 
 #[test]
 fn second_batch_does_not_raise_peak_memory_and_catalogue_parts_join() {
+    anjuan::memstat::init_allocator();
     let Some(_) = anjuan::memstat::rss_kib() else {
         eprintln!("no /proc/self/status: memory not measured");
         return;

@@ -450,8 +450,12 @@ fn bag(
     out: &Path,
     cache: &BuildCache,
 ) -> Result<Rows<3>, TransferError> {
-    let mut entries = Rows::<3>::default();
     let bag_dir = format!("{DIR}/{year}");
+    // A volume's file, its 件 files and its 封装包, the three data files and up to seven tag
+    // files; a path below the bag is about 70 bytes (96 allowed), its digests 128.
+    let listed_files: usize = keys.iter().map(|k| k.items as usize + 2).sum::<usize>() + 10;
+    let mut entries =
+        Rows::<3>::with_capacity(listed_files, listed_files * (bag_dir.len() + 96 + 128));
     let fonds_name = settings
         .archive
         .as_ref()
