@@ -186,12 +186,13 @@ impl Ledger {
     /// Adds `entry` to `sequence`.
     fn push(&mut self, sequence: &str, entry: Entry) {
         let entries = self.sequences.entry(sequence.to_string()).or_default();
-        let (owner, place) = (entry.owner.clone(), entries.len());
         entries.push(entry);
-        self.places
-            .entry(sequence.to_string())
-            .or_default()
-            .put(entries, &owner, place);
+        let place = entries.len() - 1;
+        self.places.entry(sequence.to_string()).or_default().put(
+            entries,
+            &entries[place].owner,
+            place,
+        );
         self.changed = true;
     }
 

@@ -20,18 +20,14 @@ impl Numbers {
     /// The numbers given, as (case id, document key, 文号); of one id and key given twice, the
     /// later.
     pub fn of<'a>(given: impl IntoIterator<Item = [&'a str; 3]>) -> Numbers {
-        let mut numbers = Numbers::giving();
+        let mut numbers = Numbers::default();
         for row in given {
             numbers.give(row);
         }
         numbers.given()
     }
 
-    /// Numbers to be given one at a time ([`Numbers::give`]), then sorted ([`Numbers::given`]).
-    fn giving() -> Numbers {
-        Numbers::default()
-    }
-
+    /// One more number; the numbers are found once sorted ([`Numbers::given`]).
     fn give(&mut self, [id, key, no]: [&str; 3]) {
         self.rows.push([id, key, no]);
     }
@@ -128,7 +124,7 @@ pub fn assign(
     ledger: &mut Ledger,
     cases: &[CheckedCase],
 ) -> (Numbers, Vec<(usize, String, String)>) {
-    let mut numbers = Numbers::giving();
+    let mut numbers = Numbers::default();
     let mut warnings = Vec::new();
     // Documents in the order they were issued, so a first run over old cases numbers them as a
     // records officer would have: (date, case, document), their strings made when numbered.

@@ -580,10 +580,10 @@ fn bag(
     }
     drop((volumes_xml, items_xml));
     entries.sort_by_first(1);
-    let payload = &entries;
+    let payload_files = entries.len();
 
     let manifest = |w: &mut dyn Write, sm3: bool| -> std::io::Result<()> {
-        for [path, sha256, sm3_digest] in payload.iter() {
+        for [path, sha256, sm3_digest] in entries.iter() {
             let digest = if sm3 { sm3_digest } else { sha256 };
             writeln!(w, "{digest}  {}", &path[bag_dir.len() + 1..])?;
         }
@@ -606,10 +606,10 @@ fn bag(
         .unwrap_or_default();
     let info = format!(
         "Source-Organization: {fonds_name}\nBagging-Date: {date}\nPayload-Oxum: {oxum_bytes}.{}\nExternal-Description: {year} 年度归档电子档案移交包\nBag-Software-Agent: anjuan {}\n",
-        payload.len(),
+        payload_files,
         env!("CARGO_PKG_VERSION"),
     );
-    let mut tail = Rows::<3>::default();
+    // The tag files follow the payload, unsorted.
     let info_d = put("bag-info.txt", info.as_bytes())?;
     let bagit_d = put("bagit.txt", bagit.as_bytes())?;
     let tags = [
@@ -627,7 +627,7 @@ fn bag(
         .map(|(p, d)| format!("{}  {p}\n", d.sm3))
         .collect();
     for (rel, d) in tags {
-        tail.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
+        entries.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
     }
     let mut made: Vec<(&str, Vec<u8>)> = vec![("tagmanifest-sha256.txt", tagmanifest.into_bytes())];
     if let Some(s) = signer {
@@ -641,10 +641,7 @@ fn bag(
     made.push(("tagmanifest-sm3.txt", tagmanifest_sm3.into_bytes()));
     for (rel, bytes) in made {
         let d = put(rel, &bytes)?;
-        tail.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
-    }
-    for row in tail.iter() {
-        entries.push(row);
+        entries.push([&format!("{bag_dir}/{rel}"), &d.sha256, &d.sm3]);
     }
     Ok(entries)
 }
